@@ -1,0 +1,68 @@
+import { Chatroom } from '#domain/chatroom/chatroom.ts';
+import type { UserId } from '#domain/shared/ids.ts';
+import type { Cache } from '../ports/cache.ts';
+import type { Logger } from '../ports/logger.ts';
+
+interface CachedChatroom {
+  id: string;
+  ownerId: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * Each user's chatroom list under a generation key: a write bumps the generation, so a list read that
+ * raced with the write can only fill a key nobody reads any more. The cache is best effort.
+ */
+export class ChatroomListCache {
+  private readonly cache: Cache;
+  private readonly ttlSeconds: number;
+  private readonly logger: Logger;
+
+  constructor(deps: { cache: Cache; ttlSeconds: number; logger: Logger }) {
+    this.cache = deps.cache;
+    this.ttlSeconds = deps.ttlSeconds;
+    this.logger = deps.logger;
+  }
+
+  async read(userId: UserId, load: () => Promise<Chatroom[]>): Promise<{ chatrooms: Chatroom[]; hit: boolean }> {
+    let key: string | null = null;
+    try {
+      key = await this.listKey(userId);
+      const cached = await this.cache.get(key);
+      if (cached !== null) return { chatrooms: (JSON.parse(cached) as CachedChatroom[]).map(revive), hit: true };
+    } catch (error) {
+      this.logger.warn({ err: error, userId }, 'chatroom cache unavailable; reading the database');
+      key = null;
+    }
+    const chatrooms = await load();
+    if (key !== null) {
+      await this.cache.set(key, JSON.stringify(chatrooms), this.ttlSeconds).catch((error: unknown) => {
+        this.logger.warn({ err: error, userId }, 'could not fill the chatroom cache');
+      });
+    }
+    return { chatrooms, hit: false };
+  }
+
+  async invalidate(userId: UserId): Promise<void> {
+    try {
+      await this.cache.increment(generationKey(userId));
+    } catch (error) {
+      this.logger.error({ err: error, userId }, 'could not invalidate the chatroom cache');
+    }
+  }
+
+  private async listKey(userId: UserId): Promise<string> {
+    const generation = (await this.cache.get(generationKey(userId))) ?? '0';
+    return `chatrooms:v1:${userId}:list:${generation}`;
+  }
+}
+
+function generationKey(userId: UserId): string {
+  return `chatrooms:v1:${userId}:generation`;
+}
+
+function revive(row: CachedChatroom): Chatroom {
+  return new Chatroom({ ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) });
+}

@@ -1,0 +1,65 @@
+import type { Chatroom } from '#domain/chatroom/chatroom.ts';
+import { ChatroomNotFound, MessageNotFound } from '#domain/chatroom/chatroom-errors.ts';
+import type { Message } from '#domain/chatroom/message.ts';
+import { ValidationFailed } from '#domain/shared/domain-error.ts';
+import { type ChatroomId, isUuid, type MessageId, type UserId } from '#domain/shared/ids.ts';
+import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
+import type { MessagePage, MessageRepository } from '../ports/message-repository.ts';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+export interface MessageReadDeps {
+  chatrooms: ChatroomRepository;
+  messages: MessageRepository;
+}
+
+export async function ownedChatroom(deps: MessageReadDeps, chatroomId: ChatroomId, userId: UserId): Promise<Chatroom> {
+  const chatroom = isUuid(chatroomId) ? await deps.chatrooms.findOwned(chatroomId, userId) : null;
+  if (!chatroom) throw new ChatroomNotFound();
+  return chatroom;
+}
+
+/** Pages backwards through a chatroom: the `limit` messages before `before`, oldest first. */
+export class ListMessages {
+  private readonly deps: MessageReadDeps;
+
+  constructor(deps: MessageReadDeps) {
+    this.deps = deps;
+  }
+
+  async execute(input: {
+    userId: UserId;
+    chatroomId: ChatroomId;
+    before?: MessageId | undefined;
+    limit?: number | undefined;
+  }): Promise<MessagePage> {
+    const limit = input.limit ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new ValidationFailed('limit', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    }
+    const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
+    let before: Message | undefined;
+    if (input.before !== undefined) {
+      const found = isUuid(input.before) ? await this.deps.messages.findInChatroom(chatroom.id, input.before) : null;
+      if (!found) throw new ValidationFailed('before', 'must be the id of a message in this chatroom');
+      before = found;
+    }
+    return this.deps.messages.page(chatroom.id, before ? { limit, before } : { limit });
+  }
+}
+
+export class GetMessage {
+  private readonly deps: MessageReadDeps;
+
+  constructor(deps: MessageReadDeps) {
+    this.deps = deps;
+  }
+
+  async execute(input: { userId: UserId; chatroomId: ChatroomId; messageId: MessageId }): Promise<Message> {
+    const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
+    const message = isUuid(input.messageId) ? await this.deps.messages.findInChatroom(chatroom.id, input.messageId) : null;
+    if (!message) throw new MessageNotFound();
+    return message;
+  }
+}

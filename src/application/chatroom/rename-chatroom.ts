@@ -1,0 +1,22 @@
+import type { Chatroom } from '#domain/chatroom/chatroom.ts';
+import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
+import { type ChatroomId, isUuid, type UserId } from '#domain/shared/ids.ts';
+import type { ChatroomWriteDeps } from './create-chatroom.ts';
+
+export class RenameChatroom {
+  private readonly deps: Omit<ChatroomWriteDeps, 'ids'>;
+
+  constructor(deps: Omit<ChatroomWriteDeps, 'ids'>) {
+    this.deps = deps;
+  }
+
+  async execute(input: { userId: UserId; chatroomId: ChatroomId; title: string }): Promise<Chatroom> {
+    const { chatrooms, listCache, clock } = this.deps;
+    const chatroom = isUuid(input.chatroomId) ? await chatrooms.findOwned(input.chatroomId, input.userId) : null;
+    if (!chatroom) throw new ChatroomNotFound();
+    chatroom.rename(input.title, clock.now());
+    await chatrooms.save(chatroom);
+    await listCache.invalidate(input.userId);
+    return chatroom;
+  }
+}

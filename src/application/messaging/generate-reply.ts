@@ -1,0 +1,60 @@
+import { HISTORY_LENGTH, type Message } from '#domain/chatroom/message.ts';
+import { quotaDay } from '#domain/quota/daily-quota.ts';
+import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
+import { LanguageModelError, type LanguageModel, type Turn } from '../ports/language-model.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { MessageRepository } from '../ports/message-repository.ts';
+import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
+import type { UsageCounter } from '../ports/usage-counter.ts';
+
+export interface GenerateReplyDeps {
+  messages: MessageRepository;
+  chatrooms: ChatroomRepository;
+  model: LanguageModel;
+  usage: UsageCounter;
+  logger: Logger;
+  /** Per-call limit on the model (ms). */
+  modelTimeoutMs: number;
+}
+
+const GENERIC_FAILURE = 'The model is unavailable right now';
+
+/**
+ * The queue's consumer: asks the model with the chatroom's recent history and writes the reply once.
+ * A job that runs twice (at-least-once delivery) finds the reply no longer pending and does nothing.
+ */
+export class GenerateReply implements ReplyJobHandler {
+  private readonly deps: GenerateReplyDeps;
+
+  constructor(deps: GenerateReplyDeps) {
+    this.deps = deps;
+  }
+
+  async handle(job: ReplyJob): Promise<void> {
+    const { messages, model, modelTimeoutMs } = this.deps;
+    const reply = await messages.findById(job.replyId);
+    if (!reply?.isPending || !reply.inReplyTo) return;
+    const prompt = await messages.findById(reply.inReplyTo);
+    if (!prompt) {
+      await messages.fail(reply.id, 'The prompt no longer exists');
+      return;
+    }
+    const history = await messages.historyBefore(prompt, HISTORY_LENGTH);
+    const answer = await model.reply(toConversation([...history, prompt]), { signal: AbortSignal.timeout(modelTimeoutMs) });
+    await messages.complete(reply.id, answer.text, answer.tokenUsage);
+  }
+
+  async giveUp(job: ReplyJob, error: unknown): Promise<void> {
+    const { messages, usage, logger } = this.deps;
+    const reason = error instanceof LanguageModelError ? error.userMessage : GENERIC_FAILURE;
+    logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
+    const reply = await messages.findById(job.replyId);
+    if (!reply || !(await messages.fail(job.replyId, reason))) return;
+    const chatroom = await this.deps.chatrooms.findById(reply.chatroomId);
+    if (chatroom) await usage.giveBack(chatroom.ownerId, quotaDay(reply.createdAt));
+  }
+}
+
+function toConversation(messages: Message[]): Turn[] {
+  return messages.map((message) => ({ role: message.role, text: message.content }));
+}

@@ -1,0 +1,24 @@
+import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
+import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
+
+export interface MessagePage {
+  /** Oldest first. */
+  messages: Message[];
+  hasMore: boolean;
+}
+
+/** Messages of a chatroom, ordered by (createdAt, id). */
+export interface MessageRepository {
+  /** Stores a prompt and its pending reply in one transaction. */
+  addExchange(prompt: Message, reply: Message): Promise<void>;
+  findById(id: MessageId): Promise<Message | null>;
+  findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null>;
+  /** The `limit` messages just before `before` (or the latest), oldest first. */
+  page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage>;
+  /** The last `limit` completed messages created before `message`, oldest first. */
+  historyBefore(message: Message, limit: number): Promise<Message[]>;
+  /** Completes a pending reply; false when it was not pending (a job that ran twice writes once). */
+  complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean>;
+  /** Fails a pending reply; false when it was not pending. */
+  fail(id: MessageId, error: string): Promise<boolean>;
+}

@@ -1,0 +1,25 @@
+import type { MessageId } from '#domain/shared/ids.ts';
+
+export interface ReplyJob {
+  /** The pending reply to produce; also the job id, so a retried enqueue never makes two jobs. */
+  replyId: MessageId;
+}
+
+export type ReplyOutcome = 'completed' | 'failed' | 'timeout';
+
+/** Produces replies asynchronously: 3 attempts with exponential backoff, then the reply fails for good. */
+export interface ReplyQueue {
+  enqueue(job: ReplyJob): Promise<void>;
+  /** Waits until the job ends or `timeoutMs` passes; works when another process runs the job. */
+  waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome>;
+}
+
+/** The consumer side the queue adapters drive (see GenerateReply). */
+export interface ReplyJobHandler {
+  handle(job: ReplyJob): Promise<void>;
+  /** Called once when the job will not be tried again. */
+  giveUp(job: ReplyJob, error: unknown): Promise<void>;
+}
+
+export const REPLY_ATTEMPTS = 3;
+export const REPLY_BACKOFF_MS = 1000;

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: optionalText,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATA_DIR: z.string().default('./.data'),
+  MIGRATE_ON_START: bool.default(true),
+  REDIS_URL: optionalText,
+  JWT_SECRET: optionalText,
+  JWT_EXPIRES_IN: z.string().default('1h'),
+  OTP_DELIVERY: z.enum(['response', 'log']).default('response'),
+  OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  GEMINI_API_KEY: optionalText,
+  GEMINI_MODEL: z.string().default('gemini-2.5-flash'),
+  GEMINI_BASE_URL: optionalText,
+  GEMINI_SYSTEM_INSTRUCTION: optionalText,
+  MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  STRIPE_SECRET_KEY: optionalText,
+  STRIPE_WEBHOOK_SECRET: optionalText,
+  STRIPE_PRICE_ID: optionalText,
+  STRIPE_API_BASE: optionalText,
+  APP_BASE_URL: optionalText,
+  BASIC_DAILY_LIMIT: z.coerce.number().int().min(0).default(5),
+  PRO_DAILY_LIMIT: z.coerce.number().int().min(0).default(500),
+  CHATROOM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  REPLY_WAIT_MS: z.coerce.number().int().min(0).default(25_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  role: Env['ROLE'];
+  logLevel: Env['LOG_LEVEL'];
+  database: { url: string | undefined; poolMax: number; dataDir: string; migrateOnStart: boolean };
+  redis: { url: string | undefined };
+  jwt: { secret: string; expiresIn: string; generated: boolean };
+  otp: { delivery: Env['OTP_DELIVERY']; ttlSeconds: number };
+  gemini: {
+    apiKey: string | undefined;
+    model: string;
+    baseUrl: string | undefined;
+    systemInstruction: string | undefined;
+    timeoutMs: number;
+  };
+  stripe: {
+    secretKey: string | undefined;
+    /** Generated per start in offline mode so the local checkout page can sign its events. */
+    webhookSecret: string | undefined;
+    priceId: string | undefined;
+    apiBase: string | undefined;
+  };
+  appBaseUrl: string;
+  quota: { basic: number; pro: number };
+  chatroomCacheTtlSeconds: number;
+  replyWaitMs: number;
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(environment);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) throw new ConfigError('JWT_SECRET is required in production');
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  if (env.STRIPE_SECRET_KEY && !env.STRIPE_PRICE_ID) {
+    throw new ConfigError('STRIPE_PRICE_ID is required with STRIPE_SECRET_KEY');
+  }
+  const offlinePayments = !env.STRIPE_SECRET_KEY;
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    role: env.ROLE,
+    logLevel: env.LOG_LEVEL,
+    database: {
+      url: env.DATABASE_URL,
+      poolMax: env.DATABASE_POOL_MAX,
+      dataDir: env.DATA_DIR,
+      migrateOnStart: env.MIGRATE_ON_START,
+    },
+    redis: { url: env.REDIS_URL },
+    jwt: {
+      secret: env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+      expiresIn: env.JWT_EXPIRES_IN,
+      generated: !env.JWT_SECRET,
+    },
+    otp: { delivery: env.OTP_DELIVERY, ttlSeconds: env.OTP_TTL_SECONDS },
+    gemini: {
+      apiKey: env.GEMINI_API_KEY,
+      model: env.GEMINI_MODEL,
+      baseUrl: env.GEMINI_BASE_URL,
+      systemInstruction: env.GEMINI_SYSTEM_INSTRUCTION,
+      timeoutMs: env.MODEL_TIMEOUT_MS,
+    },
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecret:
+        env.STRIPE_WEBHOOK_SECRET ?? (offlinePayments ? `whsec_local_${randomBytes(24).toString('hex')}` : undefined),
+      priceId: env.STRIPE_PRICE_ID,
+      apiBase: env.STRIPE_API_BASE,
+    },
+    appBaseUrl: (env.APP_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    quota: { basic: env.BASIC_DAILY_LIMIT, pro: env.PRO_DAILY_LIMIT },
+    chatroomCacheTtlSeconds: env.CHATROOM_CACHE_TTL_SECONDS,
+    replyWaitMs: env.REPLY_WAIT_MS,
+    workerConcurrency: env.WORKER_CONCURRENCY,
+  };
+}

@@ -1,0 +1,52 @@
+import { ValidationFailed } from '../shared/domain-error.ts';
+import { type ChatroomId, hasNul, type UserId } from '../shared/ids.ts';
+
+export const TITLE_MAX_LENGTH = 100;
+export const DEFAULT_TITLE = 'New chat';
+
+export interface ChatroomProps {
+  id: ChatroomId;
+  ownerId: UserId;
+  title: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export class Chatroom {
+  id: ChatroomId;
+  ownerId: UserId;
+  title: string;
+  createdAt: Date;
+  updatedAt: Date;
+
+  constructor(props: ChatroomProps) {
+    this.id = props.id;
+    this.ownerId = props.ownerId;
+    this.title = props.title;
+    this.createdAt = props.createdAt;
+    this.updatedAt = props.updatedAt;
+  }
+
+  static open(input: { id: ChatroomId; ownerId: UserId; title?: string | undefined; now: Date }): Chatroom {
+    const title = input.title === undefined ? DEFAULT_TITLE : checkTitle(input.title);
+    return new Chatroom({ id: input.id, ownerId: input.ownerId, title, createdAt: input.now, updatedAt: input.now });
+  }
+
+  rename(title: string, now: Date): void {
+    this.title = checkTitle(title);
+    this.updatedAt = now;
+  }
+
+  isOwnedBy(userId: UserId): boolean {
+    return this.ownerId === userId;
+  }
+}
+
+export function checkTitle(input: string): string {
+  const title = input.trim();
+  if (title.length < 1 || title.length > TITLE_MAX_LENGTH) {
+    throw new ValidationFailed('title', `must be 1 to ${TITLE_MAX_LENGTH} characters after trimming`);
+  }
+  if (hasNul(title)) throw new ValidationFailed('title', 'must not contain a NUL character');
+  return title;
+}

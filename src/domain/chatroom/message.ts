@@ -1,0 +1,95 @@
+import { ValidationFailed } from '../shared/domain-error.ts';
+import { type ChatroomId, hasNul, type MessageId } from '../shared/ids.ts';
+
+export const CONTENT_MAX_LENGTH = 8000;
+/** Completed messages sent to the model as context with each prompt. */
+export const HISTORY_LENGTH = 20;
+
+export type MessageRole = 'user' | 'model';
+export type MessageStatus = 'pending' | 'completed' | 'failed';
+
+export interface TokenUsage {
+  promptTokens: number;
+  candidateTokens: number;
+  totalTokens: number;
+}
+
+export interface MessageProps {
+  id: MessageId;
+  chatroomId: ChatroomId;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  error: string | null;
+  /** For a model reply: the user message it answers. */
+  inReplyTo: MessageId | null;
+  tokenUsage: TokenUsage | null;
+  createdAt: Date;
+}
+
+export class Message {
+  id: MessageId;
+  chatroomId: ChatroomId;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  error: string | null;
+  inReplyTo: MessageId | null;
+  tokenUsage: TokenUsage | null;
+  createdAt: Date;
+
+  constructor(props: MessageProps) {
+    this.id = props.id;
+    this.chatroomId = props.chatroomId;
+    this.role = props.role;
+    this.content = props.content;
+    this.status = props.status;
+    this.error = props.error;
+    this.inReplyTo = props.inReplyTo;
+    this.tokenUsage = props.tokenUsage;
+    this.createdAt = props.createdAt;
+  }
+
+  /** A prompt and the pending reply that will answer it. */
+  static exchange(input: { promptId: MessageId; replyId: MessageId; chatroomId: ChatroomId; content: string; now: Date }): {
+    prompt: Message;
+    reply: Message;
+  } {
+    const prompt = new Message({
+      id: input.promptId,
+      chatroomId: input.chatroomId,
+      role: 'user',
+      content: checkContent(input.content),
+      status: 'completed',
+      error: null,
+      inReplyTo: null,
+      tokenUsage: null,
+      createdAt: input.now,
+    });
+    const reply = new Message({
+      id: input.replyId,
+      chatroomId: input.chatroomId,
+      role: 'model',
+      content: '',
+      status: 'pending',
+      error: null,
+      inReplyTo: input.promptId,
+      tokenUsage: null,
+      createdAt: input.now,
+    });
+    return { prompt, reply };
+  }
+
+  get isPending(): boolean {
+    return this.status === 'pending';
+  }
+}
+
+export function checkContent(input: string): string {
+  const content = input.trim();
+  if (content.length < 1 || content.length > CONTENT_MAX_LENGTH) {
+    throw new ValidationFailed('content', `must be 1 to ${CONTENT_MAX_LENGTH} characters after trimming`);
+  }
+  if (hasNul(content)) throw new ValidationFailed('content', 'must not contain a NUL character');
+  return content;
+}
