@@ -1,0 +1,126 @@
+import { Authenticate } from '#application/auth/authenticate.ts';
+import { ChangePassword } from '#application/auth/change-password.ts';
+import { ForgotPassword } from '#application/auth/forgot-password.ts';
+import { LogIn } from '#application/auth/log-in.ts';
+import { SendOtp } from '#application/auth/send-otp.ts';
+import { SignUp } from '#application/auth/sign-up.ts';
+import { VerifyOtp } from '#application/auth/verify-otp.ts';
+import { ApplyPaymentEvent } from '#application/billing/apply-payment-event.ts';
+import { GetSubscriptionStatus } from '#application/billing/get-subscription-status.ts';
+import { OpenBillingPortal } from '#application/billing/open-billing-portal.ts';
+import { StartCheckout } from '#application/billing/start-checkout.ts';
+import { ChatroomListCache } from '#application/chatroom/chatroom-list-cache.ts';
+import { CreateChatroom } from '#application/chatroom/create-chatroom.ts';
+import { DeleteChatroom } from '#application/chatroom/delete-chatroom.ts';
+import { GetChatroom } from '#application/chatroom/get-chatroom.ts';
+import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
+import { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
+import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
+import { GenerateReply } from '#application/messaging/generate-reply.ts';
+import { SendMessage } from '#application/messaging/send-message.ts';
+import type { Cache } from '#application/ports/cache.ts';
+import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
+import type { Clock } from '#application/ports/clock.ts';
+import type { IdGenerator } from '#application/ports/id-generator.ts';
+import type { LanguageModel } from '#application/ports/language-model.ts';
+import type { Logger } from '#application/ports/logger.ts';
+import type { MessageRepository } from '#application/ports/message-repository.ts';
+import type { OtpCodes } from '#application/ports/otp-codes.ts';
+import type { OtpRepository } from '#application/ports/otp-repository.ts';
+import type { OtpSender } from '#application/ports/otp-sender.ts';
+import type { PasswordHasher } from '#application/ports/password-hasher.ts';
+import type { PaymentEventVerifier, PaymentGateway } from '#application/ports/payment-gateway.ts';
+import type { RateLimiter } from '#application/ports/rate-limiter.ts';
+import type { ReplyQueue } from '#application/ports/reply-queue.ts';
+import type { SubscriptionRepository } from '#application/ports/subscription-repository.ts';
+import type { TokenService } from '#application/ports/token-service.ts';
+import type { UsageCounter } from '#application/ports/usage-counter.ts';
+import type { UserRepository } from '#application/ports/user-repository.ts';
+import type { Settings } from '#application/shared/settings.ts';
+import { GetMe } from '#application/user/get-me.ts';
+
+/** A dependency the service needs to be ready (database, Redis). */
+export interface HealthCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface Ports {
+  settings: Settings;
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  users: UserRepository;
+  otps: OtpRepository;
+  chatrooms: ChatroomRepository;
+  messages: MessageRepository;
+  subscriptions: SubscriptionRepository;
+  cache: Cache;
+  usage: UsageCounter;
+  rateLimiter: RateLimiter;
+  queue: ReplyQueue;
+  model: LanguageModel;
+  payments: PaymentGateway;
+  verifier: PaymentEventVerifier;
+  tokens: TokenService;
+  hasher: PasswordHasher;
+  codes: OtpCodes;
+  sender: OtpSender;
+  modelTimeoutMs: number;
+}
+
+export function createUseCases(p: Ports) {
+  const listCache = new ChatroomListCache({ cache: p.cache, ttlSeconds: p.settings.chatroomCacheTtlSeconds, logger: p.logger });
+  const otpDeps = {
+    users: p.users,
+    otps: p.otps,
+    codes: p.codes,
+    sender: p.sender,
+    rateLimiter: p.rateLimiter,
+    ids: p.ids,
+    clock: p.clock,
+    settings: p.settings,
+  };
+  const sessionDeps = { users: p.users, tokens: p.tokens, subscriptions: p.subscriptions };
+  const reads = { chatrooms: p.chatrooms, messages: p.messages };
+  const writes = { chatrooms: p.chatrooms, listCache, ids: p.ids, clock: p.clock };
+  const billing = { subscriptions: p.subscriptions, payments: p.payments, clock: p.clock };
+  const usage = { subscriptions: p.subscriptions, usage: p.usage, clock: p.clock, settings: p.settings };
+  return {
+    authenticate: new Authenticate({ tokens: p.tokens, users: p.users }),
+    signUp: new SignUp({ users: p.users, hasher: p.hasher, ids: p.ids, clock: p.clock }),
+    sendOtp: new SendOtp(otpDeps),
+    forgotPassword: new ForgotPassword(otpDeps),
+    verifyOtp: new VerifyOtp({ ...sessionDeps, otps: p.otps, codes: p.codes, clock: p.clock }),
+    logIn: new LogIn({ ...sessionDeps, hasher: p.hasher, rateLimiter: p.rateLimiter, decoyHash: p.hasher.hash('decoy password') }),
+    changePassword: new ChangePassword({ ...sessionDeps, hasher: p.hasher, clock: p.clock }),
+    getMe: new GetMe(usage),
+    createChatroom: new CreateChatroom(writes),
+    listChatrooms: new ListChatrooms({ chatrooms: p.chatrooms, listCache }),
+    getChatroom: new GetChatroom(reads),
+    renameChatroom: new RenameChatroom(writes),
+    deleteChatroom: new DeleteChatroom({ chatrooms: p.chatrooms, listCache }),
+    listMessages: new ListMessages(reads),
+    getMessage: new GetMessage(reads),
+    sendMessage: new SendMessage({ ...reads, ...usage, queue: p.queue, ids: p.ids, logger: p.logger }),
+    startCheckout: new StartCheckout(billing),
+    openBillingPortal: new OpenBillingPortal(billing),
+    getSubscriptionStatus: new GetSubscriptionStatus(usage),
+    applyPaymentEvent: new ApplyPaymentEvent({
+      verifier: p.verifier,
+      subscriptions: p.subscriptions,
+      users: p.users,
+      clock: p.clock,
+      logger: p.logger,
+    }),
+  };
+}
+
+export type UseCases = ReturnType<typeof createUseCases>;
+
+/** The reply queue's consumer; built apart from the use cases because the queue itself depends on it. */
+export function createReplyHandler(
+  p: Pick<Ports, 'messages' | 'chatrooms' | 'model' | 'usage' | 'logger' | 'modelTimeoutMs'>,
+): GenerateReply {
+  return new GenerateReply(p);
+}
