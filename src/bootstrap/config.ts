@@ -19,6 +19,7 @@ const schema = z.object({
   DATA_DIR: z.string().default('./.data'),
   MIGRATE_ON_START: bool.default(true),
   REDIS_URL: optionalText,
+  REDIS_KEY_PREFIX: z.string().default('gemini-chat:'),
   JWT_SECRET: optionalText,
   JWT_EXPIRES_IN: z.string().default('1h'),
   OTP_DELIVERY: z.enum(['response', 'log']).default('response'),
@@ -38,6 +39,7 @@ const schema = z.object({
   CHATROOM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   REPLY_WAIT_MS: z.coerce.number().int().min(0).default(25_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -48,7 +50,8 @@ export interface Config {
   role: Env['ROLE'];
   logLevel: Env['LOG_LEVEL'];
   database: { url: string | undefined; poolMax: number; dataDir: string; migrateOnStart: boolean };
-  redis: { url: string | undefined };
+  /** keyPrefix namespaces every key this service writes (cache, rate limits, queue). */
+  redis: { url: string | undefined; keyPrefix: string };
   jwt: { secret: string; expiresIn: string; generated: boolean };
   otp: { delivery: Env['OTP_DELIVERY']; ttlSeconds: number };
   gemini: {
@@ -70,6 +73,8 @@ export interface Config {
   chatroomCacheTtlSeconds: number;
   replyWaitMs: number;
   workerConcurrency: number;
+  /** How soon a job whose worker died is picked up again (also the job lock's lifetime). */
+  workerStalledIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,7 +104,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       dataDir: env.DATA_DIR,
       migrateOnStart: env.MIGRATE_ON_START,
     },
-    redis: { url: env.REDIS_URL },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     jwt: {
       secret: env.JWT_SECRET ?? randomBytes(32).toString('base64url'),
       expiresIn: env.JWT_EXPIRES_IN,
@@ -125,5 +130,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     chatroomCacheTtlSeconds: env.CHATROOM_CACHE_TTL_SECONDS,
     replyWaitMs: env.REPLY_WAIT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
   };
 }

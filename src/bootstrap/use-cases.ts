@@ -66,7 +66,6 @@ export interface Ports {
   hasher: PasswordHasher;
   codes: OtpCodes;
   sender: OtpSender;
-  modelTimeoutMs: number;
 }
 
 export function createUseCases(p: Ports) {
@@ -120,7 +119,7 @@ export type UseCases = ReturnType<typeof createUseCases>;
 
 /** The reply queue's consumer; built apart from the use cases because the queue itself depends on it. */
 export function createReplyHandler(
-  p: Pick<Ports, 'messages' | 'chatrooms' | 'model' | 'usage' | 'logger' | 'modelTimeoutMs'>,
+  p: Pick<Ports, 'messages' | 'chatrooms' | 'model' | 'usage' | 'logger' | 'settings'>,
 ): GenerateReply {
-  return new GenerateReply(p);
+  return new GenerateReply({ ...p, modelTimeoutMs: p.settings.modelTimeoutMs });
 }

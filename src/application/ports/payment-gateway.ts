@@ -48,3 +48,11 @@ export type PaymentEvent =
 export interface PaymentEventVerifier {
   verify(rawBody: string, signature: string | undefined): PaymentEvent;
 }
+
+/** The payment provider failed or refused the call; nothing about the user changed. */
+export class PaymentProviderError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PaymentProviderError';
+  }
+}

@@ -6,4 +6,6 @@ export interface Settings {
   quota: QuotaLimits;
   chatroomCacheTtlSeconds: number;
   replyWaitMs: number;
+  /** Per-call limit on the language model. */
+  modelTimeoutMs: number;
 }

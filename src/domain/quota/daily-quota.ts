@@ -14,6 +14,8 @@ export interface Usage {
   limit: number | null;
   remaining: number | null;
   resetsAt: Date;
+  /** Seconds from the moment of reading to resetsAt. */
+  resetsInSeconds: number;
 }
 
 /** The UTC day a prompt counts against, as YYYY-MM-DD. */
@@ -41,6 +43,7 @@ export function usageOf(used: number, limit: number | null, now: Date): Usage {
     limit,
     remaining: limit === null ? null : Math.max(0, limit - used),
     resetsAt: nextResetAt(now),
+    resetsInSeconds: secondsUntilReset(now),
   };
 }
 

@@ -20,6 +20,7 @@ export type DomainErrorCode =
   | 'TOO_MANY_ATTEMPTS'
   | 'INTERNAL'
   | 'MODEL_UNAVAILABLE'
+  | 'PAYMENT_PROVIDER_UNAVAILABLE'
   | 'NOT_READY';
 
 export interface FieldProblem {

@@ -1,0 +1,125 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { PaymentProviderError } from '#application/ports/payment-gateway.ts';
+import { DomainError } from '#domain/shared/domain-error.ts';
+import type { HealthCheck, UseCases } from '#bootstrap/use-cases.ts';
+import type { PinoInstance } from '../system/pino-logger.ts';
+import { type AppEnv, requireAuth } from './auth-middleware.ts';
+import { domainProblem, problem } from './problem.ts';
+import { authRoutes } from './routes/auth.routes.ts';
+import { billingRoutes } from './routes/billing.routes.ts';
+import { chatroomRoutes } from './routes/chatroom.routes.ts';
+import { messageRoutes } from './routes/message.routes.ts';
+import { opsRoutes } from './routes/ops.routes.ts';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+/** Stripe events can outgrow the API's limit (large invoices); they are signed, so a larger cap is safe. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface HttpAppOptions {
+  useCases: UseCases;
+  healthChecks: HealthCheck[];
+  log: PinoInstance;
+  /** Runs each request in its own unit of work (e.g. an EntityManager fork). */
+  scope?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Extra routes mounted at the root (the offline checkout pages). */
+  extraRoutes?: Hono;
+}
+
+const PROTECTED = ['/auth/change-password', '/user/*', '/chatroom', '/chatroom/*', '/subscribe/*', '/subscription/*'];
+const RAW_BODY = ['/webhook/', '/checkout/local/'];
+const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
+
+export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
+  const { useCases, log } = options;
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const errors = result.error.issues.map((issue) => ({
+        path: issue.path.join('.') || '(body)',
+        message: issue.message,
+      }));
+      return problem(c, 'VALIDATION_FAILED', 'The request does not match the expected shape', { errors });
+    },
+  });
+
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    log.info(
+      {
+        reqId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
+  });
+  app.use(secureHeaders());
+  if (options.scope) {
+    const scope = options.scope;
+    app.use((_, next) => scope(next));
+  }
+  app.use(async (c, next) => {
+    const raw = RAW_BODY.some((prefix) => c.req.path.startsWith(prefix));
+    const limit = bodyLimit({
+      maxSize: raw ? WEBHOOK_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES,
+      onError: (ctx) => problem(ctx, 'PAYLOAD_TOO_LARGE', `The body is larger than ${raw ? '1 MiB' : '64 KiB'}`),
+    });
+    return limit(c, async () => {
+      const hasBody = Number(c.req.header('Content-Length') ?? 0) > 0 || c.req.header('Transfer-Encoding') !== undefined;
+      if (!raw && hasBody && !JSON_MEDIA.test(c.req.header('Content-Type') ?? '')) {
+        return void (c.res = problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'));
+      }
+      await next();
+    });
+  });
+  const auth = requireAuth(useCases.authenticate);
+  for (const path of PROTECTED) app.use(path, auth);
+
+  authRoutes(app, useCases);
+  chatroomRoutes(app, useCases);
+  messageRoutes(app, useCases);
+  billingRoutes(app, useCases);
+  opsRoutes(app, options.healthChecks);
+  if (options.extraRoutes) app.route('/', options.extraRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Gemini-style chat API',
+      version: '1.0.0',
+      description: 'OTP sign-in, chatrooms answered by a language model through a queue, daily quotas, Stripe Pro tier.',
+    },
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Gemini-style chat API' }));
+
+  app.notFound((c) => problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    if (error instanceof DomainError) return domainProblem(c, error);
+    if (error instanceof HTTPException && error.status === 400) {
+      return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
+    }
+    if (error instanceof SyntaxError) return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
+    if (error instanceof PaymentProviderError) {
+      log.warn({ err: error, reqId: c.get('requestId') }, 'payment provider failed');
+      return problem(c, 'PAYMENT_PROVIDER_UNAVAILABLE', 'The payment provider did not answer; try again shortly');
+    }
+    log.error({ err: error, reqId: c.get('requestId') }, 'unhandled error');
+    return problem(c, 'INTERNAL', 'Something went wrong on our side');
+  });
+  return app;
+}

@@ -1,0 +1,19 @@
+import { createMiddleware } from 'hono/factory';
+import type { Authenticate, Principal } from '#application/auth/authenticate.ts';
+import { Unauthorized } from '#domain/shared/domain-error.ts';
+
+export interface AppEnv {
+  Variables: { principal: Principal; requestId: string };
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
+
+/** Resolves `Authorization: Bearer <JWT>` to the principal, or answers 401. */
+export function requireAuth(authenticate: Authenticate) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const match = BEARER.exec(c.req.header('Authorization') ?? '');
+    if (!match?.[1]) throw new Unauthorized();
+    c.set('principal', await authenticate.execute(match[1]));
+    await next();
+  });
+}

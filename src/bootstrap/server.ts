@@ -1,0 +1,58 @@
+import { serve } from '@hono/node-server';
+import { createPino } from '#adapters/system/pino-logger.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createRuntime } from './runtime.ts';
+
+/** Entry point: config → connections → container → HTTP (and the worker when ROLE allows). */
+async function main(): Promise<void> {
+  try {
+    process.loadEnvFile('.env');
+  } catch {
+    // no .env: the environment alone configures the service
+  }
+  const config = loadConfig();
+  const log = createPino(config.logLevel);
+  if (config.jwt.generated) {
+    log.warn('JWT_SECRET is not set: using a random key for this run (tokens stop working at restart)');
+  }
+  const runtime = await createRuntime(config, log);
+  log.info({ role: config.role, ...runtime.adapters }, `adapters: ${Object.entries(runtime.adapters).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+
+  const server =
+    config.role === 'worker'
+      ? null
+      : serve({ fetch: runtime.app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+          log.info({ port: info.port }, `listening on http://localhost:${info.port} (docs at /docs)`);
+        });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 30_000);
+    forced.unref();
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      await closed;
+    }
+    await runtime.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});
