@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const optionalText = z
   .string()
   .optional()
@@ -39,6 +37,7 @@ const schema = z.object({
   CHATROOM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   REPLY_WAIT_MS: z.coerce.number().int().min(0).default(25_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  REPLY_BACKOFF_MS: z.coerce.number().int().min(1).default(1000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
@@ -73,6 +72,8 @@ export interface Config {
   chatroomCacheTtlSeconds: number;
   replyWaitMs: number;
   workerConcurrency: number;
+  /** Base of the reply queue's exponential backoff (3 attempts). */
+  replyBackoffMs: number;
   /** How soon a job whose worker died is picked up again (also the job lock's lifetime). */
   workerStalledIntervalMs: number;
 }
@@ -87,10 +88,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const env = parsed.data;
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET) throw new ConfigError('JWT_SECRET is required in production');
-  if (env.JWT_SECRET && env.JWT_SECRET.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  if (env.NODE_ENV === 'production' && !env.JWT_SECRET)
+    throw new ConfigError('JWT_SECRET is required in production');
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
+    throw new ConfigError('JWT_SECRET must be at least 32 characters');
   if (env.STRIPE_SECRET_KEY && !env.STRIPE_PRICE_ID) {
     throw new ConfigError('STRIPE_PRICE_ID is required with STRIPE_SECRET_KEY');
+  }
+  if (env.ROLE !== 'all' && !env.REDIS_URL) {
+    throw new ConfigError(`ROLE=${env.ROLE} needs REDIS_URL: API and worker processes meet through the Redis queue`);
   }
   const offlinePayments = !env.STRIPE_SECRET_KEY;
   return {
@@ -121,7 +127,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY,
       webhookSecret:
-        env.STRIPE_WEBHOOK_SECRET ?? (offlinePayments ? `whsec_local_${randomBytes(24).toString('hex')}` : undefined),
+        env.STRIPE_WEBHOOK_SECRET ??
+        (offlinePayments ? `whsec_local_${randomBytes(24).toString('hex')}` : undefined),
       priceId: env.STRIPE_PRICE_ID,
       apiBase: env.STRIPE_API_BASE,
     },
@@ -130,6 +137,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     chatroomCacheTtlSeconds: env.CHATROOM_CACHE_TTL_SECONDS,
     replyWaitMs: env.REPLY_WAIT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
+    replyBackoffMs: env.REPLY_BACKOFF_MS,
     workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
   };
 }

@@ -1,7 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitStore } from '#adapters/cache/flexible-rate-limiter.ts';
 import { RedisCache } from '#adapters/cache/redis-cache.ts';
-import { closeClient, createBullMqClient, createCommandClient, untilReady } from '#adapters/cache/redis-connection.ts';
+import {
+  closeClient,
+  createBullMqClient,
+  createCommandClient,
+  untilReady,
+} from '#adapters/cache/redis-connection.ts';
 import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker, type JobScope } from '#adapters/queue/bullmq-reply-worker.ts';
 import type { Logger } from '#application/ports/logger.ts';

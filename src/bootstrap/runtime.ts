@@ -1,6 +1,6 @@
 import { Container, type ContainerModule } from 'inversify';
-import { localCheckoutRoutes } from '#adapters/http/routes/local-checkout.ts';
 import { createHttpApp } from '#adapters/http/app.ts';
+import { localCheckoutRoutes } from '#adapters/http/routes/local-checkout.ts';
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
 import type { PinoInstance } from '#adapters/system/pino-logger.ts';
 import type { Clock } from '#application/ports/clock.ts';
@@ -36,7 +36,11 @@ export interface Runtime {
 }
 
 /** Opens what the configuration asks for, wires the container, and builds the HTTP app. */
-export async function createRuntime(config: Config, log: PinoInstance, overrides: Overrides = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  log: PinoInstance,
+  overrides: Overrides = {},
+): Promise<Runtime> {
   const closers: (() => Promise<void>)[] = [];
   const healthChecks: HealthCheck[] = [];
   const modules: ContainerModule[] = [coreModule(config, log)];
@@ -46,7 +50,7 @@ export async function createRuntime(config: Config, log: PinoInstance, overrides
   healthChecks.push({ name: 'database', check: async () => {} });
   const database = 'in-memory';
 
-  modules.push(inMemoryCacheModule, inProcessQueueModule);
+  modules.push(inMemoryCacheModule, inProcessQueueModule(config.replyBackoffMs));
   const model = await languageModelModule(config);
   const payments = await paymentsModule(config, clock);
   modules.push(model.module, payments.module);
@@ -66,7 +70,12 @@ export async function createRuntime(config: Config, log: PinoInstance, overrides
     healthChecks,
     log,
     ...(payments.offline
-      ? { extraRoutes: localCheckoutRoutes({ gateway: payments.offline, applyPaymentEvent: useCases.applyPaymentEvent }) }
+      ? {
+          extraRoutes: localCheckoutRoutes({
+            gateway: payments.offline,
+            applyPaymentEvent: useCases.applyPaymentEvent,
+          }),
+        }
       : {}),
   });
 

@@ -16,7 +16,12 @@ async function main(): Promise<void> {
     log.warn('JWT_SECRET is not set: using a random key for this run (tokens stop working at restart)');
   }
   const runtime = await createRuntime(config, log);
-  log.info({ role: config.role, ...runtime.adapters }, `adapters: ${Object.entries(runtime.adapters).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  log.info(
+    { role: config.role, ...runtime.adapters },
+    `adapters: ${Object.entries(runtime.adapters)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
 
   const server =
     config.role === 'worker'

@@ -13,8 +13,8 @@ import { ChatroomListCache } from '#application/chatroom/chatroom-list-cache.ts'
 import { CreateChatroom } from '#application/chatroom/create-chatroom.ts';
 import { DeleteChatroom } from '#application/chatroom/delete-chatroom.ts';
 import { GetChatroom } from '#application/chatroom/get-chatroom.ts';
-import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
 import { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
+import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
 import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
@@ -69,7 +69,11 @@ export interface Ports {
 }
 
 export function createUseCases(p: Ports) {
-  const listCache = new ChatroomListCache({ cache: p.cache, ttlSeconds: p.settings.chatroomCacheTtlSeconds, logger: p.logger });
+  const listCache = new ChatroomListCache({
+    cache: p.cache,
+    ttlSeconds: p.settings.chatroomCacheTtlSeconds,
+    logger: p.logger,
+  });
   const otpDeps = {
     users: p.users,
     otps: p.otps,
@@ -91,7 +95,12 @@ export function createUseCases(p: Ports) {
     sendOtp: new SendOtp(otpDeps),
     forgotPassword: new ForgotPassword(otpDeps),
     verifyOtp: new VerifyOtp({ ...sessionDeps, otps: p.otps, codes: p.codes, clock: p.clock }),
-    logIn: new LogIn({ ...sessionDeps, hasher: p.hasher, rateLimiter: p.rateLimiter, decoyHash: p.hasher.hash('decoy password') }),
+    logIn: new LogIn({
+      ...sessionDeps,
+      hasher: p.hasher,
+      rateLimiter: p.rateLimiter,
+      decoyHash: p.hasher.hash('decoy password'),
+    }),
     changePassword: new ChangePassword({ ...sessionDeps, hasher: p.hasher, clock: p.clock }),
     getMe: new GetMe(usage),
     createChatroom: new CreateChatroom(writes),

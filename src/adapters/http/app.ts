@@ -6,8 +6,8 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { PaymentProviderError } from '#application/ports/payment-gateway.ts';
-import { DomainError } from '#domain/shared/domain-error.ts';
 import type { HealthCheck, UseCases } from '#bootstrap/use-cases.ts';
+import { DomainError } from '#domain/shared/domain-error.ts';
 import type { PinoInstance } from '../system/pino-logger.ts';
 import { type AppEnv, requireAuth } from './auth-middleware.ts';
 import { domainProblem, problem } from './problem.ts';
@@ -31,7 +31,14 @@ export interface HttpAppOptions {
   extraRoutes?: Hono;
 }
 
-const PROTECTED = ['/auth/change-password', '/user/*', '/chatroom', '/chatroom/*', '/subscribe/*', '/subscription/*'];
+const PROTECTED = [
+  '/auth/change-password',
+  '/user/*',
+  '/chatroom',
+  '/chatroom/*',
+  '/subscribe/*',
+  '/subscription/*',
+];
 const RAW_BODY = ['/webhook/', '/checkout/local/'];
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
@@ -68,19 +75,22 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     const scope = options.scope;
     app.use((_, next) => scope(next));
   }
+  const apiBodyLimit = bodyLimit({
+    maxSize: BODY_LIMIT_BYTES,
+    onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', 'The body is larger than 64 KiB'),
+  });
+  const rawBodyLimit = bodyLimit({
+    maxSize: WEBHOOK_BODY_LIMIT_BYTES,
+    onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', 'The body is larger than 1 MiB'),
+  });
   app.use(async (c, next) => {
-    const raw = RAW_BODY.some((prefix) => c.req.path.startsWith(prefix));
-    const limit = bodyLimit({
-      maxSize: raw ? WEBHOOK_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES,
-      onError: (ctx) => problem(ctx, 'PAYLOAD_TOO_LARGE', `The body is larger than ${raw ? '1 MiB' : '64 KiB'}`),
-    });
-    return limit(c, async () => {
-      const hasBody = Number(c.req.header('Content-Length') ?? 0) > 0 || c.req.header('Transfer-Encoding') !== undefined;
-      if (!raw && hasBody && !JSON_MEDIA.test(c.req.header('Content-Type') ?? '')) {
-        return void (c.res = problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'));
-      }
-      await next();
-    });
+    if (RAW_BODY.some((prefix) => c.req.path.startsWith(prefix))) return rawBodyLimit(c, next);
+    const hasBody =
+      Number(c.req.header('Content-Length') ?? 0) > 0 || c.req.header('Transfer-Encoding') !== undefined;
+    if (hasBody && !JSON_MEDIA.test(c.req.header('Content-Type') ?? '')) {
+      return problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+    }
+    return apiBodyLimit(c, next);
   });
   const auth = requireAuth(useCases.authenticate);
   for (const path of PROTECTED) app.use(path, auth);
@@ -102,7 +112,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     info: {
       title: 'Gemini-style chat API',
       version: '1.0.0',
-      description: 'OTP sign-in, chatrooms answered by a language model through a queue, daily quotas, Stripe Pro tier.',
+      description:
+        'OTP sign-in, chatrooms answered by a language model through a queue, daily quotas, Stripe Pro tier.',
     },
   });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Gemini-style chat API' }));
@@ -116,7 +127,11 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     if (error instanceof SyntaxError) return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
     if (error instanceof PaymentProviderError) {
       log.warn({ err: error, reqId: c.get('requestId') }, 'payment provider failed');
-      return problem(c, 'PAYMENT_PROVIDER_UNAVAILABLE', 'The payment provider did not answer; try again shortly');
+      return problem(
+        c,
+        'PAYMENT_PROVIDER_UNAVAILABLE',
+        'The payment provider did not answer; try again shortly',
+      );
     }
     log.error({ err: error, reqId: c.get('requestId') }, 'unhandled error');
     return problem(c, 'INTERNAL', 'Something went wrong on our side');

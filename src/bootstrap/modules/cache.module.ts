@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { ContainerModule } from 'inversify';
+import type { Redis } from 'ioredis';
 import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
 import { InMemoryCache } from '#adapters/cache/in-memory-cache.ts';
 import type { Cache } from '#application/ports/cache.ts';
@@ -14,7 +14,11 @@ export const inMemoryCacheModule = new ContainerModule(({ bind }) => {
 });
 
 /** The same on Redis, shared by every API process. */
-export function redisCacheModule(options: { cache: Cache; client: Redis; keyPrefix: string }): ContainerModule {
+export function redisCacheModule(options: {
+  cache: Cache;
+  client: Redis;
+  keyPrefix: string;
+}): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TOKENS.Cache).toConstantValue(options.cache);
     bind(TOKENS.RateLimiter).toConstantValue(

@@ -3,7 +3,7 @@ import { Argon2PasswordHasher } from '#adapters/auth/argon2-password-hasher.ts';
 import { HmacOtpCodes } from '#adapters/auth/hmac-otp-codes.ts';
 import { JwtTokenService } from '#adapters/auth/jwt-token-service.ts';
 import { LogOtpSender, ResponseOtpSender } from '#adapters/auth/otp-senders.ts';
-import { PinoLogger, type PinoInstance } from '#adapters/system/pino-logger.ts';
+import { type PinoInstance, PinoLogger } from '#adapters/system/pino-logger.ts';
 import { SystemClock } from '#adapters/system/system-clock.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
 import type { Settings } from '#application/shared/settings.ts';
@@ -65,9 +65,10 @@ export function coreModule(config: Config, log: PinoInstance): ContainerModule {
     bind(TOKENS.PasswordHasher).toConstantValue(new Argon2PasswordHasher());
     bind(TOKENS.OtpCodes).toConstantValue(new HmacOtpCodes({ key: config.jwt.secret }));
     bind(TOKENS.OtpSender)
-      .toResolvedValue((logger) => (config.otp.delivery === 'log' ? new LogOtpSender(logger) : new ResponseOtpSender()), [
-        TOKENS.Logger,
-      ])
+      .toResolvedValue(
+        (logger) => (config.otp.delivery === 'log' ? new LogOtpSender(logger) : new ResponseOtpSender()),
+        [TOKENS.Logger],
+      )
       .inSingletonScope();
     bind(TOKENS.ReplyJobHandler)
       .toResolvedValue(
@@ -84,7 +85,10 @@ export function coreModule(config: Config, log: PinoInstance): ContainerModule {
       )
       .inSingletonScope();
     bind(TOKENS.UseCases)
-      .toResolvedValue((...values: unknown[]) => createUseCases(assemblePorts(values)), Object.values(PORT_TOKENS))
+      .toResolvedValue(
+        (...values: unknown[]) => createUseCases(assemblePorts(values)),
+        Object.values(PORT_TOKENS),
+      )
       .inSingletonScope();
   });
 }

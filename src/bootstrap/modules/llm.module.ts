@@ -4,7 +4,9 @@ import type { Config } from '../config.ts';
 import { TOKENS } from '../tokens.ts';
 
 /** Gemini when GEMINI_API_KEY is set, else the offline model that says it is offline. */
-export async function languageModelModule(config: Config): Promise<{ module: ContainerModule; describe: string }> {
+export async function languageModelModule(
+  config: Config,
+): Promise<{ module: ContainerModule; describe: string }> {
   const { apiKey, model, baseUrl, systemInstruction } = config.gemini;
   if (!apiKey) {
     return {

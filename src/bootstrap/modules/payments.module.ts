@@ -31,7 +31,12 @@ export async function paymentsModule(config: Config, clock: { now(): Date }): Pr
     };
   }
   const { StripePaymentGateway } = await import('#adapters/payments/stripe-payment-gateway.ts');
-  const stripe = new StripePaymentGateway({ secretKey, priceId: priceId ?? '', apiBase, appBaseUrl: config.appBaseUrl });
+  const stripe = new StripePaymentGateway({
+    secretKey,
+    priceId: priceId ?? '',
+    apiBase,
+    appBaseUrl: config.appBaseUrl,
+  });
   return {
     module: new ContainerModule(({ bind }) => {
       bind(TOKENS.PaymentGateway).toConstantValue(stripe);
