@@ -1,6 +1,7 @@
 import { Container, type ContainerModule } from 'inversify';
 import { createHttpApp } from '#adapters/http/app.ts';
-import { localCheckoutRoutes } from '#adapters/http/routes/local-checkout.ts';
+import { Hono } from 'hono';
+import { checkoutReturnRoutes, localCheckoutRoutes } from '#adapters/http/routes/local-checkout.ts';
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
 import type { PinoInstance } from '#adapters/system/pino-logger.ts';
 import type { Clock } from '#application/ports/clock.ts';

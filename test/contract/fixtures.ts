@@ -42,4 +42,7 @@ export interface ReplyQueueFixture {
 }
 
 /** Builds a queue that runs `handler`, with 3 attempts and the given base backoff (ms). */
-export type MakeReplyQueue = (options: { handler: ReplyJobHandler; backoffMs: number }) => Promise<ReplyQueueFixture>;
+export type MakeReplyQueue = (options: {
+  handler: ReplyJobHandler;
+  backoffMs: number;
+}) => Promise<ReplyQueueFixture>;

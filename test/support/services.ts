@@ -93,5 +93,9 @@ export async function testRedis(): Promise<TestRedis | ServiceUnavailable> {
   redisServer ??= startRedis();
   const server = await redisServer;
   if (typeof server !== 'string') return server;
-  return { available: true, url: server, prefix: `test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:` };
+  return {
+    available: true,
+    url: server,
+    prefix: `test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`,
+  };
 }

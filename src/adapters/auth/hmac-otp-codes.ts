@@ -1,6 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { OTP_LENGTH } from '#domain/user/otp.ts';
 import type { OtpCodes } from '#application/ports/otp-codes.ts';
+import { OTP_LENGTH } from '#domain/user/otp.ts';
 
 /** Codes from the CSPRNG; stored as HMAC-SHA256 under a server key, compared in constant time. */
 export class HmacOtpCodes implements OtpCodes {

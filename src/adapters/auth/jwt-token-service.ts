@@ -1,4 +1,4 @@
-import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AuthMethod, IssuedToken, TokenClaims, TokenService } from '#application/ports/token-service.ts';
 
@@ -45,12 +45,21 @@ export class JwtTokenService implements TokenService {
   verify(token: string): TokenClaims | null {
     let payload: Payload;
     try {
-      payload = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as Payload;
+      payload = jwt.verify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      }) as Payload;
     } catch {
       return null;
     }
     const method = payload.amr?.[0];
-    if (typeof payload.sub !== 'string' || typeof payload.ver !== 'number' || !method || !METHODS.has(method)) {
+    if (
+      typeof payload.sub !== 'string' ||
+      typeof payload.ver !== 'number' ||
+      !method ||
+      !METHODS.has(method)
+    ) {
       return null;
     }
     return {

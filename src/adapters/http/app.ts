@@ -124,6 +124,10 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     if (error instanceof HTTPException && error.status === 400) {
       return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
     }
+    // The route validator's media-type gate catches bodies our header check cannot see (no Content-Length).
+    if (error instanceof HTTPException && error.status === 415) {
+      return problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+    }
     if (error instanceof SyntaxError) return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
     if (error instanceof PaymentProviderError) {
       log.warn({ err: error, reqId: c.get('requestId') }, 'payment provider failed');

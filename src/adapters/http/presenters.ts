@@ -1,5 +1,5 @@
-import type { Session } from '#application/auth/session.ts';
 import type { OtpIssued } from '#application/auth/send-otp.ts';
+import type { Session } from '#application/auth/session.ts';
 import type { SubscriptionStatusView } from '#application/billing/get-subscription-status.ts';
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { Message } from '#domain/chatroom/message.ts';
@@ -20,7 +20,12 @@ export function userJson(user: User, tier: Tier) {
 }
 
 export function usageJson(usage: Usage) {
-  return { used: usage.used, limit: usage.limit, remaining: usage.remaining, resetsAt: usage.resetsAt.toISOString() };
+  return {
+    used: usage.used,
+    limit: usage.limit,
+    remaining: usage.remaining,
+    resetsAt: usage.resetsAt.toISOString(),
+  };
 }
 
 export function otpIssuedJson(issued: OtpIssued) {

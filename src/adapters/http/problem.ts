@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError, type DomainErrorCode, type FieldProblem } from '#domain/shared/domain-error.ts';
+import type { DomainError, DomainErrorCode, FieldProblem } from '#domain/shared/domain-error.ts';
 
 interface ProblemKind {
   status: ContentfulStatusCode;
@@ -71,10 +71,15 @@ export function problem(
   c: Context,
   code: ProblemCode,
   detail: string,
-  extra: { errors?: FieldProblem[] | undefined; extensions?: Record<string, unknown>; retryAfterSeconds?: number | undefined } = {},
+  extra: {
+    errors?: FieldProblem[] | undefined;
+    extensions?: Record<string, unknown>;
+    retryAfterSeconds?: number | undefined;
+  } = {},
 ): Response {
   const body = problemBody(code, detail, extra);
-  if (extra.retryAfterSeconds !== undefined) c.header('Retry-After', String(Math.max(1, Math.ceil(extra.retryAfterSeconds))));
+  if (extra.retryAfterSeconds !== undefined)
+    c.header('Retry-After', String(Math.max(1, Math.ceil(extra.retryAfterSeconds))));
   if (code === 'UNAUTHORIZED') c.header('WWW-Authenticate', 'Bearer error="invalid_token"');
   return c.newResponse(JSON.stringify(body), body.status as ContentfulStatusCode, {
     'Content-Type': 'application/problem+json',

@@ -1,19 +1,26 @@
 import { z } from '@hono/zod-openapi';
-import { CONTENT_MAX_LENGTH } from '#domain/chatroom/message.ts';
 import { TITLE_MAX_LENGTH } from '#domain/chatroom/chatroom.ts';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#domain/user/password-policy.ts';
+import { CONTENT_MAX_LENGTH } from '#domain/chatroom/message.ts';
 import { SUBSCRIPTION_STATUSES } from '#domain/subscription/subscription.ts';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#domain/user/password-policy.ts';
 
 /** Shapes at the HTTP edge (400 when they do not hold); the rules live in the domain. These also generate /openapi.json. */
 const isoTime = z.string().openapi({ format: 'date-time', example: '2026-11-23T10:00:00.000Z' });
 const uuid = z.string().openapi({ format: 'uuid', example: '019a6f0e-8b1e-7c2a-9d3e-3f4a5b6c7d8e' });
 const noNul = (value: string) => !value.includes('\u0000');
-const text = (max: number) => z.string().max(max * 4).refine(noNul, 'must not contain a NUL character');
+const text = (max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .refine(noNul, 'must not contain a NUL character');
 
 export const Mobile = z
   .string()
   .max(32)
-  .openapi({ example: '+91 98765 43210', description: 'E.164 after dropping spaces, dashes, dots and parentheses' });
+  .openapi({
+    example: '+91 98765 43210',
+    description: 'E.164 after dropping spaces, dashes, dots and parentheses',
+  });
 
 export const User = z
   .object({
@@ -38,7 +45,10 @@ export const Usage = z
 export const OtpIssued = z
   .object({
     mobile: z.string(),
-    otp: z.string().optional().openapi({ description: 'Present when OTP_DELIVERY=response (the mocked SMS)' }),
+    otp: z
+      .string()
+      .optional()
+      .openapi({ description: 'Present when OTP_DELIVERY=response (the mocked SMS)' }),
     expiresAt: isoTime,
     expiresIn: z.number().int().openapi({ description: 'seconds' }),
   })
@@ -64,10 +74,13 @@ export const Message = z
   })
   .openapi('Message');
 
-export const MessagePage = z.object({ messages: z.array(Message), hasMore: z.boolean() }).openapi('MessagePage');
-export const ChatroomWithMessages = Chatroom.extend({ messages: z.array(Message), hasMore: z.boolean() }).openapi(
-  'ChatroomWithMessages',
-);
+export const MessagePage = z
+  .object({ messages: z.array(Message), hasMore: z.boolean() })
+  .openapi('MessagePage');
+export const ChatroomWithMessages = Chatroom.extend({
+  messages: z.array(Message),
+  hasMore: z.boolean(),
+}).openapi('ChatroomWithMessages');
 
 export const Problem = z
   .object({
@@ -88,7 +101,10 @@ export const SignUpBody = z.object({
 export const MobileBody = z.object({ mobile: Mobile });
 export const VerifyOtpBody = z.object({
   mobile: Mobile,
-  otp: z.string().regex(/^\d{6}$/, 'must be 6 digits').openapi({ example: '123456' }),
+  otp: z
+    .string()
+    .regex(/^\d{6}$/, 'must be 6 digits')
+    .openapi({ example: '123456' }),
 });
 export const LoginBody = z.object({ mobile: Mobile, password: z.string().min(1).max(PASSWORD_MAX_LENGTH) });
 export const ChangePasswordBody = z.object({
@@ -96,22 +112,38 @@ export const ChangePasswordBody = z.object({
   currentPassword: z.string().max(PASSWORD_MAX_LENGTH).optional(),
 });
 export const CreateChatroomBody = z.object({
-  title: text(TITLE_MAX_LENGTH).optional().openapi({ description: `trimmed, 1..${TITLE_MAX_LENGTH}; default "New chat"` }),
+  title: text(TITLE_MAX_LENGTH)
+    .optional()
+    .openapi({ description: `trimmed, 1..${TITLE_MAX_LENGTH}; default "New chat"` }),
 });
 export const RenameChatroomBody = z.object({ title: text(TITLE_MAX_LENGTH) });
 export const SendMessageBody = z.object({
   content: text(CONTENT_MAX_LENGTH).openapi({ description: `trimmed, 1..${CONTENT_MAX_LENGTH} characters` }),
 });
-export const ChatroomParams = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, format: 'uuid' }) });
+export const ChatroomParams = z.object({
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, format: 'uuid' }),
+});
 export const MessageParams = ChatroomParams.extend({
   messageId: z.string().openapi({ param: { name: 'messageId', in: 'path' }, format: 'uuid' }),
 });
 export const PageQuery = z.object({
-  before: z.string().uuid().optional().openapi({ param: { name: 'before', in: 'query' } }),
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ param: { name: 'limit', in: 'query' } }),
+  before: z
+    .string()
+    .uuid()
+    .optional()
+    .openapi({ param: { name: 'before', in: 'query' } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { name: 'limit', in: 'query' } }),
 });
 export const SendMessageResult = z.object({ message: Message, reply: Message }).openapi('SendMessageResult');
-export const CheckoutSession = z.object({ sessionId: z.string(), checkoutUrl: z.string().url() }).openapi('CheckoutSession');
+export const CheckoutSession = z
+  .object({ sessionId: z.string(), checkoutUrl: z.string().url() })
+  .openapi('CheckoutSession');
 export const PortalSession = z.object({ url: z.string().url() }).openapi('PortalSession');
 export const SubscriptionStatus = z
   .object({

@@ -48,10 +48,12 @@ export class ChangePassword {
   private async authorize({ user, claims, currentPassword }: ChangePasswordInput, now: Date): Promise<void> {
     if (!user.passwordHash) return;
     if (currentPassword !== undefined) {
-      if (!(await this.deps.hasher.verify(user.passwordHash, currentPassword))) throw new InvalidCurrentPassword();
+      if (!(await this.deps.hasher.verify(user.passwordHash, currentPassword)))
+        throw new InvalidCurrentPassword();
       return;
     }
-    const recentOtpSession = claims.method === 'otp' && now.getTime() - claims.issuedAt.getTime() < RESET_WINDOW_MS;
+    const recentOtpSession =
+      claims.method === 'otp' && now.getTime() - claims.issuedAt.getTime() < RESET_WINDOW_MS;
     if (!recentOtpSession) {
       throw new InvalidCurrentPassword('currentPassword is required (or sign in with a one-time code first)');
     }

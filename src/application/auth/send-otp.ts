@@ -31,7 +31,11 @@ export interface SendOtpDeps {
 }
 
 /** Issues a code for a purpose; sends for login and for password reset share one hourly budget per mobile. */
-export async function issueOtp(deps: SendOtpDeps, rawMobile: string, purpose: OtpPurpose): Promise<OtpIssued> {
+export async function issueOtp(
+  deps: SendOtpDeps,
+  rawMobile: string,
+  purpose: OtpPurpose,
+): Promise<OtpIssued> {
   const mobile = parseMobileNumber(rawMobile);
   if (!(await deps.users.findByMobile(mobile))) throw new UserNotFound();
   const decision = await deps.rateLimiter.hit('otpSend', mobile);

@@ -57,7 +57,9 @@ export class VerifyOtp {
   }
 
   private async isBurnedNow(otp: Otp): Promise<boolean> {
-    const current = (await this.deps.otps.findUnused(otp.mobile)).find((candidate) => candidate.id === otp.id);
+    const current = (await this.deps.otps.findUnused(otp.mobile)).find(
+      (candidate) => candidate.id === otp.id,
+    );
     return current?.isBurned ?? false;
   }
 }

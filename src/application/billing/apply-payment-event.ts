@@ -44,12 +44,18 @@ export class ApplyPaymentEvent {
       }
       if (subscription.apply(change, this.deps.clock.now())) await store.save(subscription);
     });
-    if (!found) this.deps.logger.warn({ eventId: event.id, kind: event.kind }, 'payment event names no known user');
+    if (!found)
+      this.deps.logger.warn({ eventId: event.id, kind: event.kind }, 'payment event names no known user');
     return outcome;
   }
 
-  private async findSubscription(store: SubscriptionStore, event: Exclude<PaymentEvent, { kind: 'ignored' }>) {
-    const bySubscription = event.subscriptionId ? await store.findBySubscriptionId(event.subscriptionId) : null;
+  private async findSubscription(
+    store: SubscriptionStore,
+    event: Exclude<PaymentEvent, { kind: 'ignored' }>,
+  ) {
+    const bySubscription = event.subscriptionId
+      ? await store.findBySubscriptionId(event.subscriptionId)
+      : null;
     if (bySubscription) return bySubscription;
     const userId = 'userId' in event ? event.userId : null;
     if (userId && (await this.deps.users.findById(userId))) {

@@ -17,9 +17,19 @@ export interface SubscriptionStatusView {
 }
 
 export class GetSubscriptionStatus {
-  private readonly deps: { subscriptions: SubscriptionStore; usage: UsageCounter; clock: Clock; settings: Settings };
+  private readonly deps: {
+    subscriptions: SubscriptionStore;
+    usage: UsageCounter;
+    clock: Clock;
+    settings: Settings;
+  };
 
-  constructor(deps: { subscriptions: SubscriptionStore; usage: UsageCounter; clock: Clock; settings: Settings }) {
+  constructor(deps: {
+    subscriptions: SubscriptionStore;
+    usage: UsageCounter;
+    clock: Clock;
+    settings: Settings;
+  }) {
     this.deps = deps;
   }
 

@@ -26,12 +26,16 @@ export class ChatroomListCache {
     this.logger = deps.logger;
   }
 
-  async read(userId: UserId, load: () => Promise<Chatroom[]>): Promise<{ chatrooms: Chatroom[]; hit: boolean }> {
+  async read(
+    userId: UserId,
+    load: () => Promise<Chatroom[]>,
+  ): Promise<{ chatrooms: Chatroom[]; hit: boolean }> {
     let key: string | null = null;
     try {
       key = await this.listKey(userId);
       const cached = await this.cache.get(key);
-      if (cached !== null) return { chatrooms: (JSON.parse(cached) as CachedChatroom[]).map(revive), hit: true };
+      if (cached !== null)
+        return { chatrooms: (JSON.parse(cached) as CachedChatroom[]).map(revive), hit: true };
     } catch (error) {
       this.logger.warn({ err: error, userId }, 'chatroom cache unavailable; reading the database');
       key = null;

@@ -21,7 +21,12 @@ export class CreateChatroom {
 
   async execute(input: { userId: UserId; title?: string | undefined }): Promise<Chatroom> {
     const { chatrooms, listCache, ids, clock } = this.deps;
-    const chatroom = Chatroom.open({ id: ids.next(), ownerId: input.userId, title: input.title, now: clock.now() });
+    const chatroom = Chatroom.open({
+      id: ids.next(),
+      ownerId: input.userId,
+      title: input.title,
+      now: clock.now(),
+    });
     await chatrooms.create(chatroom);
     await listCache.invalidate(input.userId);
     return chatroom;

@@ -11,7 +11,8 @@ export class DeleteChatroom {
   }
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId }): Promise<void> {
-    const deleted = isUuid(input.chatroomId) && (await this.deps.chatrooms.delete(input.chatroomId, input.userId));
+    const deleted =
+      isUuid(input.chatroomId) && (await this.deps.chatrooms.delete(input.chatroomId, input.userId));
     if (!deleted) throw new ChatroomNotFound();
     await this.deps.listCache.invalidate(input.userId);
   }

@@ -11,7 +11,10 @@ export class GetChatroom {
     this.deps = deps;
   }
 
-  async execute(input: { userId: UserId; chatroomId: ChatroomId }): Promise<{ chatroom: Chatroom } & MessagePage> {
+  async execute(input: {
+    userId: UserId;
+    chatroomId: ChatroomId;
+  }): Promise<{ chatroom: Chatroom } & MessagePage> {
     const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
     const page = await this.deps.messages.page(chatroom.id, { limit: DEFAULT_PAGE_SIZE });
     return { chatroom, ...page };

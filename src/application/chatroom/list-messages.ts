@@ -14,7 +14,11 @@ export interface MessageReadDeps {
   messages: MessageRepository;
 }
 
-export async function ownedChatroom(deps: MessageReadDeps, chatroomId: ChatroomId, userId: UserId): Promise<Chatroom> {
+export async function ownedChatroom(
+  deps: MessageReadDeps,
+  chatroomId: ChatroomId,
+  userId: UserId,
+): Promise<Chatroom> {
   const chatroom = isUuid(chatroomId) ? await deps.chatrooms.findOwned(chatroomId, userId) : null;
   if (!chatroom) throw new ChatroomNotFound();
   return chatroom;
@@ -41,7 +45,9 @@ export class ListMessages {
     const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
     let before: Message | undefined;
     if (input.before !== undefined) {
-      const found = isUuid(input.before) ? await this.deps.messages.findInChatroom(chatroom.id, input.before) : null;
+      const found = isUuid(input.before)
+        ? await this.deps.messages.findInChatroom(chatroom.id, input.before)
+        : null;
       if (!found) throw new ValidationFailed('before', 'must be the id of a message in this chatroom');
       before = found;
     }
@@ -58,7 +64,9 @@ export class GetMessage {
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId; messageId: MessageId }): Promise<Message> {
     const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
-    const message = isUuid(input.messageId) ? await this.deps.messages.findInChatroom(chatroom.id, input.messageId) : null;
+    const message = isUuid(input.messageId)
+      ? await this.deps.messages.findInChatroom(chatroom.id, input.messageId)
+      : null;
     if (!message) throw new MessageNotFound();
     return message;
   }

@@ -1,7 +1,7 @@
 import { HISTORY_LENGTH, type Message } from '#domain/chatroom/message.ts';
 import { quotaDay } from '#domain/quota/daily-quota.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
-import { LanguageModelError, type LanguageModel, type Turn } from '../ports/language-model.ts';
+import { type LanguageModel, LanguageModelError, type Turn } from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
@@ -40,7 +40,9 @@ export class GenerateReply implements ReplyJobHandler {
       return;
     }
     const history = await messages.historyBefore(prompt, HISTORY_LENGTH);
-    const answer = await model.reply(toConversation([...history, prompt]), { signal: AbortSignal.timeout(modelTimeoutMs) });
+    const answer = await model.reply(toConversation([...history, prompt]), {
+      signal: AbortSignal.timeout(modelTimeoutMs),
+    });
     await messages.complete(reply.id, answer.text, answer.tokenUsage);
   }
 

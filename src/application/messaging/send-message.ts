@@ -76,7 +76,8 @@ export class SendMessage {
     try {
       await queue.enqueue({ replyId: reply.id });
     } catch (error) {
-      if (await messages.fail(reply.id, 'The reply could not be queued')) await this.giveBack(input.userId, day);
+      if (await messages.fail(reply.id, 'The reply could not be queued'))
+        await this.giveBack(input.userId, day);
       throw error;
     }
 

@@ -15,5 +15,8 @@ export interface SubscriptionRepository extends SubscriptionStore {
    * Claims the event id and runs `apply` in the same transaction: an event id is applied once,
    * also when deliveries run in parallel; if `apply` throws, nothing is kept and the id is not claimed.
    */
-  applyEventOnce(eventId: string, apply: (store: SubscriptionStore) => Promise<void>): Promise<'applied' | 'duplicate'>;
+  applyEventOnce(
+    eventId: string,
+    apply: (store: SubscriptionStore) => Promise<void>,
+  ): Promise<'applied' | 'duplicate'>;
 }

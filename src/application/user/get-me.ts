@@ -25,6 +25,10 @@ export class GetMe {
   async execute(input: { user: User }): Promise<Account & { usage: Usage }> {
     const { subscriptions, usage, clock, settings } = this.deps;
     const tier = await tierOfUser(subscriptions, input.user.id);
-    return { user: input.user, tier, usage: await currentUsage(usage, settings, input.user.id, tier, clock.now()) };
+    return {
+      user: input.user,
+      tier,
+      usage: await currentUsage(usage, settings, input.user.id, tier, clock.now()),
+    };
   }
 }

@@ -14,6 +14,8 @@ export class MessageNotFound extends NotFound {
 
 export class ModelUnavailable extends DomainError {
   constructor(messageId: string, replyId: string, reason: string) {
-    super('MODEL_UNAVAILABLE', `The model could not answer: ${reason}`, { extensions: { messageId, replyId } });
+    super('MODEL_UNAVAILABLE', `The model could not answer: ${reason}`, {
+      extensions: { messageId, replyId },
+    });
   }
 }

@@ -29,7 +29,13 @@ export class Chatroom {
 
   static open(input: { id: ChatroomId; ownerId: UserId; title?: string | undefined; now: Date }): Chatroom {
     const title = input.title === undefined ? DEFAULT_TITLE : checkTitle(input.title);
-    return new Chatroom({ id: input.id, ownerId: input.ownerId, title, createdAt: input.now, updatedAt: input.now });
+    return new Chatroom({
+      id: input.id,
+      ownerId: input.ownerId,
+      title,
+      createdAt: input.now,
+      updatedAt: input.now,
+    });
   }
 
   rename(title: string, now: Date): void {

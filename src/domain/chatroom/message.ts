@@ -51,7 +51,13 @@ export class Message {
   }
 
   /** A prompt and the pending reply that will answer it. */
-  static exchange(input: { promptId: MessageId; replyId: MessageId; chatroomId: ChatroomId; content: string; now: Date }): {
+  static exchange(input: {
+    promptId: MessageId;
+    replyId: MessageId;
+    chatroomId: ChatroomId;
+    content: string;
+    now: Date;
+  }): {
     prompt: Message;
     reply: Message;
   } {

@@ -51,9 +51,13 @@ export class QuotaExceeded extends DomainError {
   readonly usage: Usage;
 
   constructor(usage: Usage, now: Date) {
-    super('QUOTA_EXCEEDED', `Daily limit of ${usage.limit} prompts reached; it resets at ${usage.resetsAt.toISOString()}`, {
-      retryAfterSeconds: secondsUntilReset(now),
-    });
+    super(
+      'QUOTA_EXCEEDED',
+      `Daily limit of ${usage.limit} prompts reached; it resets at ${usage.resetsAt.toISOString()}`,
+      {
+        retryAfterSeconds: secondsUntilReset(now),
+      },
+    );
     this.usage = usage;
   }
 }

@@ -39,7 +39,14 @@ export class Otp {
     this.createdAt = props.createdAt;
   }
 
-  static issue(input: { id: string; mobile: MobileNumber; purpose: OtpPurpose; codeHash: string; now: Date; ttlSeconds: number }): Otp {
+  static issue(input: {
+    id: string;
+    mobile: MobileNumber;
+    purpose: OtpPurpose;
+    codeHash: string;
+    now: Date;
+    ttlSeconds: number;
+  }): Otp {
     return new Otp({
       id: input.id,
       mobile: input.mobile,

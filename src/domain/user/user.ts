@@ -31,7 +31,13 @@ export class User {
     this.createdAt = props.createdAt;
   }
 
-  static register(input: { id: UserId; mobile: MobileNumber; name?: string | null; passwordHash?: string | null; now: Date }): User {
+  static register(input: {
+    id: UserId;
+    mobile: MobileNumber;
+    name?: string | null;
+    passwordHash?: string | null;
+    now: Date;
+  }): User {
     return new User({
       id: input.id,
       mobile: input.mobile,
@@ -51,7 +57,8 @@ export function normalizeName(name: string | null | undefined): string | null {
   if (name === undefined || name === null) return null;
   const trimmed = name.trim();
   if (trimmed.length === 0) return null;
-  if (trimmed.length > NAME_MAX_LENGTH) throw new ValidationFailed('name', `must be at most ${NAME_MAX_LENGTH} characters`);
+  if (trimmed.length > NAME_MAX_LENGTH)
+    throw new ValidationFailed('name', `must be at most ${NAME_MAX_LENGTH} characters`);
   if (hasNul(trimmed)) throw new ValidationFailed('name', 'must not contain a NUL character');
   return trimmed;
 }

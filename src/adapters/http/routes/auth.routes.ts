@@ -7,10 +7,13 @@ import * as S from '../schemas.ts';
 
 const tags = ['Auth'];
 const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
-const otpLimits: [number, string][] = [invalid, [404, 'USER_NOT_FOUND'], [429, 'TOO_MANY_REQUESTS (with Retry-After)']];
+const otpLimits: [number, string][] = [
+  invalid,
+  [404, 'USER_NOT_FOUND'],
+  [429, 'TOO_MANY_REQUESTS (with Retry-After)'],
+];
 
 export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
-
   app.openapi(
     createRoute({
       method: 'post',
@@ -18,7 +21,10 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       tags,
       summary: 'Register a mobile number',
       request: { body: jsonBody(S.SignUpBody) },
-      responses: { 201: json(z.object({ user: S.User }), 'Registered'), ...problems(invalid, [409, 'MOBILE_TAKEN']) },
+      responses: {
+        201: json(z.object({ user: S.User }), 'Registered'),
+        ...problems(invalid, [409, 'MOBILE_TAKEN']),
+      },
     }),
     async (c) => {
       const { user, tier } = await useCases.signUp.execute(c.req.valid('json'));
@@ -59,7 +65,11 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       request: { body: jsonBody(S.VerifyOtpBody) },
       responses: {
         200: json(S.Session, 'Signed in'),
-        ...problems(invalid, [401, 'INVALID_OTP or OTP_EXPIRED'], [429, 'TOO_MANY_ATTEMPTS: the code is burned']),
+        ...problems(
+          invalid,
+          [401, 'INVALID_OTP or OTP_EXPIRED'],
+          [429, 'TOO_MANY_ATTEMPTS: the code is burned'],
+        ),
       },
     }),
     async (c) => c.json(sessionJson(await useCases.verifyOtp.execute(c.req.valid('json'))), 200),
@@ -74,7 +84,11 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       request: { body: jsonBody(S.LoginBody) },
       responses: {
         200: json(S.Session, 'Signed in'),
-        ...problems(invalid, [401, 'INVALID_CREDENTIALS'], [429, 'TOO_MANY_REQUESTS: 10 failures in 15 minutes']),
+        ...problems(
+          invalid,
+          [401, 'INVALID_CREDENTIALS'],
+          [429, 'TOO_MANY_REQUESTS: 10 failures in 15 minutes'],
+        ),
       },
     }),
     async (c) => c.json(sessionJson(await useCases.logIn.execute(c.req.valid('json'))), 200),
@@ -107,7 +121,10 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       tags: ['User'],
       security: bearer,
       summary: 'The signed-in user and today’s usage',
-      responses: { 200: json(z.object({ user: S.User, usage: S.Usage }), 'The user'), ...problems([401, 'UNAUTHORIZED']) },
+      responses: {
+        200: json(z.object({ user: S.User, usage: S.Usage }), 'The user'),
+        ...problems([401, 'UNAUTHORIZED']),
+      },
     }),
     async (c) => {
       const me = await useCases.getMe.execute({ user: c.get('principal').user });

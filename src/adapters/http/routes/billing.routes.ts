@@ -31,7 +31,8 @@ export function billingRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
       path: '/subscription/portal',
       tags,
       security: bearer,
-      summary: 'A Stripe Billing Portal page to manage or cancel the subscription (extension to the contract)',
+      summary:
+        'A Stripe Billing Portal page to manage or cancel the subscription (extension to the contract)',
       responses: {
         201: json(S.PortalSession, 'Open url'),
         ...problems(unauthorized, [409, 'NO_BILLING_ACCOUNT: never subscribed'], provider),
@@ -69,7 +70,10 @@ export function billingRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
       },
     }),
     async (c) => {
-      await useCases.applyPaymentEvent.execute({ rawBody: await c.req.text(), signature: c.req.header('Stripe-Signature') });
+      await useCases.applyPaymentEvent.execute({
+        rawBody: await c.req.text(),
+        signature: c.req.header('Stripe-Signature'),
+      });
       return c.json({ received: true as const }, 200);
     },
   );

@@ -23,7 +23,10 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       responses: { 201: json(S.Chatroom, 'Created'), ...problems(invalid, unauthorized) },
     }),
     async (c) => {
-      const chatroom = await useCases.createChatroom.execute({ userId: c.get('principal').user.id, ...c.req.valid('json') });
+      const chatroom = await useCases.createChatroom.execute({
+        userId: c.get('principal').user.id,
+        ...c.req.valid('json'),
+      });
       return c.json(chatroomJson(chatroom), 201);
     },
   );
@@ -59,7 +62,10 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
     }),
     async (c) => {
       const userId = c.get('principal').user.id;
-      const { chatroom, messages, hasMore } = await useCases.getChatroom.execute({ userId, chatroomId: c.req.valid('param').id });
+      const { chatroom, messages, hasMore } = await useCases.getChatroom.execute({
+        userId,
+        chatroomId: c.req.valid('param').id,
+      });
       return c.json({ ...chatroomJson(chatroom), messages: messages.map(messageJson), hasMore }, 200);
     },
   );
@@ -93,7 +99,10 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       responses: { 204: { description: 'Deleted' }, ...problems(unauthorized, notFound) },
     }),
     async (c) => {
-      await useCases.deleteChatroom.execute({ userId: c.get('principal').user.id, chatroomId: c.req.valid('param').id });
+      await useCases.deleteChatroom.execute({
+        userId: c.get('principal').user.id,
+        chatroomId: c.req.valid('param').id,
+      });
       return c.body(null, 204);
     },
   );
@@ -130,7 +139,11 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
     }),
     async (c) => {
       const { id, messageId } = c.req.valid('param');
-      const message = await useCases.getMessage.execute({ userId: c.get('principal').user.id, chatroomId: id, messageId });
+      const message = await useCases.getMessage.execute({
+        userId: c.get('principal').user.id,
+        chatroomId: id,
+        messageId,
+      });
       return c.json(messageJson(message), 200);
     },
   );

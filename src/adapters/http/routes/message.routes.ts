@@ -1,23 +1,31 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { UseCases } from '#bootstrap/use-cases.ts';
 import { ModelUnavailable } from '#domain/chatroom/chatroom-errors.ts';
 import { QuotaExceeded, type Usage } from '#domain/quota/daily-quota.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';
-import type { UseCases } from '#bootstrap/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { bearer, json, jsonBody, problems } from '../openapi.ts';
 import { messageJson } from '../presenters.ts';
 import * as S from '../schemas.ts';
 
 const rateLimitHeaders = {
-  'RateLimit-Limit': { description: 'Daily prompt limit (omitted when unlimited)', schema: { type: 'integer' as const } },
+  'RateLimit-Limit': {
+    description: 'Daily prompt limit (omitted when unlimited)',
+    schema: { type: 'integer' as const },
+  },
   'RateLimit-Remaining': { description: 'Prompts left today', schema: { type: 'integer' as const } },
-  'RateLimit-Reset': { description: 'Seconds until the next UTC midnight', schema: { type: 'integer' as const } },
+  'RateLimit-Reset': {
+    description: 'Seconds until the next UTC midnight',
+    schema: { type: 'integer' as const },
+  },
 };
 
 /** `Prefer: respond-async` (RFC 7240), possibly among other preferences. */
 function prefersAsync(header: string | undefined): boolean {
-  return (header ?? '').split(',').some((preference) => preference.trim().toLowerCase().startsWith('respond-async'));
+  return (header ?? '')
+    .split(',')
+    .some((preference) => preference.trim().toLowerCase().startsWith('respond-async'));
 }
 
 function setQuotaHeaders(c: Context, usage: Usage): void {
@@ -66,7 +74,11 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         setQuotaHeaders(c, result.usage);
         quotaShown = true;
         if (result.reply.status === 'failed') {
-          throw new ModelUnavailable(result.message.id, result.reply.id, result.reply.error ?? 'unknown error');
+          throw new ModelUnavailable(
+            result.message.id,
+            result.reply.id,
+            result.reply.error ?? 'unknown error',
+          );
         }
         const body = { message: messageJson(result.message), reply: messageJson(result.reply) };
         if (!result.accepted) return c.json(body, 201);

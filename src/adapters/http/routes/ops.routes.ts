@@ -40,14 +40,20 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>, healthChecks: HealthCheck[])
       tags: ['Operations'],
       summary: 'Readiness: the database and (when configured) Redis answer',
       responses: {
-        200: json(z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) }), 'Ready'),
+        200: json(
+          z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.string()) }),
+          'Ready',
+        ),
         ...problems([503, 'NOT_READY, with the failing checks']),
       },
     }),
     async (c) => {
-      const results = await Promise.all(healthChecks.map(async (check) => [check.name, await probe(check)] as const));
+      const results = await Promise.all(
+        healthChecks.map(async (check) => [check.name, await probe(check)] as const),
+      );
       const checks = Object.fromEntries(results);
-      if (results.every(([, result]) => result === 'ok')) return c.json({ status: 'ready' as const, checks }, 200);
+      if (results.every(([, result]) => result === 'ok'))
+        return c.json({ status: 'ready' as const, checks }, 200);
       const failing = results.filter(([, result]) => result !== 'ok').map(([name]) => name);
       return problem(c, 'NOT_READY', `Not ready: ${failing.join(', ')}`, { extensions: { checks } }) as never;
     },

@@ -1,0 +1,22 @@
+import { InMemoryUsageCounter } from '#adapters/cache/in-memory-usage-counter.ts';
+import { InMemoryChatroomRepository } from './in-memory-chatroom-repository.ts';
+import { InMemoryMessageRepository } from './in-memory-message-repository.ts';
+import { InMemoryOtpRepository } from './in-memory-otp-repository.ts';
+import { InMemoryStore } from './in-memory-store.ts';
+import { InMemorySubscriptionRepository } from './in-memory-subscription-repository.ts';
+import { InMemoryUserRepository } from './in-memory-user-repository.ts';
+
+export type InMemoryRepositories = ReturnType<typeof createInMemoryRepositories>;
+
+/** Every repository on one shared store (pass `store` again to see the same data through new objects). */
+export function createInMemoryRepositories(store = new InMemoryStore(), usage = new InMemoryUsageCounter()) {
+  return {
+    store,
+    users: new InMemoryUserRepository(store),
+    otps: new InMemoryOtpRepository(store),
+    chatrooms: new InMemoryChatroomRepository(store),
+    messages: new InMemoryMessageRepository(store),
+    subscriptions: new InMemorySubscriptionRepository(store),
+    usage,
+  };
+}

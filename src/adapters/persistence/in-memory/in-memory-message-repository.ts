@@ -1,0 +1,69 @@
+import type { MessagePage, MessageRepository } from '#application/ports/message-repository.ts';
+import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
+import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
+import { copy, copyOrNull, type InMemoryStore } from './in-memory-store.ts';
+
+/** Orders messages by (createdAt, id), the keyset the API pages by. */
+function compare(a: Message, b: Message): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export class InMemoryMessageRepository implements MessageRepository {
+  private readonly store: InMemoryStore;
+
+  constructor(store: InMemoryStore) {
+    this.store = store;
+  }
+
+  async addExchange(prompt: Message, reply: Message): Promise<void> {
+    if (!this.store.chatrooms.has(prompt.chatroomId)) throw new Error(`No chatroom ${prompt.chatroomId}`);
+    this.store.messages.set(prompt.id, copy(prompt));
+    this.store.messages.set(reply.id, copy(reply));
+  }
+
+  async findById(id: MessageId): Promise<Message | null> {
+    return copyOrNull(this.store.messages.get(id));
+  }
+
+  async findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null> {
+    const message = this.store.messages.get(id);
+    return message?.chatroomId === chatroomId ? copy(message) : null;
+  }
+
+  async page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage> {
+    const { before } = options;
+    const older = this.ofChatroom(chatroomId).filter((message) => !before || compare(message, before) < 0);
+    const messages = older.slice(-options.limit);
+    return { messages: messages.map(copy), hasMore: older.length > messages.length };
+  }
+
+  async historyBefore(message: Message, limit: number): Promise<Message[]> {
+    return this.ofChatroom(message.chatroomId)
+      .filter((candidate) => candidate.status === 'completed' && compare(candidate, message) < 0)
+      .slice(-limit)
+      .map(copy);
+  }
+
+  async complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean> {
+    const message = this.store.messages.get(id);
+    if (!message?.isPending) return false;
+    message.status = 'completed';
+    message.content = content;
+    message.tokenUsage = tokenUsage === null ? null : { ...tokenUsage };
+    return true;
+  }
+
+  async fail(id: MessageId, error: string): Promise<boolean> {
+    const message = this.store.messages.get(id);
+    if (!message?.isPending) return false;
+    message.status = 'failed';
+    message.error = error;
+    return true;
+  }
+
+  private ofChatroom(chatroomId: ChatroomId): Message[] {
+    return [...this.store.messages.values()]
+      .filter((message) => message.chatroomId === chatroomId)
+      .sort(compare);
+  }
+}

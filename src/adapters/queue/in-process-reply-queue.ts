@@ -1,0 +1,133 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { isRetryable, LanguageModelError } from '#application/ports/language-model.ts';
+import type { Logger } from '#application/ports/logger.ts';
+import {
+  REPLY_ATTEMPTS,
+  REPLY_BACKOFF_MS,
+  type ReplyJob,
+  type ReplyJobHandler,
+  type ReplyOutcome,
+  type ReplyQueue,
+} from '#application/ports/reply-queue.ts';
+import type { MessageId } from '#domain/shared/ids.ts';
+
+type FinalOutcome = Exclude<ReplyOutcome, 'timeout'>;
+
+interface TrackedJob {
+  outcome: FinalOutcome | null;
+  settled: Promise<FinalOutcome>;
+  settle(outcome: FinalOutcome): void;
+}
+
+/** How many ended jobs are remembered (for dedupe and late waiters), like a bounded BullMQ history. */
+const RETAINED_JOBS = 1000;
+
+export interface InProcessReplyQueueOptions {
+  handler: ReplyJobHandler;
+  attempts?: number;
+  backoffMs?: number;
+  logger: Logger;
+}
+
+/**
+ * The offline queue: jobs run in this process after enqueue returns, with the real queue's retry policy
+ * (exponential backoff, no retry for errors retrying cannot fix, one giveUp at the end).
+ */
+export class InProcessReplyQueue implements ReplyQueue {
+  private readonly handler: ReplyJobHandler;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+  private readonly logger: Logger;
+  private readonly jobs = new Map<MessageId, TrackedJob>();
+  private readonly ended: MessageId[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private readonly closing = new AbortController();
+
+  constructor(options: InProcessReplyQueueOptions) {
+    this.handler = options.handler;
+    this.attempts = options.attempts ?? REPLY_ATTEMPTS;
+    this.backoffMs = options.backoffMs ?? REPLY_BACKOFF_MS;
+    this.logger = options.logger;
+  }
+
+  async enqueue(job: ReplyJob): Promise<void> {
+    if (this.closing.signal.aborted) throw new Error('The reply queue is closed');
+    if (this.jobs.has(job.replyId)) return;
+    const { promise, resolve } = Promise.withResolvers<FinalOutcome>();
+    const tracked: TrackedJob = {
+      outcome: null,
+      settled: promise,
+      settle: (outcome) => {
+        tracked.outcome = outcome;
+        resolve(outcome);
+        this.remember(job.replyId);
+      },
+    };
+    this.jobs.set(job.replyId, tracked);
+    const run = this.run(job, tracked);
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  async waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome> {
+    const tracked = this.jobs.get(replyId);
+    if (!tracked) return 'timeout';
+    if (tracked.outcome) return tracked.outcome;
+    const timer = new AbortController();
+    const timedOut = sleep(timeoutMs, 'timeout' as const, { signal: timer.signal }).catch(
+      () => 'timeout' as const,
+    );
+    try {
+      return await Promise.race([tracked.settled, timedOut]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /** Takes no new job, drops pending retries, and waits for the attempts already running. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async run(job: ReplyJob, tracked: TrackedJob): Promise<void> {
+    await nextTurn();
+    for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
+      try {
+        await this.handler.handle(job);
+        tracked.settle('completed');
+        return;
+      } catch (error) {
+        if (attempt >= this.attempts || !isRetryable(error)) {
+          await this.giveUp(job, error);
+          tracked.settle('failed');
+          return;
+        }
+        this.logger.warn({ err: error, replyId: job.replyId, attempt }, 'reply attempt failed; retrying');
+        const waited = await sleep(this.delayAfter(attempt, error), true, {
+          signal: this.closing.signal,
+        }).catch(() => false);
+        if (!waited) return;
+      }
+    }
+  }
+
+  private delayAfter(attempt: number, error: unknown): number {
+    const backoff = this.backoffMs * 2 ** (attempt - 1);
+    const asked = error instanceof LanguageModelError ? (error.retryAfterMs ?? 0) : 0;
+    return Math.max(backoff, asked);
+  }
+
+  private async giveUp(job: ReplyJob, error: unknown): Promise<void> {
+    try {
+      await this.handler.giveUp(job, error);
+    } catch (giveUpError) {
+      this.logger.error({ err: giveUpError, replyId: job.replyId }, 'could not mark the reply failed');
+    }
+  }
+
+  private remember(replyId: MessageId): void {
+    this.ended.push(replyId);
+    if (this.ended.length > RETAINED_JOBS) this.jobs.delete(this.ended.shift()!);
+  }
+}

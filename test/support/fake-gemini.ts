@@ -1,0 +1,244 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the fake Gemini API received it. */
+export interface GeminiRequest {
+  method: string;
+  /** Path without the query string, e.g. /v1beta/models/gemini-2.5-flash:generateContent. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: GeminiRequestBody;
+}
+
+export interface GeminiRequestBody {
+  contents?: { role: string; parts: { text?: string }[] }[];
+  systemInstruction?: { role?: string; parts: { text?: string }[] };
+  generationConfig?: Record<string, unknown>;
+}
+
+/** What the fake answers to one request. */
+export type GeminiAnswer =
+  | { kind: 'json'; status: number; body: unknown }
+  /** `hold` keeps the stream open after the chunks, like a model still thinking. */
+  | { kind: 'sse'; chunks: unknown[]; hold?: boolean }
+  | { kind: 'hang' }
+  | { kind: 'drop' };
+
+/** A successful generateContent answer. */
+export function geminiText(
+  text: string,
+  usage = { promptTokenCount: 12, candidatesTokenCount: 7, totalTokenCount: 19 },
+): GeminiAnswer {
+  return {
+    kind: 'json',
+    status: 200,
+    body: {
+      candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
+      usageMetadata: usage,
+      modelVersion: 'gemini-2.5-flash',
+      responseId: 'fake-response',
+    },
+  };
+}
+
+/** A streamGenerateContent answer: one SSE event per delta, usage on the last one. */
+export function geminiStream(deltas: string[]): GeminiAnswer {
+  return {
+    kind: 'sse',
+    chunks: deltas.map((text, index) => ({
+      candidates: [
+        {
+          content: { role: 'model', parts: [{ text }] },
+          index: 0,
+          ...(index === deltas.length - 1 ? { finishReason: 'STOP' } : {}),
+        },
+      ],
+      ...(index === deltas.length - 1
+        ? {
+            usageMetadata: {
+              promptTokenCount: 3,
+              candidatesTokenCount: deltas.length,
+              totalTokenCount: 3 + deltas.length,
+            },
+          }
+        : {}),
+    })),
+  };
+}
+
+/** Google's error envelope (google.rpc.Status) with the given HTTP status. */
+export function geminiError(
+  code: number,
+  status: string,
+  message: string,
+  details: unknown[] = [],
+): GeminiAnswer {
+  return { kind: 'json', status: code, body: { error: { code, message, status, details } } };
+}
+
+/** 429 RESOURCE_EXHAUSTED with a google.rpc.RetryInfo such as retryDelay "7s". */
+export function geminiRateLimited(retryDelay: string): GeminiAnswer {
+  return geminiError(
+    429,
+    'RESOURCE_EXHAUSTED',
+    'You exceeded your current quota, please check your plan and billing details.',
+    [
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          {
+            quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+            quotaId: 'PerMinute',
+          },
+        ],
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.Help',
+        links: [{ description: 'Learn more', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }],
+      },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay },
+    ],
+  );
+}
+
+/** The prompt itself was blocked: no candidates, promptFeedback.blockReason set. */
+export function geminiPromptBlocked(blockReason = 'SAFETY'): GeminiAnswer {
+  return {
+    kind: 'json',
+    status: 200,
+    body: {
+      promptFeedback: {
+        blockReason,
+        safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }],
+      },
+      usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+    },
+  };
+}
+
+/** The answer was stopped by the safety filters: a candidate with finishReason SAFETY and no content. */
+export function geminiAnswerBlocked(): GeminiAnswer {
+  return {
+    kind: 'json',
+    status: 200,
+    body: {
+      candidates: [
+        {
+          finishReason: 'SAFETY',
+          index: 0,
+          safetyRatings: [{ category: 'HARM_CATEGORY_HARASSMENT', probability: 'HIGH', blocked: true }],
+        },
+      ],
+      usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+    },
+  };
+}
+
+/** A 200 with no candidate at all. */
+export const geminiNoCandidates: GeminiAnswer = {
+  kind: 'json',
+  status: 200,
+  body: { candidates: [], usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 } },
+};
+
+/** Accepts the request and never answers (for timeouts). */
+export const geminiHang: GeminiAnswer = { kind: 'hang' };
+/** Closes the connection without an answer (a connection error). */
+export const geminiDrop: GeminiAnswer = { kind: 'drop' };
+
+/**
+ * A local HTTP server speaking the Gemini REST wire format (v1beta generateContent and
+ * streamGenerateContent?alt=sse). Answers are scripted in order; unscripted requests get a text reply.
+ */
+export class FakeGemini {
+  readonly requests: GeminiRequest[] = [];
+  /** SSE answers the client has not closed yet. */
+  openStreams = 0;
+  private readonly server: Server;
+  private readonly script: GeminiAnswer[] = [];
+
+  private constructor(server: Server) {
+    this.server = server;
+  }
+
+  static async start(): Promise<FakeGemini> {
+    const fake: FakeGemini = new FakeGemini(
+      createServer((req, res) => {
+        fake.handle(req, res).catch(() => res.destroy());
+      }),
+    );
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get baseUrl(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  answerWith(...answers: GeminiAnswer[]): void {
+    this.script.push(...answers);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const text = Buffer.concat(chunks).toString('utf8');
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: text ? (JSON.parse(text) as GeminiRequestBody) : {},
+    });
+    if (!/^\/v1(beta)?\/models\/[^/:]+:(generateContent|streamGenerateContent)$/.test(url.pathname)) {
+      this.send(res, geminiError(404, 'NOT_FOUND', `No route for ${url.pathname}`));
+      return;
+    }
+    const streaming = url.pathname.endsWith(':streamGenerateContent');
+    this.send(
+      res,
+      this.script.shift() ??
+        (streaming ? geminiStream(['Hello ', 'from ', 'Gemini']) : geminiText('Hello from Gemini')),
+    );
+  }
+
+  private send(res: ServerResponse, answer: GeminiAnswer): void {
+    switch (answer.kind) {
+      case 'json':
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' });
+        res.end(JSON.stringify(answer.body));
+        return;
+      case 'sse':
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        for (const chunk of answer.chunks) res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+        if (!answer.hold) {
+          res.end();
+          return;
+        }
+        this.openStreams += 1;
+        res.on('close', () => {
+          this.openStreams -= 1;
+        });
+        return;
+      case 'hang':
+        return;
+      case 'drop':
+        res.socket?.destroy();
+        return;
+    }
+  }
+}

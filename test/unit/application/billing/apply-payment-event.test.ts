@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { ApplyPaymentEvent } from '#application/billing/apply-payment-event.ts';
+import { GetSubscriptionStatus } from '#application/billing/get-subscription-status.ts';
+import type { PaymentEvent, PaymentEventVerifier } from '#application/ports/payment-gateway.ts';
+import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '#domain/subscription/subscription.ts';
+import { InvalidSignature } from '#domain/subscription/subscription-errors.ts';
+import { aBuiltId } from '#test/support/builders.ts';
+import { aWorld, givenUser } from '#test/support/world.ts';
+
+/** Accepts the signature "valid" and hands back the event it was given. */
+function verifierOf(event: PaymentEvent): PaymentEventVerifier {
+  return {
+    verify: (_rawBody, signature) => {
+      if (signature !== 'valid') throw new InvalidSignature();
+      return event;
+    },
+  };
+}
+
+const noEvent = verifierOf({ id: 'evt_none', created: 0, kind: 'ignored', type: 'none' });
+
+async function setUp() {
+  const world = aWorld();
+  const user = await givenUser(world);
+  const applier = new ApplyPaymentEvent({ ...world, verifier: noEvent });
+  const status = () => new GetSubscriptionStatus(world).execute({ user });
+  return { world, user, apply: (event: PaymentEvent) => applier.apply(event), status };
+}
+
+function checkoutCompleted(userId: string, created = 1_000): PaymentEvent {
+  return {
+    id: aBuiltId(),
+    created,
+    kind: 'checkout_completed',
+    userId,
+    customerId: 'cus_1',
+    subscriptionId: 'sub_1',
+  };
+}
+
+function subscriptionChanged(
+  status: SubscriptionStatus,
+  created: number,
+  userId: string | null = null,
+): PaymentEvent {
+  return {
+    id: aBuiltId(),
+    created,
+    kind: 'subscription_changed',
+    userId,
+    customerId: 'cus_1',
+    subscriptionId: 'sub_1',
+    status,
+    currentPeriodEnd: new Date('2026-12-23T10:00:00.000Z'),
+    cancelAtPeriodEnd: false,
+  };
+}
+
+describe('ApplyPaymentEvent', () => {
+  it('makes the user Pro when checkout completes, linking customer and subscription', async () => {
+    const { world, user, apply, status } = await setUp();
+    expect(await apply(checkoutCompleted(user.id))).toBe('applied');
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'active' });
+    expect(await world.subscriptions.findByUserId(user.id)).toMatchObject({
+      customerId: 'cus_1',
+      subscriptionId: 'sub_1',
+    });
+  });
+
+  it('applies an event id once; a redelivery changes nothing', async () => {
+    const { user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000));
+    const cancel = subscriptionChanged('canceled', 2_000);
+    expect(await apply(cancel)).toBe('applied');
+    await apply(subscriptionChanged('active', 2_000));
+    expect(await apply(cancel)).toBe('duplicate');
+    expect((await status()).status).toBe('active');
+  });
+
+  it('ignores a subscription event older than the last one applied', async () => {
+    const { user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000));
+    await apply(subscriptionChanged('canceled', 3_000));
+    expect(await apply(subscriptionChanged('active', 2_000))).toBe('applied');
+    expect(await status()).toMatchObject({ tier: 'basic', status: 'canceled' });
+  });
+
+  it.each(
+    SUBSCRIPTION_STATUSES.map((status) => [
+      status,
+      ['active', 'trialing', 'past_due'].includes(status) ? 'pro' : 'basic',
+    ]),
+  )('a subscription %s makes the user %s', async (subscriptionStatus, tier) => {
+    const { user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000));
+    await apply(subscriptionChanged(subscriptionStatus as SubscriptionStatus, 2_000));
+    expect(await status()).toMatchObject({ tier, status: subscriptionStatus });
+  });
+
+  it('marks the subscription past due when a payment fails, keeping Pro', async () => {
+    const { user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000));
+    await apply({
+      id: aBuiltId(),
+      created: 2_000,
+      kind: 'payment_failed',
+      customerId: 'cus_1',
+      subscriptionId: null,
+    });
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'past_due' });
+  });
+
+  it('finds the user by the event metadata when nothing is linked yet', async () => {
+    const { user, apply, status } = await setUp();
+    expect(await apply(subscriptionChanged('trialing', 1_000, user.id))).toBe('applied');
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'trialing' });
+  });
+
+  it('changes nothing for an event that names no known user, and logs it', async () => {
+    const { world, user, apply } = await setUp();
+    const stranger = checkoutCompleted(aBuiltId());
+    expect(await apply(stranger)).toBe('applied');
+    expect(await world.subscriptions.findByCustomerId('cus_1')).toBeNull();
+    expect(await world.subscriptions.findByUserId(user.id)).toBeNull();
+    expect(world.logger.messages('warn')).toEqual(['payment event names no known user']);
+  });
+
+  it('answers ignored for an event type it does not handle', async () => {
+    const { apply } = await setUp();
+    expect(await apply({ id: 'evt_x', created: 1, kind: 'ignored', type: 'charge.refunded' })).toBe(
+      'ignored',
+    );
+  });
+
+  it('checks the signature before anything else', async () => {
+    const { world, user } = await setUp();
+    const applier = new ApplyPaymentEvent({ ...world, verifier: verifierOf(checkoutCompleted(user.id)) });
+    await expect(applier.execute({ rawBody: '{}', signature: 'forged' })).rejects.toBeInstanceOf(
+      InvalidSignature,
+    );
+    expect(await world.subscriptions.findByUserId(user.id)).toBeNull();
+    expect(await applier.execute({ rawBody: '{}', signature: 'valid' })).toBe('applied');
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { GenerateReply } from '#application/messaging/generate-reply.ts';
+import { LanguageModelError } from '#application/ports/language-model.ts';
+import type { Message } from '#domain/chatroom/message.ts';
+import { quotaDay } from '#domain/quota/daily-quota.ts';
+import { aChatroom, anExchange } from '#test/support/builders.ts';
+import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
+import { aWorld, givenUser, type World } from '#test/support/world.ts';
+
+async function setUp() {
+  const world = aWorld();
+  const model = new ScriptedLanguageModel();
+  const user = await givenUser(world);
+  const chatroom = aChatroom({ ownerId: user.id });
+  await world.chatrooms.create(chatroom);
+  const handler = new GenerateReply({ ...world, model, modelTimeoutMs: 1_000 });
+  return { world, model, user, chatroom, handler };
+}
+
+/** Stores an exchange a second after the last one; `reply` says how its reply ended. */
+async function exchange(
+  world: World,
+  chatroomId: string,
+  content: string,
+  reply: 'completed' | 'failed' | 'pending',
+) {
+  world.clock.advance(1_000);
+  const messages = anExchange({ chatroomId, content, now: world.clock.now() });
+  await world.messages.addExchange(messages.prompt, messages.reply);
+  if (reply === 'completed') await world.messages.complete(messages.reply.id, `answer to ${content}`, null);
+  if (reply === 'failed') await world.messages.fail(messages.reply.id, 'model down');
+  return messages;
+}
+
+describe('GenerateReply', () => {
+  it('asks the model with the last 20 completed messages before the prompt, oldest first, then the prompt', async () => {
+    const { world, model, chatroom, handler } = await setUp();
+    const earlier: Message[] = [];
+    for (let i = 0; i < 12; i++) {
+      const { prompt, reply } = await exchange(
+        world,
+        chatroom.id,
+        `q${i}`,
+        i === 10 ? 'failed' : 'completed',
+      );
+      earlier.push(prompt, ...(i === 10 ? [] : [{ ...reply, content: `answer to q${i}` } as Message]));
+    }
+    const current = await exchange(world, chatroom.id, 'now', 'pending');
+    await exchange(world, chatroom.id, 'later', 'completed');
+
+    await handler.handle({ replyId: current.reply.id });
+
+    const [conversation] = model.conversations;
+    const expected = [...earlier.slice(-20), current.prompt].map((message) => ({
+      role: message.role,
+      text: message.content,
+    }));
+    expect(conversation).toEqual(expected);
+    expect(conversation).toHaveLength(21);
+  });
+
+  it('writes the answer with its token usage onto the pending reply', async () => {
+    const { world, model, chatroom, handler } = await setUp();
+    const tokenUsage = { promptTokens: 3, candidateTokens: 4, totalTokens: 7 };
+    model.answerWith(() => ({ text: 'Hi there', tokenUsage }));
+    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    await handler.handle({ replyId: reply.id });
+    expect(await world.messages.findById(reply.id)).toMatchObject({
+      status: 'completed',
+      content: 'Hi there',
+      tokenUsage,
+    });
+  });
+
+  it('writes the reply once when the job runs twice', async () => {
+    const { world, model, chatroom, handler } = await setUp();
+    model.answerWith((_conversation, call) => ({ text: `answer ${call}`, tokenUsage: null }));
+    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    await handler.handle({ replyId: reply.id });
+    await handler.handle({ replyId: reply.id });
+    expect(model.conversations).toHaveLength(1);
+    expect((await world.messages.findById(reply.id))?.content).toBe('answer 1');
+
+    const parallel = await exchange(world, chatroom.id, 'Again', 'pending');
+    await Promise.all([
+      handler.handle({ replyId: parallel.reply.id }),
+      handler.handle({ replyId: parallel.reply.id }),
+    ]);
+    expect(await world.messages.findById(parallel.reply.id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('lets a model failure through so the queue can retry it', async () => {
+    const { world, model, chatroom, handler } = await setUp();
+    const failure = new LanguageModelError('busy', { retryable: true });
+    model.answerWith(() => {
+      throw failure;
+    });
+    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    await expect(handler.handle({ replyId: reply.id })).rejects.toBe(failure);
+    expect((await world.messages.findById(reply.id))?.status).toBe('pending');
+  });
+
+  it('on giving up marks the reply failed with a safe message and gives the prompt back once', async () => {
+    const { world, user, chatroom, handler } = await setUp();
+    const day = quotaDay(world.clock.now());
+    await world.usage.take(user.id, day, null);
+    await world.usage.take(user.id, day, null);
+    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    const failure = new LanguageModelError('The model is overloaded', { retryable: true });
+
+    await handler.giveUp({ replyId: reply.id }, failure);
+    await handler.giveUp({ replyId: reply.id }, failure);
+
+    expect(await world.messages.findById(reply.id)).toMatchObject({
+      status: 'failed',
+      error: 'The model is overloaded',
+    });
+    expect(await world.usage.used(user.id, day)).toBe(1);
+  });
+
+  it('never shows an internal error message to the user', async () => {
+    const { world, chatroom, handler } = await setUp();
+    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    await handler.giveUp({ replyId: reply.id }, new Error('ECONNREFUSED 10.0.0.7:5432'));
+    const failed = await world.messages.findById(reply.id);
+    expect(failed?.error).toBe('The model is unavailable right now');
+  });
+
+  it('gives the prompt back to the day it was sent, even after midnight', async () => {
+    const { world, user, chatroom, handler } = await setUp();
+    world.clock.set('2026-11-23T23:59:58.000Z');
+    await world.usage.take(user.id, '2026-11-23', 5);
+    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    world.clock.set('2026-11-24T00:00:30.000Z');
+    await handler.giveUp({ replyId: reply.id }, new Error('timeout'));
+    expect(await world.usage.used(user.id, '2026-11-23')).toBe(0);
+  });
+
+  it('does nothing for a reply whose chatroom was deleted', async () => {
+    const { world, model, user, chatroom, handler } = await setUp();
+    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    await world.chatrooms.delete(chatroom.id, user.id);
+    await handler.handle({ replyId: reply.id });
+    expect(model.conversations).toHaveLength(0);
+  });
+});
