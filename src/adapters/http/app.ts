@@ -99,7 +99,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   chatroomRoutes(app, useCases);
   messageRoutes(app, useCases);
   billingRoutes(app, useCases);
-  opsRoutes(app, options.healthChecks);
+  opsRoutes(app, options.healthChecks, log);
   if (options.extraRoutes) app.route('/', options.extraRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {

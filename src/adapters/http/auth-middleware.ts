@@ -6,7 +6,8 @@ export interface AppEnv {
   Variables: { principal: Principal; requestId: string };
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/;
+/** The scheme name is case-insensitive (RFC 9110 §11.1). */
+const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]*)$/i;
 
 /** Resolves `Authorization: Bearer <JWT>` to the principal, or answers 401. */
 export function requireAuth(authenticate: Authenticate) {

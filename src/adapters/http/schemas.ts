@@ -14,13 +14,17 @@ const text = (max: number) =>
     .max(max * 4)
     .refine(noNul, 'must not contain a NUL character');
 
-export const Mobile = z
+/** Counted again in characters by the domain; UTF-16 units here are at most twice that. */
+const password = z
   .string()
-  .max(32)
-  .openapi({
-    example: '+91 98765 43210',
-    description: 'E.164 after dropping spaces, dashes, dots and parentheses',
-  });
+  .min(PASSWORD_MIN_LENGTH)
+  .max(PASSWORD_MAX_LENGTH * 2)
+  .openapi({ description: `${PASSWORD_MIN_LENGTH}..${PASSWORD_MAX_LENGTH} characters` });
+
+export const Mobile = z.string().max(32).openapi({
+  example: '+91 98765 43210',
+  description: 'E.164 after dropping spaces, dashes, dots and parentheses',
+});
 
 export const User = z
   .object({
@@ -96,7 +100,7 @@ export const Problem = z
 export const SignUpBody = z.object({
   mobile: Mobile,
   name: text(100).nullable().optional(),
-  password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).optional(),
+  password: password.optional(),
 });
 export const MobileBody = z.object({ mobile: Mobile });
 export const VerifyOtpBody = z.object({
@@ -106,10 +110,19 @@ export const VerifyOtpBody = z.object({
     .regex(/^\d{6}$/, 'must be 6 digits')
     .openapi({ example: '123456' }),
 });
-export const LoginBody = z.object({ mobile: Mobile, password: z.string().min(1).max(PASSWORD_MAX_LENGTH) });
+export const LoginBody = z.object({
+  mobile: Mobile,
+  password: z
+    .string()
+    .min(1)
+    .max(PASSWORD_MAX_LENGTH * 2),
+});
 export const ChangePasswordBody = z.object({
-  newPassword: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
-  currentPassword: z.string().max(PASSWORD_MAX_LENGTH).optional(),
+  newPassword: password,
+  currentPassword: z
+    .string()
+    .max(PASSWORD_MAX_LENGTH * 2)
+    .optional(),
 });
 export const CreateChatroomBody = z.object({
   title: text(TITLE_MAX_LENGTH)

@@ -1,5 +1,5 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
-import { type ChatroomId, hasNul, type UserId } from '../shared/ids.ts';
+import { type ChatroomId, characterCount, hasNul, type UserId } from '../shared/ids.ts';
 
 export const TITLE_MAX_LENGTH = 100;
 export const DEFAULT_TITLE = 'New chat';
@@ -50,7 +50,8 @@ export class Chatroom {
 
 export function checkTitle(input: string): string {
   const title = input.trim();
-  if (title.length < 1 || title.length > TITLE_MAX_LENGTH) {
+  const length = characterCount(title);
+  if (length < 1 || length > TITLE_MAX_LENGTH) {
     throw new ValidationFailed('title', `must be 1 to ${TITLE_MAX_LENGTH} characters after trimming`);
   }
   if (hasNul(title)) throw new ValidationFailed('title', 'must not contain a NUL character');

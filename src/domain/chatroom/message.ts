@@ -1,5 +1,5 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
-import { type ChatroomId, hasNul, type MessageId } from '../shared/ids.ts';
+import { type ChatroomId, characterCount, hasNul, type MessageId } from '../shared/ids.ts';
 
 export const CONTENT_MAX_LENGTH = 8000;
 /** Completed messages sent to the model as context with each prompt. */
@@ -93,7 +93,8 @@ export class Message {
 
 export function checkContent(input: string): string {
   const content = input.trim();
-  if (content.length < 1 || content.length > CONTENT_MAX_LENGTH) {
+  const length = characterCount(content);
+  if (length < 1 || length > CONTENT_MAX_LENGTH) {
     throw new ValidationFailed('content', `must be 1 to ${CONTENT_MAX_LENGTH} characters after trimming`);
   }
   if (hasNul(content)) throw new ValidationFailed('content', 'must not contain a NUL character');

@@ -1,5 +1,5 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
-import { hasNul, type UserId } from '../shared/ids.ts';
+import { characterCount, hasNul, type UserId } from '../shared/ids.ts';
 import type { MobileNumber } from './mobile-number.ts';
 
 export const NAME_MAX_LENGTH = 100;
@@ -57,7 +57,7 @@ export function normalizeName(name: string | null | undefined): string | null {
   if (name === undefined || name === null) return null;
   const trimmed = name.trim();
   if (trimmed.length === 0) return null;
-  if (trimmed.length > NAME_MAX_LENGTH)
+  if (characterCount(trimmed) > NAME_MAX_LENGTH)
     throw new ValidationFailed('name', `must be at most ${NAME_MAX_LENGTH} characters`);
   if (hasNul(trimmed)) throw new ValidationFailed('name', 'must not contain a NUL character');
   return trimmed;

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { PinoInstance } from '#adapters/system/pino-logger.ts';
 import type { HealthCheck } from '#bootstrap/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { json, problems } from '../openapi.ts';
@@ -6,7 +7,8 @@ import { problem } from '../problem.ts';
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function probe(check: HealthCheck): Promise<'ok' | string> {
+/** Runs one check with a deadline; the reason of a failure goes to the log, not to the unauthenticated caller. */
+async function probe(check: HealthCheck, log: PinoInstance): Promise<'ok' | 'failing'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
@@ -15,13 +17,14 @@ async function probe(check: HealthCheck): Promise<'ok' | string> {
     await Promise.race([check.check(), timeout]);
     return 'ok';
   } catch (error) {
-    return error instanceof Error ? error.message : 'failed';
+    log.warn({ err: error, check: check.name }, 'readiness check failed');
+    return 'failing';
   } finally {
     clearTimeout(timer);
   }
 }
 
-export function opsRoutes(app: OpenAPIHono<AppEnv>, healthChecks: HealthCheck[]): void {
+export function opsRoutes(app: OpenAPIHono<AppEnv>, healthChecks: HealthCheck[], log: PinoInstance): void {
   app.openapi(
     createRoute({
       method: 'get',
@@ -49,7 +52,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>, healthChecks: HealthCheck[])
     }),
     async (c) => {
       const results = await Promise.all(
-        healthChecks.map(async (check) => [check.name, await probe(check)] as const),
+        healthChecks.map(async (check) => [check.name, await probe(check, log)] as const),
       );
       const checks = Object.fromEntries(results);
       if (results.every(([, result]) => result === 'ok'))

@@ -1,0 +1,198 @@
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKENS } from '#bootstrap/tokens.ts';
+import { signedInUser, startTestApp, TEST_JWT_SECRET, type TestApp } from '#test/support/http.ts';
+import { aUuid, expectUnauthorized } from './helpers.ts';
+
+const ISSUER = 'gemini-chat';
+const AUDIENCE = 'gemini-chat-api';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.close());
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** A token shaped exactly like ours, with one thing changed by `options`. */
+function forge(
+  userId: string,
+  options: jwt.SignOptions & { secret?: string; payload?: object } = {},
+): string {
+  const { secret = TEST_JWT_SECRET, payload = {}, ...signOptions } = options;
+  return jwt.sign({ ver: 0, amr: ['otp'], ...payload }, secret, {
+    algorithm: 'HS256',
+    subject: userId,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwtid: crypto.randomUUID(),
+    expiresIn: 600,
+    ...signOptions,
+  });
+}
+
+function me(token: string) {
+  return app.client.get('/user/me', { headers: { Authorization: `Bearer ${token}` } });
+}
+
+describe('tokens the service issues', () => {
+  it('are HS256 JWTs with sub, iat, exp (1 hour), jti, iss and aud', async () => {
+    const { token, user } = await signedInUser(app.client);
+
+    const decoded = jwt.decode(token, { complete: true });
+
+    expect(decoded?.header).toMatchObject({ alg: 'HS256', typ: 'JWT' });
+    const payload = decoded?.payload as jwt.JwtPayload;
+    expect(payload).toMatchObject({ sub: user.id, iss: ISSUER, aud: AUDIENCE, jti: aUuid });
+    expect(payload.exp! - payload.iat!).toBe(3600);
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it('take their lifetime from JWT_EXPIRES_IN', async () => {
+    const shortLived = await startTestApp({ env: { JWT_EXPIRES_IN: '2h' } });
+    try {
+      const { token } = await signedInUser(shortLived.client);
+      const payload = jwt.decode(token) as jwt.JwtPayload;
+
+      expect(payload.exp! - payload.iat!).toBe(7200);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it('report that lifetime as the session’s expiresIn', async () => {
+    const seconds = await startTestApp({ env: { JWT_EXPIRES_IN: '90' } });
+    try {
+      const { mobile } = await signedInUser(seconds.client);
+      const { otp } = (await seconds.client.post('/auth/send-otp', { mobile })).body;
+
+      const session = await seconds.client.post('/auth/verify-otp', { mobile, otp });
+
+      expect(session.body.expiresIn).toBe(90);
+      const payload = jwt.decode(session.body.token) as jwt.JwtPayload;
+      expect(payload.exp! - payload.iat!).toBe(90);
+    } finally {
+      await seconds.close();
+    }
+  });
+
+  it('are accepted when signed like ours (the control for the attacks below)', async () => {
+    const { user } = await signedInUser(app.client);
+
+    const response = await me(forge(user.id));
+
+    expect(response.status).toBe(200);
+    expect(response.body.user.id).toBe(user.id);
+  });
+});
+
+describe('refused tokens: 401 UNAUTHORIZED with WWW-Authenticate: Bearer error="invalid_token"', () => {
+  it('no Authorization header', async () => {
+    expectUnauthorized(await app.client.get('/user/me'));
+    expectUnauthorized(await app.client.get('/chatroom'));
+    expectUnauthorized(await app.client.post('/chatroom', {}));
+  });
+
+  it.each([
+    ['a bare scheme', 'Bearer'],
+    ['another scheme', 'Basic dXNlcjpwYXNz'],
+    ['not a JWT', 'Bearer not-a-token'],
+    ['two segments', 'Bearer abc.def'],
+    ['garbage segments', 'Bearer abc.def.ghi'],
+  ])('a malformed header: %s', async (_, header) => {
+    expectUnauthorized(await app.client.get('/user/me', { headers: { Authorization: header } }));
+  });
+
+  it('a token without the Bearer scheme', async () => {
+    const { user } = await signedInUser(app.client);
+
+    expectUnauthorized(await app.client.get('/user/me', { headers: { Authorization: forge(user.id) } }));
+  });
+
+  it('alg "none"', async () => {
+    const { user } = await signedInUser(app.client);
+    const now = Math.floor(Date.now() / 1000);
+    const payload = {
+      sub: user.id,
+      ver: 0,
+      amr: ['otp'],
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: now,
+      exp: now + 600,
+      jti: 'x',
+    };
+
+    expectUnauthorized(await me(`${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`));
+    expectUnauthorized(await me(`${base64url({ alg: 'none' })}.${base64url(payload)}.c2lnbmF0dXJl`));
+  });
+
+  it.each(['HS384', 'HS512'] as const)(
+    'another HMAC algorithm (%s) with the same secret',
+    async (algorithm) => {
+      const { user } = await signedInUser(app.client);
+
+      expectUnauthorized(await me(forge(user.id, { algorithm })));
+    },
+  );
+
+  it('the wrong key', async () => {
+    const { user } = await signedInUser(app.client);
+
+    expectUnauthorized(await me(forge(user.id, { secret: 'another-secret-another-secret-0123456789' })));
+  });
+
+  it('a tampered payload (the subject swapped, the signature kept)', async () => {
+    const victim = await signedInUser(app.client);
+    const attacker = await signedInUser(app.client);
+    const [header, payload, signature] = attacker.token.split('.');
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+
+    const tampered = `${header}.${base64url({ ...claims, sub: victim.user.id })}.${signature}`;
+
+    expectUnauthorized(await me(tampered));
+  });
+
+  it('an expired token', async () => {
+    const { user } = await signedInUser(app.client);
+    const now = Math.floor(Date.now() / 1000);
+
+    const expired = forge(user.id, { payload: { iat: now - 3660 }, expiresIn: 3600 });
+    expect((jwt.decode(expired) as jwt.JwtPayload).exp).toBe(now - 60);
+
+    expectUnauthorized(await me(expired));
+  });
+
+  it('the wrong issuer or audience', async () => {
+    const { user } = await signedInUser(app.client);
+
+    expectUnauthorized(await me(forge(user.id, { issuer: 'someone-else' })));
+    expectUnauthorized(await me(forge(user.id, { audience: 'another-api' })));
+  });
+
+  it('a token revoked by a password change', async () => {
+    const { token } = await signedInUser(app.client);
+    const changed = await app.client.post(
+      '/auth/change-password',
+      { newPassword: 'brand new pass' },
+      { token },
+    );
+    expect(changed.status).toBe(200);
+
+    expectUnauthorized(await me(token));
+    expectUnauthorized(await app.client.get('/chatroom', { token }));
+    expect((await me(changed.body.token)).status).toBe(200);
+  });
+
+  it('a token whose user no longer exists', async () => {
+    const { token, user } = await signedInUser(app.client);
+    expect((await me(token)).status).toBe(200);
+
+    await app.runtime.container.get(TOKENS.UserRepository).delete(user.id);
+
+    expectUnauthorized(await me(token));
+  });
+});
