@@ -50,7 +50,13 @@ export async function openRedis(config: Config, logger: Logger): Promise<RedisSe
     logger.warn({ err: error }, 'Redis is not answering yet; starting unready');
   });
 
-  const queue = new BullMqReplyQueue({ client: commands, eventsClient: bullmq, prefix: bullPrefix, logger });
+  const queue = new BullMqReplyQueue({
+    client: commands,
+    eventsClient: bullmq,
+    prefix: bullPrefix,
+    logger,
+    backoffMs: config.replyBackoffMs,
+  });
   const workers: BullMqReplyWorker[] = [];
   return {
     cache: new RedisCache({ client: commands, keyPrefix: `${keyPrefix}cache:` }),

@@ -401,8 +401,9 @@ describe('POST /webhook/stripe: events', () => {
     const user = await proUser();
     const id = `evt_parallel_${user.subscription}`;
     const periodEnds = Array.from({ length: 10 }, (_, n) => nowSeconds() + (n + 1) * 86_400);
-    // Same id, payloads told apart by their period end and ordered by `created`: were each delivery applied,
-    // the newest (the last) would win; applied once, the first delivery's payload stays.
+    // Same id, payloads told apart by their period end. Exactly one claim per id under parallel deliveries is
+    // proven by the repository contract (applyEventOnce); here: all answer 200, one payload is applied, and
+    // the id stays claimed afterwards.
     const deliveries = periodEnds.map((periodEnd, n) =>
       subscriptionEvent(
         'updated',
@@ -417,9 +418,16 @@ describe('POST /webhook/stripe: events', () => {
     const responses = await Promise.all(deliveries.map((event) => deliverEvent(client, event)));
 
     expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200));
-    expect((await status(user.token)).body.currentPeriodEnd).toBe(
-      new Date(periodEnds[0]! * 1000).toISOString(),
+    const applied = (await status(user.token)).body.currentPeriodEnd;
+    expect(periodEnds.map((end) => new Date(end * 1000).toISOString())).toContain(applied);
+
+    const late = subscriptionEvent(
+      'updated',
+      { id: user.subscription, customer: user.customer, status: 'canceled', periodEnd: nowSeconds() },
+      { id, created: user.created + 1000 },
     );
+    expect((await deliverEvent(client, late)).status).toBe(200);
+    expect((await status(user.token)).body).toMatchObject({ tier: 'pro', currentPeriodEnd: applied });
   });
 
   it('ignores a subscription event older than the last one applied', async () => {
