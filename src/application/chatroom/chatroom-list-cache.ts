@@ -11,14 +11,19 @@ interface CachedChatroom {
   updatedAt: string;
 }
 
+const RETRY_INVALIDATION_MS = 500;
+
 /**
  * Each user's chatroom list under a generation key: a write bumps the generation, so a list read that
- * raced with the write can only fill a key nobody reads any more. The cache is best effort.
+ * raced with the write can only fill a key nobody reads any more. The cache is best effort; an
+ * invalidation that fails is retried until the cache answers again, and meanwhile this process reads
+ * that user's list from the database.
  */
 export class ChatroomListCache {
   private readonly cache: Cache;
   private readonly ttlSeconds: number;
   private readonly logger: Logger;
+  private readonly unflushed = new Set<UserId>();
 
   constructor(deps: { cache: Cache; ttlSeconds: number; logger: Logger }) {
     this.cache = deps.cache;
@@ -31,6 +36,7 @@ export class ChatroomListCache {
     load: () => Promise<Chatroom[]>,
   ): Promise<{ chatrooms: Chatroom[]; hit: boolean }> {
     let key: string | null = null;
+    if (this.unflushed.has(userId)) return { chatrooms: await load(), hit: false };
     try {
       key = await this.listKey(userId);
       const cached = await this.cache.get(key);
@@ -52,8 +58,13 @@ export class ChatroomListCache {
   async invalidate(userId: UserId): Promise<void> {
     try {
       await this.cache.increment(generationKey(userId));
+      this.unflushed.delete(userId);
     } catch (error) {
-      this.logger.error({ err: error, userId }, 'could not invalidate the chatroom cache');
+      if (!this.unflushed.has(userId)) {
+        this.logger.error({ err: error, userId }, 'could not invalidate the chatroom cache; retrying');
+      }
+      this.unflushed.add(userId);
+      setTimeout(() => void this.invalidate(userId), RETRY_INVALIDATION_MS).unref();
     }
   }
 

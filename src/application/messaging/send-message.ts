@@ -82,9 +82,10 @@ export class SendMessage {
     }
 
     if (input.respondAsync) return { message: prompt, reply, accepted: true, usage: quota };
-    const outcome = await queue.waitForOutcome(reply.id, settings.replyWaitMs);
+    await queue.waitForOutcome(reply.id, settings.replyWaitMs);
     const latest = (await messages.findById(reply.id)) ?? reply;
-    const accepted = outcome === 'timeout' && latest.isPending;
+    // The stored reply decides, not the queue's word: a job can end before its giveUp is written.
+    const accepted = latest.isPending;
     const after = latest.status === 'failed' ? usageOf(Math.max(0, taken.used - 1), limit, now) : quota;
     return { message: prompt, reply: latest, accepted, usage: after };
   }

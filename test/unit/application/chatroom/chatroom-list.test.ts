@@ -136,6 +136,32 @@ describe('chatroom list with its cache', () => {
     const result = await list.execute({ userId: user.id });
     expect(result.hit).toBe(false);
     expect(titles(result)).toEqual(['Still works']);
-    expect(world.logger.entries.map((entry) => entry.level)).toContain('warn');
+    expect(world.logger.entries.map((entry) => entry.level)).toContain('error');
+  });
+
+  it('retries a failed invalidation, and serves the database meanwhile, so a write is never hidden', async () => {
+    const world = aWorld();
+    const user = await givenUser(world);
+    let down = false;
+    const flaky: Cache = {
+      get: (key) => world.cache.get(key),
+      set: (key, value, ttl) => world.cache.set(key, value, ttl),
+      delete: (key) => world.cache.delete(key),
+      increment: (key) => (down ? Promise.reject(new Error('cache down')) : world.cache.increment(key)),
+    };
+    const { create, list } = useCases(world, flaky);
+    await list.execute({ userId: user.id });
+    expect((await list.execute({ userId: user.id })).hit).toBe(true);
+
+    down = true;
+    await create.execute({ userId: user.id, title: 'Written while down' });
+    const during = await list.execute({ userId: user.id });
+    expect({ hit: during.hit, titles: titles(during) }).toEqual({ hit: false, titles: ['Written while down'] });
+
+    down = false;
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const after = await list.execute({ userId: user.id });
+    expect({ hit: after.hit, titles: titles(after) }).toEqual({ hit: false, titles: ['Written while down'] });
+    expect((await list.execute({ userId: user.id })).hit).toBe(true);
   });
 });
