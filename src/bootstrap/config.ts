@@ -96,7 +96,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     throw new ConfigError('STRIPE_PRICE_ID is required with STRIPE_SECRET_KEY');
   }
   if (env.ROLE !== 'all' && !env.REDIS_URL) {
-    throw new ConfigError(`ROLE=${env.ROLE} needs REDIS_URL: API and worker processes meet through the Redis queue`);
+    throw new ConfigError(
+      `ROLE=${env.ROLE} needs REDIS_URL: API and worker processes meet through the Redis queue`,
+    );
   }
   const offlinePayments = !env.STRIPE_SECRET_KEY;
   return {

@@ -1,9 +1,12 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
-import type { Logger } from '#application/ports/logger.ts';
 import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import { EntityManagers } from '#adapters/persistence/postgres/entity-managers.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
-import { type PostgresRepositories, postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
+import {
+  type PostgresRepositories,
+  postgresRepositories,
+} from '#adapters/persistence/postgres/repositories.ts';
+import type { Logger } from '#application/ports/logger.ts';
 import type { Config } from './config.ts';
 import type { HealthCheck } from './use-cases.ts';
 
@@ -19,7 +22,9 @@ export interface Database {
 
 /** Connects to PostgreSQL (DATABASE_URL) or starts the embedded one, and applies pending migrations unless told not to. */
 export async function openDatabase(config: Config['database'], logger: Logger): Promise<Database> {
-  const connection = config.url ? postgresServer(config.url, config.poolMax) : await embeddedPostgres(config.dataDir);
+  const connection = config.url
+    ? postgresServer(config.url, config.poolMax)
+    : await embeddedPostgres(config.dataDir);
   const orm = await MikroORM.init(ormOptions(connection.options));
   try {
     if (config.migrateOnStart) await applyMigrations(orm, logger);

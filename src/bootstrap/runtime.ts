@@ -1,20 +1,21 @@
+import { Hono } from 'hono';
 import { Container, type ContainerModule } from 'inversify';
 import { createHttpApp } from '#adapters/http/app.ts';
-import { Hono } from 'hono';
 import { checkoutReturnRoutes, localCheckoutRoutes } from '#adapters/http/routes/local-checkout.ts';
-import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
-import type { PinoInstance } from '#adapters/system/pino-logger.ts';
+import { type PinoInstance, PinoLogger } from '#adapters/system/pino-logger.ts';
 import type { Clock } from '#application/ports/clock.ts';
 import type { IdGenerator } from '#application/ports/id-generator.ts';
 import type { LanguageModel } from '#application/ports/language-model.ts';
 import type { PaymentGateway } from '#application/ports/payment-gateway.ts';
 import type { Config } from './config.ts';
-import { inMemoryCacheModule } from './modules/cache.module.ts';
+import { inMemoryCacheModule, redisCacheModule } from './modules/cache.module.ts';
 import { coreModule } from './modules/core.module.ts';
 import { languageModelModule } from './modules/llm.module.ts';
 import { paymentsModule } from './modules/payments.module.ts';
 import { persistenceModule } from './modules/persistence.module.ts';
-import { inProcessQueueModule } from './modules/queue.module.ts';
+import { externalQueueModule, inProcessQueueModule } from './modules/queue.module.ts';
+import { openPersistence } from './persistence.ts';
+import { openRedis } from './redis.ts';
 import { TOKENS } from './tokens.ts';
 import type { HealthCheck, UseCases } from './use-cases.ts';
 
@@ -42,16 +43,40 @@ export async function createRuntime(
   log: PinoInstance,
   overrides: Overrides = {},
 ): Promise<Runtime> {
+  const logger = new PinoLogger(log);
   const closers: (() => Promise<void>)[] = [];
-  const healthChecks: HealthCheck[] = [];
-  const modules: ContainerModule[] = [coreModule(config, log)];
+  try {
+    return await assemble(config, log, logger, overrides, closers);
+  } catch (error) {
+    for (const close of closers) await close().catch(() => {});
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  log: PinoInstance,
+  logger: PinoLogger,
+  overrides: Overrides,
+  closers: (() => Promise<void>)[],
+): Promise<Runtime> {
   const clock = overrides.clock ?? { now: () => new Date() };
+  const persistence = await openPersistence(config, logger);
+  closers.unshift(() => persistence.close());
+  const healthChecks: HealthCheck[] = [persistence.healthCheck];
+  const modules: ContainerModule[] = [
+    coreModule(config, log, persistence.scope),
+    persistenceModule(persistence.repositories),
+  ];
 
-  modules.push(persistenceModule(createInMemoryRepositories()));
-  healthChecks.push({ name: 'database', check: async () => {} });
-  const database = 'in-memory';
-
-  modules.push(inMemoryCacheModule, inProcessQueueModule(config.replyBackoffMs));
+  const redis = config.redis.url ? await openRedis(config, logger) : null;
+  if (redis) {
+    closers.unshift(() => redis.close());
+    healthChecks.push(redis.healthCheck);
+    modules.push(redisCacheModule(redis), externalQueueModule(redis.queue));
+  } else {
+    modules.push(inMemoryCacheModule, inProcessQueueModule(config.replyBackoffMs));
+  }
   const model = await languageModelModule(config);
   const payments = await paymentsModule(config, clock);
   modules.push(model.module, payments.module);
@@ -65,20 +90,17 @@ export async function createRuntime(
 
   const useCases = container.get(TOKENS.UseCases);
   const queue = container.get(TOKENS.ReplyQueue) as { close?: () => Promise<void> };
-  if (queue.close) closers.unshift(() => queue.close?.() ?? Promise.resolve());
-  const app = createHttpApp({
-    useCases,
-    healthChecks,
-    log,
-    ...(payments.offline
-      ? {
-          extraRoutes: localCheckoutRoutes({
-            gateway: payments.offline,
-            applyPaymentEvent: useCases.applyPaymentEvent,
-          }),
-        }
-      : {}),
-  });
+  if (!redis && queue.close) closers.unshift(() => queue.close?.() ?? Promise.resolve());
+  if (redis && config.role !== 'api') redis.startWorker(container.get(TOKENS.ReplyJobHandler));
+
+  const pages = new Hono().route('/', checkoutReturnRoutes());
+  if (payments.offline) {
+    pages.route(
+      '/',
+      localCheckoutRoutes({ gateway: payments.offline, applyPaymentEvent: useCases.applyPaymentEvent }),
+    );
+  }
+  const app = createHttpApp({ useCases, healthChecks, log, scope: persistence.scope, extraRoutes: pages });
 
   return {
     config,
@@ -86,14 +108,16 @@ export async function createRuntime(
     useCases,
     app,
     adapters: {
-      database,
-      cache: 'in-process',
-      queue: 'in-process',
+      database: persistence.describe,
+      cache: redis ? 'redis' : 'in-process',
+      queue: redis
+        ? `bullmq${config.role === 'api' ? '' : ` (worker, concurrency ${config.workerConcurrency})`}`
+        : 'in-process',
       model: overrides.model ? 'override' : model.describe,
       payments: overrides.payments ? 'override' : payments.describe,
     },
     async close() {
-      for (const close of closers) await close();
+      for (const close of closers.splice(0)) await close();
     },
   };
 }

@@ -1,6 +1,9 @@
 import { ContainerModule } from 'inversify';
-import type { Redis } from 'ioredis';
-import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
+import {
+  DEFAULT_RATE_LIMIT_RULES,
+  FlexibleRateLimiter,
+  type RateLimitStore,
+} from '#adapters/cache/flexible-rate-limiter.ts';
 import { InMemoryCache } from '#adapters/cache/in-memory-cache.ts';
 import type { Cache } from '#application/ports/cache.ts';
 import { TOKENS } from '../tokens.ts';
@@ -14,18 +17,11 @@ export const inMemoryCacheModule = new ContainerModule(({ bind }) => {
 });
 
 /** The same on Redis, shared by every API process. */
-export function redisCacheModule(options: {
-  cache: Cache;
-  client: Redis;
-  keyPrefix: string;
-}): ContainerModule {
+export function redisCacheModule(options: { cache: Cache; rateLimitStore: RateLimitStore }): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TOKENS.Cache).toConstantValue(options.cache);
     bind(TOKENS.RateLimiter).toConstantValue(
-      new FlexibleRateLimiter({
-        rules: DEFAULT_RATE_LIMIT_RULES,
-        store: { kind: 'redis', client: options.client, keyPrefix: `${options.keyPrefix}ratelimit:` },
-      }),
+      new FlexibleRateLimiter({ rules: DEFAULT_RATE_LIMIT_RULES, store: options.rateLimitStore }),
     );
   });
 }

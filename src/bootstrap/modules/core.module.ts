@@ -6,8 +6,10 @@ import { LogOtpSender, ResponseOtpSender } from '#adapters/auth/otp-senders.ts';
 import { type PinoInstance, PinoLogger } from '#adapters/system/pino-logger.ts';
 import { SystemClock } from '#adapters/system/system-clock.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
+import type { ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import type { Settings } from '#application/shared/settings.ts';
 import type { Config } from '../config.ts';
+import type { Scope } from '../persistence.ts';
 import { TOKENS } from '../tokens.ts';
 import { createReplyHandler, createUseCases, type Ports } from '../use-cases.ts';
 
@@ -51,8 +53,17 @@ export function settingsOf(config: Config): Settings {
   };
 }
 
+/** Each job in its own unit of work, never in the one of the request that enqueued it. */
+function withScope(handler: ReplyJobHandler, scope: Scope | undefined): ReplyJobHandler {
+  if (!scope) return handler;
+  return {
+    handle: (job) => scope(() => handler.handle(job)),
+    giveUp: (job, error) => scope(() => handler.giveUp(job, error)),
+  };
+}
+
 /** Configuration, the process-wide services (clock, ids, logging, tokens, hashing) and the use cases themselves. */
-export function coreModule(config: Config, log: PinoInstance): ContainerModule {
+export function coreModule(config: Config, log: PinoInstance, scope?: Scope): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TOKENS.Config).toConstantValue(config);
     bind(TOKENS.Settings).toConstantValue(settingsOf(config));
@@ -73,7 +84,7 @@ export function coreModule(config: Config, log: PinoInstance): ContainerModule {
     bind(TOKENS.ReplyJobHandler)
       .toResolvedValue(
         (messages, chatrooms, model, usage, logger, settings) =>
-          createReplyHandler({ messages, chatrooms, model, usage, logger, settings }),
+          withScope(createReplyHandler({ messages, chatrooms, model, usage, logger, settings }), scope),
         [
           TOKENS.MessageRepository,
           TOKENS.ChatroomRepository,

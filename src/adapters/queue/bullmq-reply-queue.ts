@@ -1,0 +1,161 @@
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '#application/ports/logger.ts';
+import {
+  REPLY_ATTEMPTS,
+  REPLY_BACKOFF_MS,
+  type ReplyJob,
+  type ReplyOutcome,
+  type ReplyQueue,
+} from '#application/ports/reply-queue.ts';
+import { NotReady } from '#domain/shared/domain-error.ts';
+import type { MessageId } from '#domain/shared/ids.ts';
+import {
+  REPLY_BACKOFF_TYPE,
+  REPLY_JOB_NAME,
+  REPLY_QUEUE_NAME,
+  type ReplyJobData,
+} from './bullmq-reply-jobs.ts';
+
+export interface BullMqReplyQueueOptions {
+  /** A fail-fast client for adding jobs and reading their state; shared, so the caller closes it. */
+  client: Redis;
+  /** A `maxRetriesPerRequest: null` client that BullMQ duplicates for the blocking event reader. */
+  eventsClient: Redis;
+  /** BullMQ's key prefix (no trailing colon). */
+  prefix: string;
+  logger: Logger;
+  /** Base of the exponential backoff between attempts (ms). */
+  backoffMs?: number;
+  /** An enqueue that has not reached Redis by then fails with NotReady (503), instead of hanging (ms). */
+  enqueueTimeoutMs?: number;
+}
+
+/** Finished jobs kept for dedupe and inspection: bounded by count and age (seconds), never removed at once. */
+const KEEP_COMPLETED = { count: 1000, age: 3600 };
+const KEEP_FAILED = { count: 5000, age: 7 * 24 * 3600 };
+
+/**
+ * The ReplyQueue on BullMQ. The job id is the reply id, so enqueueing twice makes one job. Outcomes come from
+ * BullMQ's event stream (QueueEvents), so a send waits for a job that runs in any worker process.
+ */
+export class BullMqReplyQueue implements ReplyQueue {
+  private readonly queue: Queue<ReplyJobData>;
+  private readonly options: BullMqReplyQueueOptions;
+  private readonly enqueueTimeoutMs: number;
+  private events: Promise<QueueEvents> | undefined;
+  /** The sends waiting for each reply, settled by the event reader. */
+  private readonly waits = new Map<string, Set<(outcome: ReplyOutcome) => void>>();
+
+  constructor(options: BullMqReplyQueueOptions) {
+    this.options = options;
+    this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2000;
+    this.queue = new Queue<ReplyJobData>(REPLY_QUEUE_NAME, {
+      connection: options.client,
+      prefix: options.prefix,
+      defaultJobOptions: {
+        attempts: REPLY_ATTEMPTS,
+        backoff: { type: REPLY_BACKOFF_TYPE, delay: options.backoffMs ?? REPLY_BACKOFF_MS },
+        removeOnComplete: KEEP_COMPLETED,
+        removeOnFail: KEEP_FAILED,
+      },
+    });
+    this.queue.on('error', (error) => options.logger.warn({ err: error }, 'reply queue: Redis error'));
+  }
+
+  async enqueue(job: ReplyJob): Promise<void> {
+    const adding = this.queue.add(REPLY_JOB_NAME, { replyId: job.replyId }, { jobId: job.replyId });
+    try {
+      await withDeadline(adding, this.enqueueTimeoutMs, 'enqueue the reply job');
+    } catch (error) {
+      this.options.logger.warn({ err: error, replyId: job.replyId }, 'could not enqueue the reply job');
+      throw new NotReady('The reply queue is unreachable, try again shortly');
+    }
+  }
+
+  async waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome> {
+    try {
+      await withDeadline(this.eventReader(), this.enqueueTimeoutMs, 'open the queue event reader');
+    } catch (error) {
+      this.options.logger.warn({ err: error, replyId }, 'cannot wait for the reply; answering it as pending');
+      return 'timeout';
+    }
+    return new Promise<ReplyOutcome>((resolve) => {
+      const finish = (outcome: ReplyOutcome) => {
+        clearTimeout(timer);
+        this.forget(replyId, finish);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      const waits = this.waits.get(replyId) ?? new Set();
+      waits.add(finish);
+      this.waits.set(replyId, waits);
+      // The job may have ended before we listened: its state says so (a read error leaves it to the events).
+      this.queue.getJobState(replyId).then(
+        (state) => {
+          if (state === 'completed' || state === 'failed') finish(state);
+        },
+        () => undefined,
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const waits of [...this.waits.values()]) for (const finish of waits) finish('timeout');
+    const events = this.events;
+    this.events = undefined;
+    await events?.then(
+      (reader) => reader.close(),
+      () => undefined,
+    );
+    await this.queue.close();
+  }
+
+  private settle(replyId: string, outcome: ReplyOutcome): void {
+    for (const finish of this.waits.get(replyId) ?? []) finish(outcome);
+  }
+
+  private forget(replyId: string, finish: (outcome: ReplyOutcome) => void): void {
+    const waits = this.waits.get(replyId);
+    waits?.delete(finish);
+    if (waits?.size === 0) this.waits.delete(replyId);
+  }
+
+  /** One event reader per queue, opened on the first wait. */
+  private eventReader(): Promise<QueueEvents> {
+    if (!this.events) {
+      this.events = this.openEventReader();
+      this.events.catch(() => {
+        this.events = undefined;
+      });
+    }
+    return this.events;
+  }
+
+  /** Starts reading right after the stream's current last event, so no event between now and the first read is lost. */
+  private async openEventReader(): Promise<QueueEvents> {
+    const [last] = await this.options.client.xrevrange(this.queue.toKey('events'), '+', '-', 'COUNT', 1);
+    const reader = new QueueEvents(REPLY_QUEUE_NAME, {
+      connection: this.options.eventsClient,
+      prefix: this.options.prefix,
+      lastEventId: last?.[0] ?? '0-0',
+    });
+    reader.on('completed', ({ jobId }) => this.settle(jobId, 'completed'));
+    reader.on('failed', ({ jobId }) => this.settle(jobId, 'failed'));
+    reader.on('error', (error) => this.options.logger.warn({ err: error }, 'reply events: Redis error'));
+    return reader;
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms`; the work itself may still finish later. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms to ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,139 @@
+import { type Job, type MinimalJob, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isRetryable } from '#application/ports/language-model.ts';
+import type { Logger } from '#application/ports/logger.ts';
+import { REPLY_BACKOFF_MS, type ReplyJob, type ReplyJobHandler } from '#application/ports/reply-queue.ts';
+import { REPLY_QUEUE_NAME, type ReplyJobData, retryDelay } from './bullmq-reply-jobs.ts';
+
+/** Runs `fn` inside a unit of work (e.g. a request-scoped EntityManager fork). */
+export type JobScope = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export interface BullMqReplyWorkerOptions {
+  /** A `maxRetriesPerRequest: null` client; shared, so the caller closes it after the worker. */
+  connection: Redis;
+  /** BullMQ's key prefix, as the queue's. */
+  prefix: string;
+  handler: ReplyJobHandler;
+  logger: Logger;
+  /** Jobs run in parallel by this worker. */
+  concurrency: number;
+  scope?: JobScope;
+  /** How often workers look for jobs whose worker died, and how long a job's lock lasts without renewal (ms). */
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+  /** close() lets active jobs finish this long, then puts the rest back in the queue for another worker (ms). */
+  shutdownGraceMs?: number;
+}
+
+/** Thrown into an active job when the worker stops waiting for it at shutdown. */
+class ReturnedAtShutdown extends Error {}
+
+/**
+ * Drives a ReplyJobHandler from the BullMQ queue. Errors that retrying cannot fix fail the job at once; after the
+ * last attempt the handler's giveUp runs once, before the job is marked failed, so a crash in between repeats it
+ * rather than losing it (giveUp is idempotent).
+ */
+export class BullMqReplyWorker {
+  private readonly worker: Worker<ReplyJobData>;
+  private readonly handler: ReplyJobHandler;
+  private readonly logger: Logger;
+  private readonly scope: JobScope;
+  private readonly shutdownGraceMs: number;
+  private readonly shutdown = new AbortController();
+  private readonly giveUpsAfterStalls = new Set<Promise<void>>();
+
+  constructor(options: BullMqReplyWorkerOptions) {
+    this.handler = options.handler;
+    this.logger = options.logger;
+    this.scope = options.scope ?? ((fn) => fn());
+    this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+    this.worker = new Worker<ReplyJobData>(REPLY_QUEUE_NAME, (job) => this.process(job), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      maxStalledCount: 1,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, error, job) => retryDelay(attemptsMade, baseDelay(job), error),
+      },
+    });
+    this.worker.on('error', (error) => this.logger.warn({ err: error }, 'reply worker: Redis error'));
+    // A job whose workers died mid-run too often is failed by BullMQ without reaching process(): give it up here.
+    this.worker.on('failed', (job, error) => {
+      if (job?.deferredFailure) this.giveUpAfterStalls(job, error);
+    });
+  }
+
+  /** Resolves once the worker is connected and taking jobs. */
+  async waitUntilReady(): Promise<void> {
+    await this.worker.waitUntilReady();
+  }
+
+  /** Takes no new job, lets the active ones finish (or returns them to the queue after the grace period). */
+  async close(): Promise<void> {
+    const grace = setTimeout(() => this.shutdown.abort(), this.shutdownGraceMs);
+    try {
+      await this.worker.close();
+    } finally {
+      clearTimeout(grace);
+    }
+    await Promise.allSettled(this.giveUpsAfterStalls);
+  }
+
+  private async process(job: Job<ReplyJobData>): Promise<void> {
+    const replyJob: ReplyJob = { replyId: job.data.replyId };
+    try {
+      await unlessShutDown(
+        this.scope(() => this.handler.handle(replyJob)),
+        this.shutdown.signal,
+      );
+    } catch (error) {
+      // BullMQ's documented way to put an active job back in the wait list without counting an attempt.
+      if (error instanceof ReturnedAtShutdown) throw Worker.RateLimitError();
+      await this.failAttempt(job, replyJob, error);
+    }
+  }
+
+  private async failAttempt(job: Job<ReplyJobData>, replyJob: ReplyJob, error: unknown): Promise<never> {
+    const final = !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    this.logger.warn(
+      { err: error, replyId: replyJob.replyId, attempt: job.attemptsMade + 1, final },
+      'reply attempt failed',
+    );
+    if (!final) throw error instanceof Error ? error : new Error(String(error));
+    await this.scope(() => this.handler.giveUp(replyJob, error));
+    throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+  }
+
+  private giveUpAfterStalls(job: Job<ReplyJobData>, error: Error): void {
+    const replyJob: ReplyJob = { replyId: job.data.replyId };
+    const giving = this.scope(() => this.handler.giveUp(replyJob, error)).catch((failure: unknown) => {
+      this.logger.error({ err: failure, replyId: replyJob.replyId }, 'could not give up a stalled reply');
+    });
+    this.giveUpsAfterStalls.add(giving);
+    void giving.finally(() => this.giveUpsAfterStalls.delete(giving));
+  }
+}
+
+/** The backoff base the producer put on the job. */
+function baseDelay(job: MinimalJob | undefined): number {
+  const backoff = job?.opts.backoff;
+  if (typeof backoff === 'number') return backoff;
+  return backoff?.delay ?? REPLY_BACKOFF_MS;
+}
+
+/** Settles as `work` does, or rejects with ReturnedAtShutdown once `signal` aborts (the work goes on unobserved). */
+async function unlessShutDown<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new ReturnedAtShutdown('the worker is shutting down'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,32 @@
+import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
+import type { Logger } from '#application/ports/logger.ts';
+import type { Config } from './config.ts';
+import type { RepositorySet } from './modules/persistence.module.ts';
+import type { HealthCheck } from './use-cases.ts';
+
+/** Runs a unit of work (one HTTP request, one queue job) with its own persistence context. */
+export type Scope = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export interface Persistence {
+  repositories: RepositorySet;
+  scope: Scope | undefined;
+  healthCheck: HealthCheck;
+  describe: string;
+  close(): Promise<void>;
+}
+
+/** DATABASE_URL=memory: nothing kept, for tests and quick tries. */
+export function inMemoryPersistence(): Persistence {
+  return {
+    repositories: createInMemoryRepositories(),
+    scope: undefined,
+    healthCheck: { name: 'database', check: async () => {} },
+    describe: 'in-memory',
+    close: async () => {},
+  };
+}
+
+export async function openPersistence(config: Config, _logger: Logger): Promise<Persistence> {
+  if (config.database.url === 'memory') return inMemoryPersistence();
+  return inMemoryPersistence();
+}

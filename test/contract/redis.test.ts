@@ -1,0 +1,79 @@
+import { it } from 'vitest';
+import { FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
+import { RedisCache } from '#adapters/cache/redis-cache.ts';
+import {
+  closeClient,
+  createBullMqClient,
+  createCommandClient,
+  untilReady,
+} from '#adapters/cache/redis-connection.ts';
+import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
+import { BullMqReplyWorker } from '#adapters/queue/bullmq-reply-worker.ts';
+import { deleteKeys } from '#test/support/redis-keys.ts';
+import { testRedis } from '#test/support/services.ts';
+import { SilentLogger } from '#test/support/silent-logger.ts';
+import { cacheContract } from './cache.contract.ts';
+import { rateLimiterContract } from './rate-limiter.contract.ts';
+import { replyQueueContract } from './reply-queue.contract.ts';
+
+const redis = await testRedis();
+
+/** A fresh key prefix and command client per test; close() drops the client and every key under the prefix. */
+async function namespace() {
+  const fresh = await testRedis();
+  if (!fresh.available) throw new Error(fresh.reason);
+  const client = createCommandClient(fresh.url);
+  await untilReady(client, 2000);
+  return {
+    ...fresh,
+    client,
+    async cleanUp() {
+      await closeClient(client);
+      await deleteKeys(fresh.url, fresh.prefix);
+    },
+  };
+}
+
+if (redis.available) {
+  cacheContract('redis', async () => {
+    const space = await namespace();
+    return { cache: new RedisCache({ client: space.client, keyPrefix: space.prefix }), close: space.cleanUp };
+  });
+
+  rateLimiterContract('rate-limiter-flexible on redis', async () => {
+    const space = await namespace();
+    const rules = {
+      otpSend: { points: 3, durationSeconds: 60 },
+      loginFailure: { points: 4, durationSeconds: 30 },
+    };
+    const store = { kind: 'redis' as const, client: space.client, keyPrefix: space.prefix };
+    return { limiter: new FlexibleRateLimiter({ rules, store }), rules, close: space.cleanUp };
+  });
+
+  replyQueueContract('bullmq', async ({ handler, backoffMs }) => {
+    const space = await namespace();
+    const blocking = createBullMqClient(space.url);
+    const logger = new SilentLogger();
+    const prefix = `${space.prefix}bull`;
+    const queue = new BullMqReplyQueue({
+      client: space.client,
+      eventsClient: blocking,
+      prefix,
+      logger,
+      backoffMs,
+    });
+    const worker = new BullMqReplyWorker({ connection: blocking, prefix, handler, logger, concurrency: 4 });
+    await worker.waitUntilReady();
+    return {
+      queue,
+      async close() {
+        await worker.close();
+        await queue.close();
+        await closeClient(blocking);
+        await space.cleanUp();
+      },
+    };
+  });
+} else {
+  it.skip(`Redis contract suites: ${redis.reason}`, () => {});
+}

@@ -1,0 +1,450 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RedisCache } from '#adapters/cache/redis-cache.ts';
+import {
+  closeClient,
+  createBullMqClient,
+  createCommandClient,
+  untilReady,
+} from '#adapters/cache/redis-connection.ts';
+import { REPLY_QUEUE_NAME } from '#adapters/queue/bullmq-reply-jobs.ts';
+import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
+import { BullMqReplyWorker, type BullMqReplyWorkerOptions } from '#adapters/queue/bullmq-reply-worker.ts';
+import { LanguageModelError } from '#application/ports/language-model.ts';
+import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
+import { loadConfig } from '#bootstrap/config.ts';
+import { openRedis } from '#bootstrap/redis.ts';
+import { deleteKeys } from '#test/support/redis-keys.ts';
+import { testRedis } from '#test/support/services.ts';
+import { SilentLogger } from '#test/support/silent-logger.ts';
+
+const redis = await testRedis();
+const WORKER_SCRIPT = new URL('./bullmq-worker-process.ts', import.meta.url).pathname;
+const STALLED_MS = 500;
+
+/** Records every attempt and every giveUp; each attempt does what `behaviour` says. */
+class RecordingHandler implements ReplyJobHandler {
+  readonly attempts: { replyId: string; at: number }[] = [];
+  readonly givenUp: { replyId: string; error: unknown }[] = [];
+  private readonly behaviour: (job: ReplyJob, attempt: number) => Promise<void>;
+
+  constructor(behaviour: (job: ReplyJob, attempt: number) => Promise<void> = async () => {}) {
+    this.behaviour = behaviour;
+  }
+
+  async handle(job: ReplyJob): Promise<void> {
+    this.attempts.push({ replyId: job.replyId, at: Date.now() });
+    await this.behaviour(job, this.attemptsOf(job.replyId));
+  }
+
+  async giveUp(job: ReplyJob, error: unknown): Promise<void> {
+    this.givenUp.push({ replyId: job.replyId, error });
+  }
+
+  attemptsOf(replyId: string): number {
+    return this.attempts.filter((attempt) => attempt.replyId === replyId).length;
+  }
+}
+
+/** A worker in its own Node process (bullmq-worker-process.ts), with its stdout lines. */
+class WorkerProcess {
+  readonly child: ChildProcess;
+  private output = '';
+
+  constructor(env: Record<string, string>) {
+    this.child = spawn(process.execPath, [WORKER_SCRIPT], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+    });
+  }
+
+  async printed(line: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.output.split('\n').includes(line)) {
+      if (this.child.exitCode !== null)
+        throw new Error(`worker exited with ${this.child.exitCode} before "${line}"`);
+      if (Date.now() > deadline) throw new Error(`worker did not print "${line}"`);
+      await sleep(20);
+    }
+  }
+
+  exited(): Promise<number | null> {
+    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = this.exited();
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** A TCP relay to Redis that can go silent, like a Redis that stopped answering. */
+async function silenceableRelay(
+  target: URL,
+): Promise<{ url: string; silence(): void; close(): Promise<void> }> {
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = tcpConnect(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+    }
+    client.on('data', (data) => silent || upstream.write(data));
+    upstream.on('data', (data) => silent || client.write(data));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    silence: () => {
+      silent = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `redis://127.0.0.1:${port}`;
+}
+
+async function elapsed<T>(work: Promise<T>): Promise<{ ms: number; result: PromiseSettledResult<T> }> {
+  const start = Date.now();
+  const [result] = await Promise.allSettled([work]);
+  return { ms: Date.now() - start, result: result! };
+}
+
+async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
+
+if (redis.available) {
+  describe('BullMQ reply queue and workers on Redis', () => {
+    let url: string;
+    let prefix: string;
+    let bullPrefix: string;
+    let commands: Redis;
+    let blocking: Redis;
+    let inspector: Queue;
+    let cleanups: (() => Promise<void>)[];
+    const logger = new SilentLogger();
+
+    beforeEach(async () => {
+      const fresh = await testRedis();
+      if (!fresh.available) throw new Error(fresh.reason);
+      url = fresh.url;
+      prefix = fresh.prefix;
+      bullPrefix = `${prefix}bull`;
+      commands = createCommandClient(url);
+      await untilReady(commands, 2000);
+      blocking = createBullMqClient(url);
+      inspector = new Queue(REPLY_QUEUE_NAME, { connection: commands, prefix: bullPrefix });
+      cleanups = [];
+    });
+
+    afterEach(async () => {
+      for (const cleanUp of cleanups.reverse()) await cleanUp();
+      await inspector.close();
+      await Promise.all([closeClient(commands), closeClient(blocking)]);
+      await deleteKeys(url, prefix);
+    });
+
+    function aQueue(backoffMs = 20): BullMqReplyQueue {
+      const queue = new BullMqReplyQueue({
+        client: commands,
+        eventsClient: blocking,
+        prefix: bullPrefix,
+        logger,
+        backoffMs,
+      });
+      cleanups.push(() => queue.close());
+      return queue;
+    }
+
+    async function aWorker(
+      handler: ReplyJobHandler,
+      options: Partial<BullMqReplyWorkerOptions> = {},
+    ): Promise<BullMqReplyWorker> {
+      const worker = new BullMqReplyWorker({
+        connection: blocking,
+        prefix: bullPrefix,
+        handler,
+        logger,
+        concurrency: 4,
+        ...options,
+      });
+      cleanups.push(() => worker.close());
+      await worker.waitUntilReady();
+      return worker;
+    }
+
+    function aWorkerProcess(mode: 'complete' | 'hang'): WorkerProcess {
+      const worker = new WorkerProcess({
+        REDIS_URL: url,
+        BULL_PREFIX: bullPrefix,
+        MARK_PREFIX: prefix,
+        MODE: mode,
+        STALLED_MS: String(STALLED_MS),
+      });
+      cleanups.push(() => worker.kill());
+      return worker;
+    }
+
+    it('keeps one job per reply id, however often and whenever it is enqueued', async () => {
+      const queue = aQueue();
+      const replyId = randomUUID();
+      await Promise.all([queue.enqueue({ replyId }), queue.enqueue({ replyId }), queue.enqueue({ replyId })]);
+      expect(await inspector.getJobCounts('waiting')).toEqual({ waiting: 1 });
+
+      const handler = new RecordingHandler();
+      await aWorker(handler);
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
+      await queue.enqueue({ replyId });
+      await sleep(300);
+      expect(handler.attemptsOf(replyId)).toBe(1);
+      expect(await inspector.getJobState(replyId)).toBe('completed');
+    });
+
+    it('fails a job after one attempt when retrying cannot help, and gives up once', async () => {
+      const queue = aQueue();
+      const handler = new RecordingHandler(async () => {
+        throw new LanguageModelError('The model refused the prompt', { retryable: false });
+      });
+      await aWorker(handler);
+      const replyId = randomUUID();
+      await queue.enqueue({ replyId });
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
+      const job = await inspector.getJob(replyId);
+      expect(job?.attemptsMade).toBe(1);
+      expect(job?.failedReason).toBe('The model refused the prompt');
+      expect(handler.givenUp.map((entry) => entry.replyId)).toEqual([replyId]);
+    });
+
+    it("waits for the model's retry-after when it is longer than the backoff", async () => {
+      const queue = aQueue(20);
+      const handler = new RecordingHandler(async (_job, attempt) => {
+        if (attempt === 1) throw new LanguageModelError('busy', { retryable: true, retryAfterMs: 700 });
+      });
+      await aWorker(handler);
+      const replyId = randomUUID();
+      await queue.enqueue({ replyId });
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
+      const [first, second] = handler.attempts;
+      expect(second!.at - first!.at).toBeGreaterThanOrEqual(650);
+    });
+
+    it('gives each failed job up exactly once when two workers share the queue', async () => {
+      const queue = aQueue(10);
+      const failing = async () => {
+        throw new Error('model down');
+      };
+      const handlers = [new RecordingHandler(failing), new RecordingHandler(failing)];
+      for (const handler of handlers) await aWorker(handler);
+      const replyIds = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await Promise.all(replyIds.map((replyId) => queue.enqueue({ replyId })));
+      const outcomes = await Promise.all(replyIds.map((replyId) => queue.waitForOutcome(replyId, 5000)));
+      expect(outcomes).toEqual(['failed', 'failed', 'failed', 'failed']);
+      await sleep(100);
+      const givenUp = handlers.flatMap((handler) => handler.givenUp.map((entry) => entry.replyId));
+      expect(givenUp.sort()).toEqual([...replyIds].sort());
+      for (const replyId of replyIds) {
+        expect(handlers.reduce((sum, handler) => sum + handler.attemptsOf(replyId), 0)).toBe(3);
+      }
+    });
+
+    it('delivers the outcome of a job run by a worker in another process', async () => {
+      const queue = aQueue();
+      const worker = aWorkerProcess('complete');
+      await worker.printed('ready');
+      const replyId = randomUUID();
+      await queue.enqueue({ replyId });
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
+      expect(await commands.get(`${prefix}handled:${replyId}`)).toBe(String(worker.child.pid));
+
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited()).toBe(0);
+    });
+
+    it('hands a job whose worker was killed mid-job to another worker', async () => {
+      const queue = aQueue();
+      const doomed = aWorkerProcess('hang');
+      await doomed.printed('ready');
+      const replyId = randomUUID();
+      await queue.enqueue({ replyId });
+      await doomed.printed(`started ${replyId}`);
+      await doomed.kill();
+
+      const handler = new RecordingHandler();
+      await aWorker(handler, { stalledIntervalMs: STALLED_MS, lockDurationMs: STALLED_MS });
+      expect(await queue.waitForOutcome(replyId, 8000)).toBe('completed');
+      expect(handler.attemptsOf(replyId)).toBe(1);
+      expect(handler.givenUp).toEqual([]);
+    });
+
+    it('gives up a job whose workers keep dying, so its reply does not stay pending', async () => {
+      const queue = aQueue();
+      const replyId = randomUUID();
+      for (let death = 0; death < 2; death++) {
+        const doomed = aWorkerProcess('hang');
+        await doomed.printed('ready');
+        if (death === 0) await queue.enqueue({ replyId });
+        await doomed.printed(`started ${replyId}`);
+        await doomed.kill();
+      }
+
+      const handler = new RecordingHandler();
+      await aWorker(handler, { stalledIntervalMs: STALLED_MS, lockDurationMs: STALLED_MS });
+      expect(await queue.waitForOutcome(replyId, 8000)).toBe('failed');
+      await eventually(() => handler.givenUp.length === 1);
+      expect(handler.givenUp[0]?.replyId).toBe(replyId);
+      expect(handler.attempts).toEqual([]);
+    });
+
+    it('lets an active job finish when the worker closes', async () => {
+      const queue = aQueue();
+      let finish = () => {};
+      const handler = new RecordingHandler(() => new Promise<void>((resolve) => (finish = resolve)));
+      const worker = await aWorker(handler);
+      const replyId = randomUUID();
+      await queue.enqueue({ replyId });
+      await eventually(() => handler.attempts.length === 1);
+
+      const closing = worker.close();
+      await sleep(200);
+      expect(await inspector.getJobState(replyId)).toBe('active');
+      finish();
+      await closing;
+      expect(await inspector.getJobState(replyId)).toBe('completed');
+    });
+
+    it('returns a job that outlasts the shutdown grace period to the queue without spending an attempt', async () => {
+      const queue = aQueue();
+      const stuck = new RecordingHandler(() => new Promise<void>(() => {}));
+      const leaving = await aWorker(stuck, { shutdownGraceMs: 200 });
+      const replyId = randomUUID();
+      await queue.enqueue({ replyId });
+      await eventually(() => stuck.attempts.length === 1);
+
+      const { ms } = await elapsed(leaving.close());
+      expect(ms).toBeLessThan(2000);
+      expect(await inspector.getJobState(replyId)).toBe('waiting');
+      expect((await inspector.getJob(replyId))?.attemptsMade).toBe(0);
+
+      const handler = new RecordingHandler();
+      await aWorker(handler);
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
+      expect(stuck.givenUp).toEqual([]);
+    });
+
+    it('fails fast when Redis refuses connections', async () => {
+      const refused = createCommandClient(await closedPortUrl());
+      refused.on('error', () => {});
+      const cache = new RedisCache({ client: refused, keyPrefix: prefix });
+      const queue = new BullMqReplyQueue({
+        client: refused,
+        eventsClient: blocking,
+        prefix: bullPrefix,
+        logger,
+      });
+      cleanups.push(async () => {
+        await queue.close();
+        refused.disconnect();
+      });
+
+      const calls: (() => Promise<unknown>)[] = [
+        () => cache.get('list'),
+        () => cache.set('list', '[]', 60),
+        () => cache.increment('generation'),
+      ];
+      for (const call of calls) {
+        const { ms, result } = await elapsed(call());
+        expect(result.status).toBe('rejected');
+        expect(ms).toBeLessThan(1500);
+      }
+      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
+      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      expect(enqueue.ms).toBeLessThan(2500);
+    });
+
+    it('fails fast when Redis stops answering mid-connection', async () => {
+      const relay = await silenceableRelay(new URL(url));
+      const client = createCommandClient(relay.url);
+      client.on('error', () => {});
+      await untilReady(client, 2000);
+      const cache = new RedisCache({ client, keyPrefix: prefix });
+      const queue = new BullMqReplyQueue({ client, eventsClient: blocking, prefix: bullPrefix, logger });
+      cleanups.push(async () => {
+        await queue.close();
+        client.disconnect();
+        await relay.close();
+      });
+      await queue.enqueue({ replyId: randomUUID() });
+      await cache.set('list', '[]', 60);
+
+      relay.silence();
+      const read = await elapsed(cache.get('list'));
+      expect(read.result.status).toBe('rejected');
+      expect(read.ms).toBeLessThan(1500);
+      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
+      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      expect(enqueue.ms).toBeLessThan(2500);
+      const wait = await elapsed(queue.waitForOutcome(randomUUID(), 20_000));
+      expect(wait.result).toEqual({ status: 'fulfilled', value: 'timeout' });
+      expect(wait.ms).toBeLessThan(2500);
+    });
+
+    it('openRedis wires the cache, the queue and workers that run each job in the given scope', async () => {
+      const config = loadConfig({
+        REDIS_URL: url,
+        REDIS_KEY_PREFIX: prefix,
+        WORKER_STALLED_INTERVAL_MS: '1000',
+      });
+      const services = await openRedis(config, logger);
+      cleanups.push(() => services.close());
+      await services.healthCheck.check();
+
+      await services.cache.set('list', '[1]', 60);
+      expect(await commands.get(`${prefix}cache:list`)).toBe('[1]');
+
+      const unitOfWork = new AsyncLocalStorage<string>();
+      const seen: (string | undefined)[] = [];
+      const handler = new RecordingHandler(async () => {
+        seen.push(unitOfWork.getStore());
+      });
+      const worker = services.startWorker(handler, { scope: (fn) => unitOfWork.run('job scope', fn) });
+      await worker.waitUntilReady();
+      const replyId = randomUUID();
+      await services.queue.enqueue({ replyId });
+      expect(await services.queue.waitForOutcome(replyId, 5000)).toBe('completed');
+      expect(seen).toEqual(['job scope']);
+    });
+  });
+} else {
+  it.skip(`BullMQ integration: ${redis.reason}`, () => {});
+}
