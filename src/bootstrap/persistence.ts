@@ -26,7 +26,9 @@ export function inMemoryPersistence(): Persistence {
   };
 }
 
-export async function openPersistence(config: Config, _logger: Logger): Promise<Persistence> {
+/** PostgreSQL at DATABASE_URL, the embedded one under DATA_DIR when unset, or memory. */
+export async function openPersistence(config: Config, logger: Logger): Promise<Persistence> {
   if (config.database.url === 'memory') return inMemoryPersistence();
-  return inMemoryPersistence();
+  const { openDatabase } = await import('./database.ts');
+  return openDatabase(config.database, logger);
 }

@@ -1,0 +1,243 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGemini, geminiHang } from '#test/support/fake-gemini.ts';
+import { deleteKeys } from '#test/support/redis-keys.ts';
+import { createTestDatabase, type TestDatabase, type TestRedis, testRedis } from '#test/support/services.ts';
+
+const SERVER = new URL('../../src/bootstrap/server.ts', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+const database = await createTestDatabase();
+const redis = await testRedis();
+
+/** One `node src/bootstrap/server.ts` process, configured by its environment like `npm start`. */
+class ServiceProcess {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  private log = '';
+
+  constructor(env: Record<string, string>, port: number) {
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.child = spawn(process.execPath, [SERVER], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => {
+        this.log += chunk.toString();
+      });
+    }
+  }
+
+  /** Until GET /readyz answers 200 (API roles) or the start-up line is printed (worker role). */
+  async started(http: boolean, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.child.exitCode !== null) throw new Error(`exited with ${this.child.exitCode}:\n${this.log}`);
+      if (Date.now() > deadline) throw new Error(`not started in time:\n${this.log}`);
+      if (!http && this.log.includes('adapters:')) return;
+      if (http) {
+        const ready = await fetch(`${this.baseUrl}/readyz`).then(
+          (response) => response.ok,
+          () => false,
+        );
+        if (ready) return;
+      }
+      await sleep(100);
+    }
+  }
+
+  exited(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null)
+      return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<number | null> {
+    const exited = this.exited();
+    this.child.kill(signal);
+    return exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, any>;
+}
+
+async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+}
+
+/** Signs a new Basic user up through one API and returns its token. */
+async function aUser(baseUrl: string): Promise<string> {
+  const mobile = `+9198${String(randomBytes(4).readUInt32BE(0) % 100_000_000).padStart(8, '0')}`;
+  expect((await call(baseUrl, 'POST', '/auth/signup', { body: { mobile } })).status).toBe(201);
+  const issued = await call(baseUrl, 'POST', '/auth/send-otp', { body: { mobile } });
+  const session = await call(baseUrl, 'POST', '/auth/verify-otp', { body: { mobile, otp: issued.body.otp } });
+  expect(session.status).toBe(200);
+  return session.body.token as string;
+}
+
+async function aChatroom(baseUrl: string, token: string): Promise<string> {
+  const created = await call(baseUrl, 'POST', '/chatroom', { token, body: { title: 'Scale-out' } });
+  expect(created.status).toBe(201);
+  return created.body.id as string;
+}
+
+if (database.available && redis.available) {
+  describe('two API processes and a worker process on one PostgreSQL and one Redis', () => {
+    const db: TestDatabase = database;
+    const space: TestRedis = redis;
+    let gemini: FakeGemini;
+    let env: Record<string, string>;
+    let apis: ServiceProcess[] = [];
+    let workers: ServiceProcess[] = [];
+
+    async function startWorker(): Promise<ServiceProcess> {
+      // info level: the worker has no HTTP port, so its start-up log line tells when it runs.
+      const worker = new ServiceProcess({ ...env, ROLE: 'worker', LOG_LEVEL: 'info' }, await freePort());
+      workers.push(worker);
+      await worker.started(false);
+      return worker;
+    }
+
+    beforeAll(async () => {
+      gemini = await FakeGemini.start();
+      env = {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: db.url,
+        REDIS_URL: space.url,
+        REDIS_KEY_PREFIX: space.prefix,
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        OTP_DELIVERY: 'response',
+        GEMINI_API_KEY: 'test-key',
+        GEMINI_BASE_URL: gemini.baseUrl,
+        MODEL_TIMEOUT_MS: '60000',
+        REPLY_WAIT_MS: '10000',
+        WORKER_CONCURRENCY: '4',
+        WORKER_STALLED_INTERVAL_MS: '500',
+      };
+      // The first API applies the migrations; the others start on the migrated schema.
+      const first = new ServiceProcess({ ...env, ROLE: 'api' }, await freePort());
+      apis = [first];
+      await first.started(true);
+      const second = new ServiceProcess({ ...env, ROLE: 'api', MIGRATE_ON_START: 'false' }, await freePort());
+      apis.push(second);
+      await second.started(true);
+      await startWorker();
+    }, 90_000);
+
+    afterAll(async () => {
+      await Promise.all([...apis, ...workers].map((service) => service.stop('SIGKILL')));
+      await gemini?.close();
+      await deleteKeys(space.url, space.prefix);
+      await db.drop();
+    });
+
+    it('answers a waiting send on either API with the reply the worker produced', async () => {
+      const [a, b] = apis.map((api) => api.baseUrl) as [string, string];
+      const token = await aUser(a);
+      const chatroomId = await aChatroom(b, token);
+      const before = gemini.requests.length;
+      for (const api of [a, b]) {
+        const sent = await call(api, 'POST', `/chatroom/${chatroomId}/message`, {
+          token,
+          body: { content: `via ${api}` },
+        });
+        expect(sent.status).toBe(201);
+        expect(sent.body.reply).toMatchObject({
+          role: 'model',
+          status: 'completed',
+          content: 'Hello from Gemini',
+        });
+      }
+      expect(gemini.requests.length - before).toBe(2);
+    });
+
+    it('admits exactly 5 of 10 concurrent sends by a Basic user spread over both APIs', async () => {
+      const token = await aUser(apis[0]!.baseUrl);
+      const chatroomId = await aChatroom(apis[0]!.baseUrl, token);
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          call(apis[i % 2]!.baseUrl, 'POST', `/chatroom/${chatroomId}/message`, {
+            token,
+            body: { content: `prompt ${i}` },
+            headers: { prefer: 'respond-async' },
+          }),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status).sort();
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429, 429, 429, 429]);
+    });
+
+    it('leaves no reply pending when the worker is killed mid-job: a new worker picks the job up', async () => {
+      const token = await aUser(apis[1]!.baseUrl);
+      const chatroomId = await aChatroom(apis[1]!.baseUrl, token);
+      gemini.answerWith(geminiHang);
+      const before = gemini.requests.length;
+      const sent = await call(apis[1]!.baseUrl, 'POST', `/chatroom/${chatroomId}/message`, {
+        token,
+        body: { content: 'a question the first worker never answers' },
+        headers: { prefer: 'respond-async' },
+      });
+      expect(sent.status).toBe(202);
+      const location = sent.headers.get('location')!;
+      for (let i = 0; gemini.requests.length === before; i++) {
+        if (i > 200) throw new Error('the worker never called the model');
+        await sleep(50);
+      }
+      await workers[0]!.stop('SIGKILL');
+      await startWorker();
+
+      let reply: Answer | undefined;
+      for (let i = 0; i < 100; i++) {
+        reply = await call(apis[0]!.baseUrl, 'GET', location, { token });
+        if (reply.body.status !== 'pending') break;
+        await sleep(100);
+      }
+      expect(reply?.body).toMatchObject({ status: 'completed', content: 'Hello from Gemini' });
+    });
+
+    it('stops every process with exit code 0 on SIGTERM', async () => {
+      const running = [...apis, ...workers].filter(
+        (service) => service.child.exitCode === null && !service.child.killed,
+      );
+      const codes = await Promise.all(running.map((service) => service.stop('SIGTERM')));
+      expect(codes).toEqual(running.map(() => 0));
+      apis = [];
+      workers = [];
+    });
+  });
+} else {
+  it.skip('multi-process test: PostgreSQL or Redis unavailable', () => {});
+}

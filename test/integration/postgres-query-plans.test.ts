@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PersistenceFixture } from '#test/contract/fixtures.ts';
+import { migratedPersistence } from '#test/support/postgres-persistence.ts';
+import { createTestDatabase } from '#test/support/services.ts';
+
+const database = await createTestDatabase();
+
+const OWNER = '00000000-0000-7000-8000-000000000042';
+
+/** 2,000 users with 10 chatrooms each; 200 of the chatrooms hold 250 messages each. */
+const SEED = [
+  `insert into users (id, mobile, token_version, created_at)
+     select ('00000000-0000-7000-8000-' || lpad(g::text, 12, '0'))::uuid, '+9190000' || lpad(g::text, 5, '0'), 0, now()
+     from generate_series(1, 2000) g`,
+  `insert into chatrooms (id, owner_id, title, created_at, updated_at)
+     select gen_random_uuid(), ('00000000-0000-7000-8000-' || lpad((1 + g % 2000)::text, 12, '0'))::uuid, 'Ideas',
+            now() - g * interval '1 second', now()
+     from generate_series(1, 20000) g`,
+  `insert into messages (id, chatroom_id, role, content, status, created_at)
+     select gen_random_uuid(), c.id, 'user', 'Hello', 'completed', now() - g * interval '1 second'
+     from (select id from chatrooms order by id limit 200) c, generate_series(1, 250) g`,
+  'analyze',
+];
+
+if (database.available) {
+  describe('query plans on PostgreSQL', () => {
+    const sent: { sql: string; params: readonly unknown[] }[] = [];
+    let persistence: Awaited<ReturnType<typeof migratedPersistence>>;
+    let repositories: PersistenceFixture;
+
+    beforeAll(async () => {
+      persistence = await migratedPersistence({
+        clientUrl: database.url,
+        onQuery: (sql, params) => {
+          sent.push({ sql, params });
+          return sql;
+        },
+      });
+      repositories = await persistence.fixture();
+      for (const statement of SEED) await persistence.orm.em.fork().execute(statement);
+    });
+
+    afterAll(async () => {
+      await persistence?.close();
+      await database.drop();
+    });
+
+    /** The plan of each statement `work` sends, in order. */
+    async function plansOf(work: () => Promise<unknown>): Promise<string[]> {
+      sent.length = 0;
+      await work();
+      const statements = sent.splice(0);
+      const plans = [];
+      for (const { sql, params } of statements) {
+        const rows = await persistence.orm.em.fork().execute(`explain (costs off) ${sql}`, [...params]);
+        plans.push(rows.map((row) => row['QUERY PLAN']).join('\n'));
+      }
+      return plans;
+    }
+
+    it('pages messages by walking messages_chatroom_created_id_idx backwards, with no sort', async () => {
+      const [first] = await persistence.orm.em
+        .fork()
+        .execute<{ id: string }[]>('select id from chatrooms order by id limit 1');
+      const chatroomId = first!.id;
+      const latest = await repositories.messages.page(chatroomId, { limit: 50 });
+      const plans = await plansOf(async () => {
+        await repositories.messages.page(chatroomId, { limit: 50 });
+        await repositories.messages.page(chatroomId, { limit: 50, before: latest.messages[0]! });
+        await repositories.messages.historyBefore(latest.messages[10]!, 20);
+      });
+      expect(plans).toHaveLength(3);
+      for (const plan of plans) {
+        expect(plan).toContain('Index Scan Backward using messages_chatroom_created_id_idx');
+        expect(plan).not.toContain('Sort');
+      }
+    });
+
+    it("lists a user's chatrooms through chatrooms_owner_created_id_idx", async () => {
+      const [plan] = await plansOf(() => repositories.chatrooms.listOwned(OWNER));
+      expect(plan).toContain('chatrooms_owner_created_id_idx');
+      expect(plan).not.toContain('Seq Scan');
+    });
+  });
+} else {
+  it.skip(`PostgreSQL query plans: ${database.reason}`, () => {});
+}
