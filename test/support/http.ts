@@ -1,6 +1,7 @@
 import { createPino } from '#adapters/system/pino-logger.ts';
 import { loadConfig } from '#bootstrap/config.ts';
 import { createRuntime, type Overrides, type Runtime } from '#bootstrap/runtime.ts';
+import { createTestDatabase, type TestDatabase } from './services.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 export const TEST_WEBHOOK_SECRET = 'whsec_test_secret_for_signing_events';
@@ -80,18 +81,37 @@ export interface TestApp {
 export async function startTestApp(
   options: { env?: Record<string, string>; overrides?: Overrides } = {},
 ): Promise<TestApp> {
+  const database = options.env?.DATABASE_URL ? null : await appDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
     STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    DATABASE_URL: process.env.TEST_APP_DATABASE_URL ?? 'memory',
+    DATABASE_URL: database?.url ?? 'memory',
     REPLY_WAIT_MS: '3000',
     APP_BASE_URL: 'http://localhost:3000',
     ...options.env,
   });
   const runtime = await createRuntime(config, createPino('silent'), options.overrides);
-  return { runtime, client: new TestClient(runtime), close: () => runtime.close() };
+  return {
+    runtime,
+    client: new TestClient(runtime),
+    async close() {
+      await runtime.close();
+      await database?.drop();
+    },
+  };
+}
+
+/**
+ * TEST_APP_DATABASE=postgres (the `http-postgres` vitest project) runs the same HTTP suites on a fresh
+ * PostgreSQL database per app; otherwise apps keep their data in memory.
+ */
+async function appDatabase(): Promise<TestDatabase | null> {
+  if (process.env.TEST_APP_DATABASE !== 'postgres') return null;
+  const database = await createTestDatabase();
+  if (!database.available) throw new Error(`the http-postgres suites need PostgreSQL: ${database.reason}`);
+  return database;
 }
 
 let mobileCounter = 0;
