@@ -91,7 +91,10 @@ async function assemble(
   const useCases = container.get(TOKENS.UseCases);
   const queue = container.get(TOKENS.ReplyQueue) as { close?: () => Promise<void> };
   if (!redis && queue.close) closers.unshift(() => queue.close?.() ?? Promise.resolve());
-  if (redis && config.role !== 'api') redis.startWorker(container.get(TOKENS.ReplyJobHandler));
+  if (config.role !== 'api') {
+    if (redis) redis.startWorker(container.get(TOKENS.ReplyJobHandler));
+    await useCases.resumePendingReplies.execute();
+  }
 
   const pages = new Hono().route('/', checkoutReturnRoutes());
   if (payments.offline) {

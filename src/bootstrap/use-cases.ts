@@ -17,6 +17,7 @@ import { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
 import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
 import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
+import { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
 import type { Cache } from '#application/ports/cache.ts';
 import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
@@ -111,6 +112,11 @@ export function createUseCases(p: Ports) {
     listMessages: new ListMessages(reads),
     getMessage: new GetMessage(reads),
     sendMessage: new SendMessage({ ...reads, ...usage, queue: p.queue, ids: p.ids, logger: p.logger }),
+    resumePendingReplies: new ResumePendingReplies({
+      messages: p.messages,
+      queue: p.queue,
+      logger: p.logger,
+    }),
     startCheckout: new StartCheckout(billing),
     openBillingPortal: new OpenBillingPortal(billing),
     getSubscriptionStatus: new GetSubscriptionStatus(usage),

@@ -379,6 +379,20 @@ export function persistenceContract(name: string, make: () => Promise<Persistenc
         if (winner < 5) expect(found).toMatchObject({ status: 'completed', content: `answer ${winner}` });
         else expect(found).toMatchObject({ status: 'failed', error: `error ${winner - 5}` });
       });
+
+      it('lists the replies still pending, oldest first, up to the limit', async () => {
+        const chatroom = await givenChatroom();
+        const exchanges = await givenExchanges(chatroom.id, 4);
+        await givenExchanges((await givenChatroom()).id, 1);
+        await fixture.messages.complete(exchanges[1]!.reply.id, 'done', null);
+        await fixture.messages.fail(exchanges[2]!.reply.id, 'down');
+
+        const pending = await reopened().messages.pendingReplies(10);
+        expect(pending).toEqual(expect.arrayContaining([exchanges[0]!.reply.id, exchanges[3]!.reply.id]));
+        expect(pending).toHaveLength(3);
+        expect(pending.indexOf(exchanges[0]!.reply.id)).toBeLessThan(pending.indexOf(exchanges[3]!.reply.id));
+        expect(await reopened().messages.pendingReplies(1)).toEqual([pending[0]]);
+      });
     });
 
     describe('SubscriptionRepository', () => {

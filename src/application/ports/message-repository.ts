@@ -21,4 +21,6 @@ export interface MessageRepository {
   complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean>;
   /** Fails a pending reply; false when it was not pending. */
   fail(id: MessageId, error: string): Promise<boolean>;
+  /** Ids of replies still pending, oldest first (to resume them after a restart). */
+  pendingReplies(limit: number): Promise<MessageId[]>;
 }

@@ -30,6 +30,14 @@ export class InMemoryMessageRepository implements MessageRepository {
     return message?.chatroomId === chatroomId ? copy(message) : null;
   }
 
+  async pendingReplies(limit: number): Promise<MessageId[]> {
+    return [...this.store.messages.values()]
+      .filter((message) => message.role === 'model' && message.status === 'pending')
+      .sort(compare)
+      .slice(0, limit)
+      .map((message) => message.id);
+  }
+
   async page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage> {
     const { before } = options;
     const older = this.ofChatroom(chatroomId).filter((message) => !before || compare(message, before) < 0);

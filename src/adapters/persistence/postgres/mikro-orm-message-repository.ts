@@ -56,6 +56,17 @@ export class MikroOrmMessageRepository implements MessageRepository {
     return changed > 0;
   }
 
+  async pendingReplies(limit: number): Promise<MessageId[]> {
+    const rows = await this.ems
+      .current()
+      .find(
+        MessageSchema,
+        { status: 'pending' },
+        { fields: ['id'], orderBy: { createdAt: 'asc', id: 'asc' }, limit, disableIdentityMap: true },
+      );
+    return rows.map((row) => row.id);
+  }
+
   private newestBefore(
     chatroomId: ChatroomId,
     before: Message | undefined,

@@ -23,5 +23,12 @@ export const MessageSchema = defineEntity({
     tokenUsage: p.json<TokenUsage>().nullable(),
     createdAt: p.datetime(),
   } satisfies Record<keyof MessageProps, unknown>,
-  indexes: [{ name: 'messages_chatroom_created_id_idx', properties: ['chatroomId', 'createdAt', 'id'] }],
+  indexes: [
+    { name: 'messages_chatroom_created_id_idx', properties: ['chatroomId', 'createdAt', 'id'] },
+    // Only replies still being produced: small, and read at start to resume them.
+    {
+      name: 'messages_pending_created_idx',
+      expression: `create index "messages_pending_created_idx" on "messages" ("created_at", "id") where "status" = 'pending'`,
+    },
+  ],
 });
