@@ -11,7 +11,11 @@ export default defineConfig({
       { extends: true, test: { name: 'all', include: ['test/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'http-postgres', include: ['test/http/**/*.test.ts'], env: { TEST_APP_DATABASE: 'postgres' } },
+        test: {
+          name: 'http-postgres',
+          include: ['test/http/**/*.test.ts'],
+          env: { TEST_APP_DATABASE: 'postgres' },
+        },
       },
     ],
   },

@@ -66,7 +66,8 @@ async function run(base: string, dispatcher: Agent, scenario: Scenario) {
   await Promise.all(Array.from({ length: connections }, worker));
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
   return {
     scenario: scenario.name,
     'req/s': Math.round(latencies.length / elapsed),
@@ -97,20 +98,38 @@ async function main(): Promise<void> {
     const mobile = `+1555${String(Date.now()).slice(-7)}`;
     await fetch(`${base}/auth/signup`, { method: 'POST', headers: json, body: JSON.stringify({ mobile }) });
     const sent = (await (
-      await fetch(`${base}/auth/send-otp`, { method: 'POST', headers: json, body: JSON.stringify({ mobile }) })
+      await fetch(`${base}/auth/send-otp`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ mobile }),
+      })
     ).json()) as { otp: string };
     const session = (await (
-      await fetch(`${base}/auth/verify-otp`, { method: 'POST', headers: json, body: JSON.stringify({ mobile, otp: sent.otp }) })
+      await fetch(`${base}/auth/verify-otp`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ mobile, otp: sent.otp }),
+      })
     ).json()) as { token: string };
     const auth = { authorization: `Bearer ${session.token}` };
     const room = (await (
-      await fetch(`${base}/chatroom`, { method: 'POST', headers: { ...json, ...auth }, body: '{"title":"bench"}' })
+      await fetch(`${base}/chatroom`, {
+        method: 'POST',
+        headers: { ...json, ...auth },
+        body: '{"title":"bench"}',
+      })
     ).json()) as { id: string };
 
     const dispatcher = new Agent({ connections, pipelining: 1 });
     const scenarios: Scenario[] = [
       { name: 'GET /healthz', method: 'GET', path: '/healthz', expect: 200 },
-      { name: 'GET /user/me (JWT + user + usage)', method: 'GET', path: '/user/me', headers: auth, expect: 200 },
+      {
+        name: 'GET /user/me (JWT + user + usage)',
+        method: 'GET',
+        path: '/user/me',
+        headers: auth,
+        expect: 200,
+      },
       { name: 'GET /chatroom (cache HIT)', method: 'GET', path: '/chatroom', headers: auth, expect: 200 },
       {
         name: 'POST message (offline model, waits for reply)',

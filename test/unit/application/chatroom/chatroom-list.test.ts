@@ -156,7 +156,10 @@ describe('chatroom list with its cache', () => {
     down = true;
     await create.execute({ userId: user.id, title: 'Written while down' });
     const during = await list.execute({ userId: user.id });
-    expect({ hit: during.hit, titles: titles(during) }).toEqual({ hit: false, titles: ['Written while down'] });
+    expect({ hit: during.hit, titles: titles(during) }).toEqual({
+      hit: false,
+      titles: ['Written while down'],
+    });
 
     down = false;
     await new Promise((resolve) => setTimeout(resolve, 700));
