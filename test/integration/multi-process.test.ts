@@ -1,101 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGemini, geminiHang } from '#test/support/fake-gemini.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
+import { type Answer, call, freePort, ServiceProcess } from '#test/support/server-process.ts';
 import { createTestDatabase, type TestDatabase, type TestRedis, testRedis } from '#test/support/services.ts';
-
-const SERVER = new URL('../../src/bootstrap/server.ts', import.meta.url).pathname;
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 const database = await createTestDatabase();
 const redis = await testRedis();
-
-/** One `node src/bootstrap/server.ts` process, configured by its environment like `npm start`. */
-class ServiceProcess {
-  readonly child: ChildProcess;
-  readonly baseUrl: string;
-  private log = '';
-
-  constructor(env: Record<string, string>, port: number) {
-    this.baseUrl = `http://127.0.0.1:${port}`;
-    this.child = spawn(process.execPath, [SERVER], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      stream?.on('data', (chunk: Buffer) => {
-        this.log += chunk.toString();
-      });
-    }
-  }
-
-  /** Until GET /readyz answers 200 (API roles) or the start-up line is printed (worker role). */
-  async started(http: boolean, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (this.child.exitCode !== null) throw new Error(`exited with ${this.child.exitCode}:\n${this.log}`);
-      if (Date.now() > deadline) throw new Error(`not started in time:\n${this.log}`);
-      if (!http && this.log.includes('adapters:')) return;
-      if (http) {
-        const ready = await fetch(`${this.baseUrl}/readyz`).then(
-          (response) => response.ok,
-          () => false,
-        );
-        if (ready) return;
-      }
-      await sleep(100);
-    }
-  }
-
-  exited(): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null)
-      return Promise.resolve(this.child.exitCode);
-    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  async stop(signal: NodeJS.Signals): Promise<number | null> {
-    const exited = this.exited();
-    this.child.kill(signal);
-    return exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, any>;
-}
-
-async function call(
-  baseUrl: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
-}
 
 /** Signs a new Basic user up through one API and returns its token. */
 async function aUser(baseUrl: string): Promise<string> {
