@@ -77,6 +77,27 @@ describe('ApplyPaymentEvent', () => {
     expect((await status()).status).toBe('active');
   });
 
+  it('keeps nothing when applying fails, so the redelivery Stripe makes applies it', async () => {
+    const { world, user, status } = await setUp();
+    const event = checkoutCompleted(user.id);
+    let failing = true;
+    const flakyUsers = {
+      ...world.users,
+      findById: async (id: string) => {
+        if (failing) throw new Error('database connection lost');
+        return world.users.findById(id);
+      },
+    };
+    const applier = new ApplyPaymentEvent({ ...world, users: flakyUsers, verifier: noEvent });
+
+    await expect(applier.apply(event)).rejects.toThrow('database connection lost');
+    expect(await status()).toMatchObject({ tier: 'basic', status: null });
+
+    failing = false;
+    expect(await applier.apply(event)).toBe('applied');
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'active' });
+  });
+
   it('ignores a subscription event older than the last one applied', async () => {
     const { user, apply, status } = await setUp();
     await apply(checkoutCompleted(user.id, 1_000));
