@@ -2,26 +2,13 @@ import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import { EntityManagers } from '#adapters/persistence/postgres/entity-managers.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
-import {
-  type PostgresRepositories,
-  postgresRepositories,
-} from '#adapters/persistence/postgres/repositories.ts';
+import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { Config } from './config.ts';
-import type { HealthCheck } from './use-cases.ts';
-
-export interface Database {
-  repositories: PostgresRepositories;
-  /** Runs `work` (one HTTP request or queue job) on its own EntityManager fork. */
-  scope<T>(work: () => Promise<T>): Promise<T>;
-  healthCheck: HealthCheck;
-  /** Names the database for the start-up log line, without credentials. */
-  describe: string;
-  close(): Promise<void>;
-}
+import type { Persistence } from './persistence.ts';
 
 /** Connects to PostgreSQL (DATABASE_URL) or starts the embedded one, and applies pending migrations unless told not to. */
-export async function openDatabase(config: Config['database'], logger: Logger): Promise<Database> {
+export async function openDatabase(config: Config['database'], logger: Logger): Promise<Persistence> {
   const connection = config.url
     ? postgresServer(config.url, config.poolMax)
     : await embeddedPostgres(config.dataDir);

@@ -1,15 +1,15 @@
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
 import type { Logger } from '#application/ports/logger.ts';
+import type { Repositories } from '#application/ports/repositories.ts';
 import type { Config } from './config.ts';
-import type { RepositorySet } from './modules/persistence.module.ts';
 import type { HealthCheck } from './use-cases.ts';
 
 /** Runs a unit of work (one HTTP request, one queue job) with its own persistence context. */
 export type Scope = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export interface Persistence {
-  repositories: RepositorySet;
-  scope: Scope | undefined;
+  repositories: Repositories;
+  scope: Scope;
   healthCheck: HealthCheck;
   describe: string;
   close(): Promise<void>;
@@ -19,7 +19,7 @@ export interface Persistence {
 export function inMemoryPersistence(): Persistence {
   return {
     repositories: createInMemoryRepositories(),
-    scope: undefined,
+    scope: (fn) => fn(),
     healthCheck: { name: 'database', check: async () => {} },
     describe: 'in-memory',
     close: async () => {},

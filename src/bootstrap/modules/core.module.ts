@@ -54,8 +54,7 @@ export function settingsOf(config: Config): Settings {
 }
 
 /** Each job in its own unit of work, never in the one of the request that enqueued it. */
-function withScope(handler: ReplyJobHandler, scope: Scope | undefined): ReplyJobHandler {
-  if (!scope) return handler;
+function withScope(handler: ReplyJobHandler, scope: Scope): ReplyJobHandler {
   return {
     handle: (job) => scope(() => handler.handle(job)),
     giveUp: (job, error) => scope(() => handler.giveUp(job, error)),
@@ -63,7 +62,7 @@ function withScope(handler: ReplyJobHandler, scope: Scope | undefined): ReplyJob
 }
 
 /** Configuration, the process-wide services (clock, ids, logging, tokens, hashing) and the use cases themselves. */
-export function coreModule(config: Config, log: PinoInstance, scope?: Scope): ContainerModule {
+export function coreModule(config: Config, log: PinoInstance, scope: Scope): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TOKENS.Config).toConstantValue(config);
     bind(TOKENS.Settings).toConstantValue(settingsOf(config));

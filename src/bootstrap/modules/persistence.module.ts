@@ -1,23 +1,8 @@
 import { ContainerModule } from 'inversify';
-import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
-import type { MessageRepository } from '#application/ports/message-repository.ts';
-import type { OtpRepository } from '#application/ports/otp-repository.ts';
-import type { SubscriptionRepository } from '#application/ports/subscription-repository.ts';
-import type { UsageCounter } from '#application/ports/usage-counter.ts';
-import type { UserRepository } from '#application/ports/user-repository.ts';
+import type { Repositories } from '#application/ports/repositories.ts';
 import { TOKENS } from '../tokens.ts';
 
-/** Everything a storage technology provides; the daily quota is counted where the data lives. */
-export interface RepositorySet {
-  users: UserRepository;
-  otps: OtpRepository;
-  chatrooms: ChatroomRepository;
-  messages: MessageRepository;
-  subscriptions: SubscriptionRepository;
-  usage: UsageCounter;
-}
-
-export function persistenceModule(repositories: RepositorySet): ContainerModule {
+export function persistenceModule(repositories: Repositories): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TOKENS.UserRepository).toConstantValue(repositories.users);
     bind(TOKENS.OtpRepository).toConstantValue(repositories.otps);

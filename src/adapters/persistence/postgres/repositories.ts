@@ -1,9 +1,4 @@
-import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
-import type { MessageRepository } from '#application/ports/message-repository.ts';
-import type { OtpRepository } from '#application/ports/otp-repository.ts';
-import type { SubscriptionRepository } from '#application/ports/subscription-repository.ts';
-import type { UsageCounter } from '#application/ports/usage-counter.ts';
-import type { UserRepository } from '#application/ports/user-repository.ts';
+import type { Repositories } from '#application/ports/repositories.ts';
 import type { EntityManagers } from './entity-managers.ts';
 import { MikroOrmChatroomRepository } from './mikro-orm-chatroom-repository.ts';
 import { MikroOrmMessageRepository } from './mikro-orm-message-repository.ts';
@@ -12,16 +7,7 @@ import { MikroOrmSubscriptionRepository } from './mikro-orm-subscription-reposit
 import { MikroOrmUsageCounter } from './mikro-orm-usage-counter.ts';
 import { MikroOrmUserRepository } from './mikro-orm-user-repository.ts';
 
-export interface PostgresRepositories {
-  users: UserRepository;
-  otps: OtpRepository;
-  chatrooms: ChatroomRepository;
-  messages: MessageRepository;
-  subscriptions: SubscriptionRepository;
-  usage: UsageCounter;
-}
-
-export function postgresRepositories(ems: EntityManagers): PostgresRepositories {
+export function postgresRepositories(ems: EntityManagers): Repositories {
   return {
     users: new MikroOrmUserRepository(ems),
     otps: new MikroOrmOtpRepository(ems),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApplyPaymentEvent } from '#application/billing/apply-payment-event.ts';
 import { GetSubscriptionStatus } from '#application/billing/get-subscription-status.ts';
 import type { PaymentEvent, PaymentEventVerifier } from '#application/ports/payment-gateway.ts';
+import type { UserRepository } from '#application/ports/user-repository.ts';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '#domain/subscription/subscription.ts';
 import { InvalidSignature } from '#domain/subscription/subscription-errors.ts';
 import { aBuiltId } from '#test/support/builders.ts';
@@ -81,13 +82,12 @@ describe('ApplyPaymentEvent', () => {
     const { world, user, status } = await setUp();
     const event = checkoutCompleted(user.id);
     let failing = true;
-    const flakyUsers = {
-      ...world.users,
+    const flakyUsers: UserRepository = Object.assign(Object.create(world.users), {
       findById: async (id: string) => {
         if (failing) throw new Error('database connection lost');
         return world.users.findById(id);
       },
-    };
+    });
     const applier = new ApplyPaymentEvent({ ...world, users: flakyUsers, verifier: noEvent });
 
     await expect(applier.apply(event)).rejects.toThrow('database connection lost');
