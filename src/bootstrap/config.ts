@@ -19,7 +19,13 @@ const schema = z.object({
   REDIS_URL: optionalText,
   REDIS_KEY_PREFIX: z.string().default('gemini-chat:'),
   JWT_SECRET: optionalText,
-  JWT_EXPIRES_IN: z.string().default('1h'),
+  JWT_EXPIRES_IN: z
+    .string()
+    .regex(
+      /^\d+$|^\d+(\.\d+)?\s*(ms|s|m|h|d|w|y|seconds?|minutes?|hours?|days?|weeks?)$/i,
+      'a lifetime such as 3600, 15m, 1h or 7d',
+    )
+    .default('1h'),
   OTP_DELIVERY: z.enum(['response', 'log']).default('response'),
   OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
   GEMINI_API_KEY: optionalText,
@@ -95,10 +101,19 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (env.STRIPE_SECRET_KEY && !env.STRIPE_PRICE_ID) {
     throw new ConfigError('STRIPE_PRICE_ID is required with STRIPE_SECRET_KEY');
   }
-  if (env.ROLE !== 'all' && !env.REDIS_URL) {
-    throw new ConfigError(
-      `ROLE=${env.ROLE} needs REDIS_URL: API and worker processes meet through the Redis queue`,
-    );
+  if (env.ROLE !== 'all') {
+    // The embedded database (DATABASE_URL unset) locks DATA_DIR to one process, and memory is per process: an API
+    // and a worker on either would never see each other's replies.
+    const missing = [
+      ...(env.DATABASE_URL && env.DATABASE_URL !== 'memory' ? [] : ['DATABASE_URL pointing at PostgreSQL']),
+      ...(env.REDIS_URL ? [] : ['REDIS_URL']),
+    ];
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `ROLE=${env.ROLE} needs ${missing.join(' and ')}: API and worker processes share one PostgreSQL database ` +
+          'and meet through the Redis queue (or run both in one process with ROLE=all)',
+      );
+    }
   }
   const offlinePayments = !env.STRIPE_SECRET_KEY;
   return {

@@ -1,8 +1,8 @@
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
+import type { HealthCheck } from '#application/ports/health-check.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { Repositories } from '#application/ports/repositories.ts';
 import type { Config } from './config.ts';
-import type { HealthCheck } from './use-cases.ts';
 
 /** Runs a unit of work (one HTTP request, one queue job) with its own persistence context. */
 export type Scope = <T>(fn: () => Promise<T>) => Promise<T>;

@@ -9,10 +9,10 @@ import {
 } from '#adapters/cache/redis-connection.ts';
 import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker, type JobScope } from '#adapters/queue/bullmq-reply-worker.ts';
+import type { HealthCheck } from '#application/ports/health-check.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import type { Config } from './config.ts';
-import type { HealthCheck } from './use-cases.ts';
 
 export interface ReplyWorkerOptions {
   /** Wraps each job in a unit of work (the persistence layer's request context). */

@@ -4,9 +4,11 @@ import { createHttpApp } from '#adapters/http/app.ts';
 import { checkoutReturnRoutes, localCheckoutRoutes } from '#adapters/http/routes/local-checkout.ts';
 import { type PinoInstance, PinoLogger } from '#adapters/system/pino-logger.ts';
 import type { Clock } from '#application/ports/clock.ts';
+import type { HealthCheck } from '#application/ports/health-check.ts';
 import type { IdGenerator } from '#application/ports/id-generator.ts';
 import type { LanguageModel } from '#application/ports/language-model.ts';
 import type { PaymentGateway } from '#application/ports/payment-gateway.ts';
+import type { UseCases } from '#application/use-cases.ts';
 import type { Config } from './config.ts';
 import { inMemoryCacheModule, redisCacheModule } from './modules/cache.module.ts';
 import { coreModule } from './modules/core.module.ts';
@@ -17,7 +19,6 @@ import { externalQueueModule, inProcessQueueModule } from './modules/queue.modul
 import { openPersistence } from './persistence.ts';
 import { openRedis } from './redis.ts';
 import { TOKENS } from './tokens.ts';
-import type { HealthCheck, UseCases } from './use-cases.ts';
 
 /** Test doubles a caller may put in place of the configured adapters. */
 export interface Overrides {

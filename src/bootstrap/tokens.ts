@@ -18,8 +18,7 @@ import type { TokenService } from '#application/ports/token-service.ts';
 import type { UsageCounter } from '#application/ports/usage-counter.ts';
 import type { UserRepository } from '#application/ports/user-repository.ts';
 import type { Settings } from '#application/shared/settings.ts';
-import type { Config } from './config.ts';
-import type { HealthCheck, UseCases } from './use-cases.ts';
+import type { UseCases } from '#application/use-cases.ts';
 
 function token<T>(name: string): ServiceIdentifier<T> {
   return Symbol.for(`gemini-chat.${name}`) as ServiceIdentifier<T>;
@@ -27,7 +26,6 @@ function token<T>(name: string): ServiceIdentifier<T> {
 
 /** Typed identifiers of everything the container wires. */
 export const TOKENS = {
-  Config: token<Config>('Config'),
   Settings: token<Settings>('Settings'),
   Logger: token<Logger>('Logger'),
   Clock: token<Clock>('Clock'),
@@ -49,6 +47,5 @@ export const TOKENS = {
   PasswordHasher: token<PasswordHasher>('PasswordHasher'),
   OtpCodes: token<OtpCodes>('OtpCodes'),
   OtpSender: token<OtpSender>('OtpSender'),
-  HealthChecks: token<HealthCheck[]>('HealthChecks'),
   UseCases: token<UseCases>('UseCases'),
 } as const;

@@ -127,6 +127,46 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
       expect(handler.finished).toEqual([replyId]);
     });
 
+    it('ignores a finished job enqueued again, and runs it again when asked to replace it', async () => {
+      const done = aBuiltId();
+      const failed = aBuiltId();
+      let refuse = true;
+      const { queue, handler } = await start(async (job) => {
+        if (job.replyId === failed && refuse) throw new LanguageModelError('blocked', { retryable: false });
+      });
+      await queue.enqueue({ replyId: done });
+      await queue.enqueue({ replyId: failed });
+      expect(await queue.waitForOutcome(done, WAIT_MS)).toBe('completed');
+      expect(await queue.waitForOutcome(failed, WAIT_MS)).toBe('failed');
+
+      await queue.enqueue({ replyId: done });
+      await queue.enqueue({ replyId: failed });
+      await sleep(200);
+      expect([handler.attempts.get(done), handler.attempts.get(failed)]).toEqual([1, 1]);
+
+      refuse = false;
+      await queue.enqueue({ replyId: done }, { replaceFinished: true });
+      await queue.enqueue({ replyId: failed }, { replaceFinished: true });
+      await eventually(() => handler.finished.filter((id) => id === done || id === failed).length === 3);
+      expect([handler.attempts.get(done), handler.attempts.get(failed)]).toEqual([2, 2]);
+      expect(await queue.waitForOutcome(failed, WAIT_MS)).toBe('completed');
+      expect(await queue.waitForOutcome(done, WAIT_MS)).toBe('completed');
+      expect(handler.givenUp.map((entry) => entry.replyId)).toEqual([failed]);
+    });
+
+    it('does not duplicate a job still running when asked to replace a finished one', async () => {
+      const slow = gate();
+      const { queue, handler } = await start(() => slow.opened);
+      const replyId = aBuiltId();
+      await queue.enqueue({ replyId });
+      await eventually(() => handler.attempts.get(replyId) === 1);
+      await queue.enqueue({ replyId }, { replaceFinished: true });
+      slow.open();
+      expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('completed');
+      await sleep(100);
+      expect(handler.attempts.get(replyId)).toBe(1);
+    });
+
     it('reports a timeout while the job is still running, and the outcome later', async () => {
       const slow = gate();
       const { queue } = await start(() => slow.opened);

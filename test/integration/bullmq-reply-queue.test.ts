@@ -231,6 +231,39 @@ if (redis.available) {
       expect(await inspector.getJobState(replyId)).toBe('completed');
     });
 
+    it('runs again a failed job whose giveUp failed when asked to replace it; a plain enqueue is ignored', async () => {
+      const queue = aQueue(10);
+      let modelDown = true;
+      let databaseDown = true;
+      const handler = new RecordingHandler(async () => {
+        if (modelDown) throw new Error('model down');
+      });
+      const giveUp = handler.giveUp.bind(handler);
+      handler.giveUp = async (job, error) => {
+        await giveUp(job, error);
+        if (databaseDown) throw new Error('database down');
+      };
+      await aWorker(handler);
+      const replyId = randomUUID();
+      await queue.enqueue({ replyId });
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
+      expect(handler.attemptsOf(replyId)).toBe(3);
+      expect(handler.givenUp).toHaveLength(1);
+
+      modelDown = false;
+      databaseDown = false;
+      await queue.enqueue({ replyId });
+      await sleep(300);
+      expect(handler.attemptsOf(replyId)).toBe(3);
+      expect(await inspector.getJobState(replyId)).toBe('failed');
+
+      await queue.enqueue({ replyId }, { replaceFinished: true });
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
+      expect(handler.attemptsOf(replyId)).toBe(4);
+      expect((await inspector.getJob(replyId))?.attemptsMade).toBe(1);
+      expect(handler.givenUp).toHaveLength(1);
+    });
+
     it('fails a job after one attempt when retrying cannot help, and gives up once', async () => {
       const queue = aQueue();
       const handler = new RecordingHandler(async () => {

@@ -114,11 +114,11 @@ describe('the offline service on its embedded database', () => {
   }, 90_000);
 });
 
-describe('a worker without Redis', () => {
+describe('a worker without PostgreSQL and Redis', () => {
   it('refuses to start with exit code 2 and says why', async () => {
     const worker = await startServer({ ROLE: 'worker', DATABASE_URL: 'memory' });
     expect(await worker.exited()).toBe(2);
-    expect(worker.output).toContain('ROLE=worker needs REDIS_URL');
+    expect(worker.output).toContain('ROLE=worker needs DATABASE_URL pointing at PostgreSQL and REDIS_URL');
   });
 });
 
@@ -231,6 +231,40 @@ if (database.available && redis.available) {
       expect(after.body.reply.status).toBe('completed');
     }, 20_000);
 
+    it('answers send-otp, forgot-password and login with 503 NOT_READY at once while Redis is down, and serves them again after', async () => {
+      const password = 'correct horse battery';
+      const { mobile } = await signedInUser(client, { password });
+      const calls = [
+        ['/auth/send-otp', { mobile }],
+        ['/auth/forgot-password', { mobile }],
+        ['/auth/login', { mobile, password }],
+      ] as const;
+
+      relay.cut();
+      for (const [path, body] of calls) {
+        const startedAt = Date.now();
+        const refused = await client.post(path, body);
+        const elapsedMs = Date.now() - startedAt;
+        expect({ path, status: refused.status, code: refused.body.code }).toEqual({
+          path,
+          status: 503,
+          code: 'NOT_READY',
+        });
+        expect(refused.headers.get('content-type')).toBe('application/problem+json');
+        expect(refused.headers.get('retry-after')).toBe('1');
+        console.log(`Redis refused: ${path} answered 503 in ${elapsedMs} ms`);
+        expect(elapsedMs).toBeLessThan(2500);
+      }
+
+      relay.restore();
+      await untilReady(client);
+      expect((await client.post('/auth/send-otp', { mobile })).status).toBe(200);
+      expect((await client.post('/auth/forgot-password', { mobile })).status).toBe(200);
+      const session = await client.post('/auth/login', { mobile, password });
+      expect(session.status).toBe(200);
+      expect(session.body.user.mobile).toBe(mobile);
+    }, 20_000);
+
     it('lists chatrooms from the database while Redis is down, and a list cached again after shows the new ones', async () => {
       const { token } = await signedInUser(client);
       const older = (await client.post('/chatroom', { title: 'Before' }, { token })).body;
@@ -254,8 +288,8 @@ if (database.available && redis.available) {
       expect(cached.body.chatrooms.map((c: { id: string }) => c.id)).toEqual([newer.body.id, older.id]);
     }, 20_000);
 
-    it('answers within 2.5 s when Redis hangs instead of refusing: 503 for a send, the list from the database', async () => {
-      const { token } = await signedInUser(client);
+    it('answers within 2.5 s when Redis hangs instead of refusing: 503 for a send and send-otp, the list from the database', async () => {
+      const { token, mobile } = await signedInUser(client);
       const chatroom = (await client.post('/chatroom', { title: 'Frozen' }, { token })).body;
       expect((await client.get('/chatroom', { token })).headers.get('x-cache')).toBe('MISS');
 
@@ -265,21 +299,24 @@ if (database.available && redis.available) {
         const result = await work();
         return { result, ms: Date.now() - startedAt };
       };
-      const [send, list, readiness] = await Promise.all([
+      const [send, list, readiness, otp] = await Promise.all([
         timed(() => client.post(`/chatroom/${chatroom.id}/message`, { content: 'anyone there?' }, { token })),
         timed(() => client.get('/chatroom', { token })),
         timed(() => client.get('/readyz')),
+        timed(() => client.post('/auth/send-otp', { mobile })),
       ]);
       expect(send.result.status).toBe(503);
       expect(send.result.body.code).toBe('NOT_READY');
+      expect(otp.result.status).toBe(503);
+      expect(otp.result.body.code).toBe('NOT_READY');
       expect(list.result.status).toBe(200);
       expect(list.result.headers.get('x-cache')).toBe('MISS');
       expect(list.result.body.chatrooms).toEqual([chatroom]);
       expect(readiness.result.status).toBe(503);
       console.log(
-        `Redis hung: send 503 in ${send.ms} ms, list 200 in ${list.ms} ms, readyz 503 in ${readiness.ms} ms`,
+        `Redis hung: send 503 in ${send.ms} ms, list 200 in ${list.ms} ms, readyz 503 in ${readiness.ms} ms, send-otp 503 in ${otp.ms} ms`,
       );
-      expect([send.ms, list.ms, readiness.ms].every((ms) => ms < 2500)).toBe(true);
+      expect([send.ms, list.ms, readiness.ms, otp.ms].every((ms) => ms < 2500)).toBe(true);
       expect((await client.get('/user/me', { token })).body.usage.used).toBe(0);
     }, 20_000);
   });

@@ -27,6 +27,8 @@ export class JwtTokenService implements TokenService {
     this.expiresIn = /^\d+$/.test(options.expiresIn)
       ? Number(options.expiresIn)
       : (options.expiresIn as jwt.SignOptions['expiresIn']);
+    // A lifetime jsonwebtoken cannot read would fail every sign-in; refuse it at start instead.
+    this.issue({ userId: 'startup-check', tokenVersion: 0, method: 'otp' });
   }
 
   issue(claims: { userId: string; tokenVersion: number; method: AuthMethod }): IssuedToken {

@@ -5,7 +5,9 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
+import type { Logger } from '#application/ports/logger.ts';
 import type { RateLimitDecision, RateLimiter, RateLimitRule } from '#application/ports/rate-limiter.ts';
+import { NotReady } from '#domain/shared/domain-error.ts';
 
 export interface RateLimitBudget {
   points: number;
@@ -22,11 +24,23 @@ export const DEFAULT_RATE_LIMIT_RULES: RateLimitRules = {
   loginFailure: { points: 10, durationSeconds: 900 },
 };
 
-/** Fixed-window limits from rate-limiter-flexible: in process, or in Redis (atomic Lua) shared by every API process. */
+export interface FlexibleRateLimiterOptions {
+  rules: RateLimitRules;
+  store: RateLimitStore;
+  /** Where store failures are reported; without one they are only turned into NotReady (hit) or dropped (refund). */
+  logger?: Logger;
+}
+
+/**
+ * Fixed-window limits from rate-limiter-flexible: in process, or in Redis (atomic Lua) shared by every API process.
+ * A store that fails makes hit() answer NotReady (503), never INTERNAL; refund() is best effort.
+ */
 export class FlexibleRateLimiter implements RateLimiter {
   private readonly limiters: Record<RateLimitRule, RateLimiterAbstract>;
+  private readonly logger: Logger | undefined;
 
-  constructor(options: { rules: RateLimitRules; store: RateLimitStore }) {
+  constructor(options: FlexibleRateLimiterOptions) {
+    this.logger = options.logger;
     const build = (rule: RateLimitRule): RateLimiterAbstract => {
       const { points, durationSeconds: duration } = options.rules[rule];
       const { store } = options;
@@ -47,12 +61,20 @@ export class FlexibleRateLimiter implements RateLimiter {
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (rejection) {
       // The library rejects with a RateLimiterRes when the budget is used up, with an Error when the store fails.
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+      if (rejection instanceof RateLimiterRes) {
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+      }
+      this.logger?.warn({ err: rejection, rule }, 'rate limit store unavailable; refusing with NotReady');
+      throw new NotReady('The rate limit store is unavailable, try again shortly');
     }
   }
 
+  /** Best effort: a refund lost to a store failure only costs the user one attempt of the window. */
   async refund(rule: RateLimitRule, key: string): Promise<void> {
-    await this.limiters[rule].reward(key, 1);
+    try {
+      await this.limiters[rule].reward(key, 1);
+    } catch (error) {
+      this.logger?.warn({ err: error, rule }, 'could not refund a rate limit hit');
+    }
   }
 }

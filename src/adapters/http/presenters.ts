@@ -13,7 +13,7 @@ export function userJson(user: User, tier: Tier) {
     id: user.id,
     mobile: user.mobile as string,
     name: user.name,
-    hasPassword: user.passwordHash !== null,
+    hasPassword: user.hasPassword,
     tier,
     createdAt: user.createdAt.toISOString(),
   };

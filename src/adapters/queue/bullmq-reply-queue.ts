@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '#application/ports/logger.ts';
 import {
+  type EnqueueOptions,
   REPLY_ATTEMPTS,
   REPLY_BACKOFF_MS,
   type ReplyJob,
@@ -36,8 +37,9 @@ const KEEP_COMPLETED = { count: 1000, age: 3600 };
 const KEEP_FAILED = { count: 5000, age: 7 * 24 * 3600 };
 
 /**
- * The ReplyQueue on BullMQ. The job id is the reply id, so enqueueing twice makes one job. Outcomes come from
- * BullMQ's event stream (QueueEvents), so a send waits for a job that runs in any worker process.
+ * The ReplyQueue on BullMQ. The job id is the reply id, so enqueueing twice makes one job (unless the first has
+ * finished and the caller asks to replace it). Outcomes come from BullMQ's event stream (QueueEvents), so a send
+ * waits for a job that runs in any worker process.
  */
 export class BullMqReplyQueue implements ReplyQueue {
   private readonly queue: Queue<ReplyJobData>;
@@ -63,8 +65,8 @@ export class BullMqReplyQueue implements ReplyQueue {
     this.queue.on('error', (error) => options.logger.warn({ err: error }, 'reply queue: Redis error'));
   }
 
-  async enqueue(job: ReplyJob): Promise<void> {
-    const adding = this.queue.add(REPLY_JOB_NAME, { replyId: job.replyId }, { jobId: job.replyId });
+  async enqueue(job: ReplyJob, options: EnqueueOptions = {}): Promise<void> {
+    const adding = this.add(job.replyId, options.replaceFinished === true);
     try {
       await withDeadline(adding, this.enqueueTimeoutMs, 'enqueue the reply job');
     } catch (error) {
@@ -109,6 +111,18 @@ export class BullMqReplyQueue implements ReplyQueue {
       () => undefined,
     );
     await this.queue.close();
+  }
+
+  /**
+   * BullMQ ignores an add under the id of a job it still holds, finished ones included (kept for days); so a
+   * finished job is removed first when the caller asks to run it again. A waiting or active one is left alone.
+   */
+  private async add(replyId: MessageId, replaceFinished: boolean): Promise<void> {
+    if (replaceFinished) {
+      const state = await this.queue.getJobState(replyId);
+      if (state === 'completed' || state === 'failed') await this.queue.remove(replyId);
+    }
+    await this.queue.add(REPLY_JOB_NAME, { replyId }, { jobId: replyId });
   }
 
   private settle(replyId: string, outcome: ReplyOutcome): void {

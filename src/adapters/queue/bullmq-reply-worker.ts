@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import { REPLY_BACKOFF_MS, type ReplyJob, type ReplyJobHandler } from '#application/ports/reply-queue.ts';
-import { REPLY_QUEUE_NAME, type ReplyJobData, retryDelay } from './bullmq-reply-jobs.ts';
+import { REPLY_QUEUE_NAME, type ReplyJobData } from './bullmq-reply-jobs.ts';
+import { retryDelay } from './retry-delay.ts';
 
 /** Runs `fn` inside a unit of work (e.g. a request-scoped EntityManager fork). */
 export type JobScope = <T>(fn: () => Promise<T>) => Promise<T>;

@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { isRetryable, LanguageModelError } from '#application/ports/language-model.ts';
+import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import {
+  type EnqueueOptions,
   REPLY_ATTEMPTS,
   REPLY_BACKOFF_MS,
   type ReplyJob,
@@ -10,6 +11,7 @@ import {
   type ReplyQueue,
 } from '#application/ports/reply-queue.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
+import { retryDelay } from './retry-delay.ts';
 
 type FinalOutcome = Exclude<ReplyOutcome, 'timeout'>;
 
@@ -50,9 +52,11 @@ export class InProcessReplyQueue implements ReplyQueue {
     this.logger = options.logger;
   }
 
-  async enqueue(job: ReplyJob): Promise<void> {
+  async enqueue(job: ReplyJob, options: EnqueueOptions = {}): Promise<void> {
     if (this.closing.signal.aborted) throw new Error('The reply queue is closed');
-    if (this.jobs.has(job.replyId)) return;
+    const known = this.jobs.get(job.replyId);
+    if (known && !(options.replaceFinished && known.outcome)) return;
+    if (known) this.forget(job.replyId);
     const { promise, resolve } = Promise.withResolvers<FinalOutcome>();
     const tracked: TrackedJob = {
       outcome: null,
@@ -104,18 +108,12 @@ export class InProcessReplyQueue implements ReplyQueue {
           return;
         }
         this.logger.warn({ err: error, replyId: job.replyId, attempt }, 'reply attempt failed; retrying');
-        const waited = await sleep(this.delayAfter(attempt, error), true, {
+        const waited = await sleep(retryDelay(attempt, this.backoffMs, error), true, {
           signal: this.closing.signal,
         }).catch(() => false);
         if (!waited) return;
       }
     }
-  }
-
-  private delayAfter(attempt: number, error: unknown): number {
-    const backoff = this.backoffMs * 2 ** (attempt - 1);
-    const asked = error instanceof LanguageModelError ? (error.retryAfterMs ?? 0) : 0;
-    return Math.max(backoff, asked);
   }
 
   private async giveUp(job: ReplyJob, error: unknown): Promise<void> {
@@ -129,5 +127,11 @@ export class InProcessReplyQueue implements ReplyQueue {
   private remember(replyId: MessageId): void {
     this.ended.push(replyId);
     if (this.ended.length > RETAINED_JOBS) this.jobs.delete(this.ended.shift()!);
+  }
+
+  /** Drops the outcome of an ended job, so it can run again under the same id. */
+  private forget(replyId: MessageId): void {
+    this.jobs.delete(replyId);
+    this.ended.splice(this.ended.indexOf(replyId), 1);
   }
 }

@@ -1,9 +1,10 @@
-import { Unauthorized } from '#domain/shared/domain-error.ts';
+import { TooManyRequests } from '#domain/shared/domain-error.ts';
 import { checkPassword } from '#domain/user/password-policy.ts';
-import type { User } from '#domain/user/user.ts';
+import { User } from '#domain/user/user.ts';
 import { InvalidCurrentPassword } from '#domain/user/user-errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
+import type { RateLimiter } from '../ports/rate-limiter.ts';
 import type { SubscriptionStore } from '../ports/subscription-repository.ts';
 import type { TokenClaims, TokenService } from '../ports/token-service.ts';
 import type { UserRepository } from '../ports/user-repository.ts';
@@ -16,6 +17,7 @@ export const RESET_WINDOW_MS = 10 * 60 * 1000;
 export interface ChangePasswordDeps {
   users: UserRepository;
   hasher: PasswordHasher;
+  rateLimiter: RateLimiter;
   tokens: TokenService;
   subscriptions: SubscriptionStore;
   clock: Clock;
@@ -39,17 +41,23 @@ export class ChangePassword {
     const { users, hasher, tokens, subscriptions, clock } = this.deps;
     const newPassword = checkPassword(input.newPassword, 'newPassword');
     await this.authorize(input, clock.now());
-    await users.updatePassword(input.user.id, await hasher.hash(newPassword));
-    const user = await users.findById(input.user.id);
-    if (!user) throw new Unauthorized('The account no longer exists');
+    const passwordHash = await hasher.hash(newPassword);
+    const tokenVersion = await users.updatePassword(input.user.id, passwordHash);
+    const user = new User({ ...input.user, passwordHash, tokenVersion });
     return openSession(tokens, { user, tier: await tierOfUser(subscriptions, user.id) }, 'pwd');
   }
 
   private async authorize({ user, claims, currentPassword }: ChangePasswordInput, now: Date): Promise<void> {
     if (!user.passwordHash) return;
     if (currentPassword !== undefined) {
-      if (!(await this.deps.hasher.verify(user.passwordHash, currentPassword)))
-        throw new InvalidCurrentPassword();
+      // Guesses at the current password share the account's failed-login budget (a stolen token is no shortcut).
+      const { rateLimiter, hasher } = this.deps;
+      const decision = await rateLimiter.hit('loginFailure', user.mobile);
+      if (!decision.allowed) {
+        throw new TooManyRequests('Too many wrong passwords for this account', decision.retryAfterSeconds);
+      }
+      if (!(await hasher.verify(user.passwordHash, currentPassword))) throw new InvalidCurrentPassword();
+      await rateLimiter.refund('loginFailure', user.mobile);
       return;
     }
     const recentOtpSession =

@@ -23,7 +23,10 @@ export class ChatroomListCache {
   private readonly cache: Cache;
   private readonly ttlSeconds: number;
   private readonly logger: Logger;
-  private readonly unflushed = new Set<UserId>();
+  /** Users whose list may be stale (an invalidation failed), with how many failed: their reads skip the cache. */
+  private readonly unflushed = new Map<UserId, number>();
+  /** Users with a retry running: one loop per user, however many of their writes fail meanwhile. */
+  private readonly retrying = new Set<UserId>();
 
   constructor(deps: { cache: Cache; ttlSeconds: number; logger: Logger }) {
     this.cache = deps.cache;
@@ -57,15 +60,40 @@ export class ChatroomListCache {
 
   async invalidate(userId: UserId): Promise<void> {
     try {
-      await this.cache.increment(generationKey(userId));
-      this.unflushed.delete(userId);
+      await this.bumpGeneration(userId);
     } catch (error) {
-      if (!this.unflushed.has(userId)) {
-        this.logger.error({ err: error, userId }, 'could not invalidate the chatroom cache; retrying');
-      }
-      this.unflushed.add(userId);
-      setTimeout(() => void this.invalidate(userId), RETRY_INVALIDATION_MS).unref();
+      if (this.retrying.has(userId)) return;
+      this.logger.error({ err: error, userId }, 'could not invalidate the chatroom cache; retrying');
+      this.retrying.add(userId);
+      this.retryLater(userId);
     }
+  }
+
+  /**
+   * Bumps the user's generation, or marks the user and rethrows. A bump clears the mark only if no other
+   * invalidation failed while it was in flight: that write may have landed after this bump.
+   */
+  private async bumpGeneration(userId: UserId): Promise<void> {
+    const failuresBefore = this.unflushed.get(userId);
+    try {
+      await this.cache.increment(generationKey(userId));
+    } catch (error) {
+      this.unflushed.set(userId, (this.unflushed.get(userId) ?? 0) + 1);
+      throw error;
+    }
+    if (this.unflushed.get(userId) === failuresBefore) this.unflushed.delete(userId);
+  }
+
+  private retryLater(userId: UserId): void {
+    setTimeout(() => void this.retry(userId), RETRY_INVALIDATION_MS).unref();
+  }
+
+  /** The user's one retry loop: bumps every RETRY_INVALIDATION_MS until the mark is cleared (by it or by a write). */
+  private async retry(userId: UserId): Promise<void> {
+    // A failed bump leaves the user marked, which keeps the loop going.
+    if (this.unflushed.has(userId)) await this.bumpGeneration(userId).catch(() => undefined);
+    if (this.unflushed.has(userId)) this.retryLater(userId);
+    else this.retrying.delete(userId);
   }
 
   private async listKey(userId: UserId): Promise<string> {

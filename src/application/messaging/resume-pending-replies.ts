@@ -2,11 +2,16 @@ import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyQueue } from '../ports/reply-queue.ts';
 
-const BATCH = 500;
+/**
+ * The most replies resumed per start. One read, not pages: the replies stay pending after the enqueue, so a
+ * next page would return the same ids. More than this many pending is an incident, hence the warning.
+ */
+export const RESUME_LIMIT = 10_000;
 
 /**
- * At start, queues again every reply still pending (a process stopped before its job ran, or the queue lost
- * it). Job ids are the reply ids, so a job the queue still holds is not duplicated.
+ * At start, queues again every reply still pending (a process stopped before its job ran, the queue lost it, or
+ * its job ended without settling the reply, e.g. the final giveUp failed). Job ids are the reply ids, so a job
+ * the queue still holds waiting or running is not duplicated, and a finished one is run again.
  */
 export class ResumePendingReplies {
   private readonly deps: { messages: MessageRepository; queue: ReplyQueue; logger: Logger };
@@ -16,9 +21,15 @@ export class ResumePendingReplies {
   }
 
   async execute(): Promise<number> {
-    const pending = await this.deps.messages.pendingReplies(BATCH);
-    for (const replyId of pending) await this.deps.queue.enqueue({ replyId });
+    const pending = await this.deps.messages.pendingReplies(RESUME_LIMIT);
+    for (const replyId of pending) await this.deps.queue.enqueue({ replyId }, { replaceFinished: true });
     if (pending.length > 0) this.deps.logger.info({ count: pending.length }, 'resumed pending replies');
+    if (pending.length >= RESUME_LIMIT) {
+      this.deps.logger.warn(
+        { limit: RESUME_LIMIT },
+        'resumed as many pending replies as one start allows; any others wait for the next start',
+      );
+    }
     return pending.length;
   }
 }

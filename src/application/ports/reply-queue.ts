@@ -7,9 +7,17 @@ export interface ReplyJob {
 
 export type ReplyOutcome = 'completed' | 'failed' | 'timeout';
 
+export interface EnqueueOptions {
+  /**
+   * When a job with this reply id has already finished (completed or failed), run it again instead of ignoring the
+   * enqueue as a duplicate: for a reply left pending after its job ended (e.g. its final giveUp failed).
+   */
+  replaceFinished?: boolean;
+}
+
 /** Produces replies asynchronously: 3 attempts with exponential backoff, then the reply fails for good. */
 export interface ReplyQueue {
-  enqueue(job: ReplyJob): Promise<void>;
+  enqueue(job: ReplyJob, options?: EnqueueOptions): Promise<void>;
   /** Waits until the job ends or `timeoutMs` passes; works when another process runs the job. */
   waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome>;
 }

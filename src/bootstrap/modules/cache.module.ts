@@ -20,8 +20,12 @@ export const inMemoryCacheModule = new ContainerModule(({ bind }) => {
 export function redisCacheModule(options: { cache: Cache; rateLimitStore: RateLimitStore }): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(TOKENS.Cache).toConstantValue(options.cache);
-    bind(TOKENS.RateLimiter).toConstantValue(
-      new FlexibleRateLimiter({ rules: DEFAULT_RATE_LIMIT_RULES, store: options.rateLimitStore }),
-    );
+    bind(TOKENS.RateLimiter)
+      .toResolvedValue(
+        (logger) =>
+          new FlexibleRateLimiter({ rules: DEFAULT_RATE_LIMIT_RULES, store: options.rateLimitStore, logger }),
+        [TOKENS.Logger],
+      )
+      .inSingletonScope();
   });
 }

@@ -8,10 +8,10 @@ import { SystemClock } from '#adapters/system/system-clock.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
 import type { ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import type { Settings } from '#application/shared/settings.ts';
+import { createReplyHandler, createUseCases, type Ports } from '#application/use-cases.ts';
 import type { Config } from '../config.ts';
 import type { Scope } from '../persistence.ts';
 import { TOKENS } from '../tokens.ts';
-import { createReplyHandler, createUseCases, type Ports } from '../use-cases.ts';
 
 /** Which token provides each port of the use cases: a wrong pairing does not compile. */
 const PORT_TOKENS = {
@@ -64,7 +64,6 @@ function withScope(handler: ReplyJobHandler, scope: Scope): ReplyJobHandler {
 /** Configuration, the process-wide services (clock, ids, logging, tokens, hashing) and the use cases themselves. */
 export function coreModule(config: Config, log: PinoInstance, scope: Scope): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind(TOKENS.Config).toConstantValue(config);
     bind(TOKENS.Settings).toConstantValue(settingsOf(config));
     bind(TOKENS.Logger).toConstantValue(new PinoLogger(log));
     bind(TOKENS.Clock).toConstantValue(new SystemClock());

@@ -7,7 +7,7 @@ import { TOKENS } from '../tokens.ts';
 export async function languageModelModule(
   config: Config,
 ): Promise<{ module: ContainerModule; describe: string }> {
-  const { apiKey, model, baseUrl, systemInstruction } = config.gemini;
+  const { apiKey, model, baseUrl, systemInstruction, timeoutMs } = config.gemini;
   if (!apiKey) {
     return {
       module: new ContainerModule(({ bind }) => {
@@ -17,7 +17,7 @@ export async function languageModelModule(
     };
   }
   const { GeminiLanguageModel } = await import('#adapters/llm/gemini-language-model.ts');
-  const gemini = new GeminiLanguageModel({ apiKey, model, baseUrl, systemInstruction });
+  const gemini = new GeminiLanguageModel({ apiKey, model, baseUrl, systemInstruction, timeoutMs });
   return {
     module: new ContainerModule(({ bind }) => {
       bind(TOKENS.LanguageModel).toConstantValue(gemini);

@@ -1,5 +1,6 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
-import { type ChatroomId, characterCount, hasNul, type UserId } from '../shared/ids.ts';
+import type { ChatroomId, UserId } from '../shared/ids.ts';
+import { characterCount, hasNul } from '../shared/text.ts';
 
 export const TITLE_MAX_LENGTH = 100;
 export const DEFAULT_TITLE = 'New chat';
@@ -41,10 +42,6 @@ export class Chatroom {
   rename(title: string, now: Date): void {
     this.title = checkTitle(title);
     this.updatedAt = now;
-  }
-
-  isOwnedBy(userId: UserId): boolean {
-    return this.ownerId === userId;
   }
 }
 

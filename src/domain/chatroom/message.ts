@@ -1,5 +1,6 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
-import { type ChatroomId, characterCount, hasNul, type MessageId } from '../shared/ids.ts';
+import type { ChatroomId, MessageId } from '../shared/ids.ts';
+import { characterCount, hasNul } from '../shared/text.ts';
 
 export const CONTENT_MAX_LENGTH = 8000;
 /** Completed messages sent to the model as context with each prompt. */

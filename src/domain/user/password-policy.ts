@@ -1,5 +1,5 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
-import { characterCount, hasNul } from '../shared/ids.ts';
+import { characterCount, hasNul } from '../shared/text.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;

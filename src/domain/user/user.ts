@@ -1,5 +1,6 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
-import { characterCount, hasNul, type UserId } from '../shared/ids.ts';
+import type { UserId } from '../shared/ids.ts';
+import { characterCount, hasNul } from '../shared/text.ts';
 import type { MobileNumber } from './mobile-number.ts';
 
 export const NAME_MAX_LENGTH = 100;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
@@ -65,6 +65,27 @@ describe('InProcessReplyQueue', () => {
     expect(await queue.waitForOutcome(replyId, 2_000)).toBe('completed');
     const [first, second] = handler.startedAt as [number, number];
     expect(second - first).toBeGreaterThanOrEqual(149);
+  });
+
+  it("caps the model's retry-after at a minute, like the BullMQ worker", async () => {
+    vi.useFakeTimers({ fakeNodeBuiltins: true });
+    try {
+      const handler = new TimedHandler(async (n) => {
+        if (n === 1) throw new LanguageModelError('quota', { retryable: true, retryAfterMs: 15 * 60_000 });
+      });
+      const queue = aQueue(handler, 1);
+      const replyId = aBuiltId();
+      await queue.enqueue({ replyId });
+      await vi.advanceTimersByTimeAsync(10);
+      expect(handler.startedAt).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(59_000);
+      expect(handler.startedAt).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(handler.startedAt).toHaveLength(2);
+      expect(await queue.waitForOutcome(replyId, 0)).toBe('completed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('still reports the job failed when giving up fails, and logs it', async () => {

@@ -37,9 +37,4 @@ describe('Chatroom', () => {
     expect(() => chatroom.rename(' ', later)).toThrow(ValidationFailed);
     expect(chatroom).toMatchObject({ title: 'Old', updatedAt: now });
   });
-
-  it('knows its owner', () => {
-    expect(open().isOwnedBy('user-1')).toBe(true);
-    expect(open().isOwnedBy('user-2')).toBe(false);
-  });
 });

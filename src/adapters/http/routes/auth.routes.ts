@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { UseCases } from '#bootstrap/use-cases.ts';
+import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { bearer, json, jsonBody, problems } from '../openapi.ts';
 import { otpIssuedJson, sessionJson, usageJson, userJson } from '../presenters.ts';
@@ -104,7 +104,12 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       request: { body: jsonBody(S.ChangePasswordBody) },
       responses: {
         200: json(S.Session, 'Password changed'),
-        ...problems(invalid, [401, 'UNAUTHORIZED'], [403, 'INVALID_CURRENT_PASSWORD']),
+        ...problems(
+          invalid,
+          [401, 'UNAUTHORIZED'],
+          [403, 'INVALID_CURRENT_PASSWORD'],
+          [429, 'TOO_MANY_REQUESTS: wrong current passwords count as failed logins'],
+        ),
       },
     }),
     async (c) => {

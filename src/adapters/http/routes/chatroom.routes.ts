@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { UseCases } from '#bootstrap/use-cases.ts';
+import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { bearer, json, jsonBody, problems } from '../openapi.ts';
 import { chatroomJson, messageJson } from '../presenters.ts';

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { UseCases } from '#bootstrap/use-cases.ts';
+import type { UseCases } from '#application/use-cases.ts';
 import { ModelUnavailable } from '#domain/chatroom/chatroom-errors.ts';
 import { QuotaExceeded, type Usage } from '#domain/quota/daily-quota.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { PinoInstance } from '#adapters/system/pino-logger.ts';
-import type { HealthCheck } from '#bootstrap/use-cases.ts';
+import type { HealthCheck } from '#application/ports/health-check.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { json, problems } from '../openapi.ts';
 import { problem } from '../problem.ts';

@@ -13,6 +13,10 @@ async function signedIn(world: World, passwordHash: string | null, method: AuthM
   return { user, token, claims: world.tokens.verify(token)! };
 }
 
+function logIn(world: World, mobile: string, password: string) {
+  return new LogIn({ ...world, decoyHash: world.hasher.hash('decoy') }).execute({ mobile, password });
+}
+
 function change(
   world: World,
   principal: Awaited<ReturnType<typeof signedIn>>,
@@ -29,10 +33,8 @@ describe('ChangePassword', () => {
     world.clock.advance(60 * 60_000);
     const session = await change(world, principal, 'brand new pass');
     expect(session.user.hasPassword).toBe(true);
-    const logIn = new LogIn({ ...world, decoyHash: world.hasher.hash('decoy') });
-    await expect(
-      logIn.execute({ mobile: principal.user.mobile, password: 'brand new pass' }),
-    ).resolves.toBeDefined();
+    const signedInAgain = await logIn(world, principal.user.mobile, 'brand new pass');
+    expect(signedInAgain.user.id).toBe(principal.user.id);
   });
 
   it('requires the current password once one is set', async () => {
@@ -42,14 +44,35 @@ describe('ChangePassword', () => {
     await expect(change(world, principal, 'brand new pass', 'not the password')).rejects.toBeInstanceOf(
       InvalidCurrentPassword,
     );
-    await expect(change(world, principal, 'brand new pass', 'old password')).resolves.toBeDefined();
+    await change(world, principal, 'brand new pass', 'old password');
+    await expect(logIn(world, principal.user.mobile, 'old password')).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    expect((await logIn(world, principal.user.mobile, 'brand new pass')).user.id).toBe(principal.user.id);
+  });
+
+  it('counts wrong current passwords as failed logins, so a stolen token cannot guess without limit', async () => {
+    const world = aWorld();
+    const principal = await signedIn(world, await world.hasher.hash('old password'), 'pwd');
+    for (let guess = 0; guess < 10; guess++) {
+      await expect(change(world, principal, 'brand new pass', `guess ${guess}`)).rejects.toBeInstanceOf(
+        InvalidCurrentPassword,
+      );
+    }
+    await expect(change(world, principal, 'brand new pass', 'old password')).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+    });
+    await expect(logIn(world, principal.user.mobile, 'old password')).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+    });
   });
 
   it('lets a session opened with a code in the last 10 minutes skip the current password', async () => {
     const world = aWorld();
     const principal = await signedIn(world, await world.hasher.hash('forgotten pass'), 'otp');
     world.clock.advance(10 * 60_000 - 1);
-    await expect(change(world, principal, 'brand new pass')).resolves.toBeDefined();
+    await change(world, principal, 'brand new pass');
+    expect((await logIn(world, principal.user.mobile, 'brand new pass')).user.id).toBe(principal.user.id);
   });
 
   it('asks an older code session for the current password', async () => {

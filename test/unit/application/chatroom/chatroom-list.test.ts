@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ChatroomListCache } from '#application/chatroom/chatroom-list-cache.ts';
 import { CreateChatroom } from '#application/chatroom/create-chatroom.ts';
 import { DeleteChatroom } from '#application/chatroom/delete-chatroom.ts';
@@ -26,6 +26,28 @@ function useCases(world: World, cache: Cache = world.cache, chatrooms: ChatroomR
 
 function titles(result: { chatrooms: Chatroom[] }): string[] {
   return result.chatrooms.map((chatroom) => chatroom.title);
+}
+
+const RETRY_MS = 500;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** The world's cache, but its increment fails while `down` is set; it counts the increments asked for. */
+function flakyCache(world: World): Cache & { down: boolean; increments: number } {
+  const flaky = {
+    down: false,
+    increments: 0,
+    get: (key: string) => world.cache.get(key),
+    set: (key: string, value: string, ttl: number) => world.cache.set(key, value, ttl),
+    delete: (key: string) => world.cache.delete(key),
+    increment: (key: string) => {
+      flaky.increments += 1;
+      return flaky.down ? Promise.reject(new Error('cache down')) : world.cache.increment(key);
+    },
+  };
+  return flaky;
 }
 
 /** A cache whose every call fails, as when Redis is down. */
@@ -140,20 +162,15 @@ describe('chatroom list with its cache', () => {
   });
 
   it('retries a failed invalidation, and serves the database meanwhile, so a write is never hidden', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
     const world = aWorld();
     const user = await givenUser(world);
-    let down = false;
-    const flaky: Cache = {
-      get: (key) => world.cache.get(key),
-      set: (key, value, ttl) => world.cache.set(key, value, ttl),
-      delete: (key) => world.cache.delete(key),
-      increment: (key) => (down ? Promise.reject(new Error('cache down')) : world.cache.increment(key)),
-    };
+    const flaky = flakyCache(world);
     const { create, list } = useCases(world, flaky);
     await list.execute({ userId: user.id });
     expect((await list.execute({ userId: user.id })).hit).toBe(true);
 
-    down = true;
+    flaky.down = true;
     await create.execute({ userId: user.id, title: 'Written while down' });
     const during = await list.execute({ userId: user.id });
     expect({ hit: during.hit, titles: titles(during) }).toEqual({
@@ -161,10 +178,72 @@ describe('chatroom list with its cache', () => {
       titles: ['Written while down'],
     });
 
-    down = false;
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    flaky.down = false;
+    await vi.advanceTimersByTimeAsync(RETRY_MS);
     const after = await list.execute({ userId: user.id });
     expect({ hit: after.hit, titles: titles(after) }).toEqual({ hit: false, titles: ['Written while down'] });
     expect((await list.execute({ userId: user.id })).hit).toBe(true);
+  });
+
+  it('keeps one retry loop per user however many writes fail during an outage, and stops it once one succeeds', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const world = aWorld();
+    const user = await givenUser(world);
+    const flaky = flakyCache(world);
+    const listCache = new ChatroomListCache({ cache: flaky, ttlSeconds: 300, logger: world.logger });
+
+    flaky.down = true;
+    for (let write = 0; write < 20; write++) await listCache.invalidate(user.id);
+    expect(flaky.increments).toBe(20);
+    await vi.advanceTimersByTimeAsync(RETRY_MS);
+    expect(flaky.increments).toBe(21);
+    await vi.advanceTimersByTimeAsync(RETRY_MS * 4);
+    expect(flaky.increments).toBe(25);
+    expect(world.logger.messages('error')).toHaveLength(1);
+
+    flaky.down = false;
+    await vi.advanceTimersByTimeAsync(RETRY_MS);
+    expect(flaky.increments).toBe(26);
+    await vi.advanceTimersByTimeAsync(RETRY_MS * 4);
+    expect(flaky.increments).toBe(26);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps reading the database when a write fails while an earlier bump is still in flight', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const world = aWorld();
+    const user = await givenUser(world);
+    const flaky = flakyCache(world);
+    let release = () => {};
+    const bumped = Promise.withResolvers<void>();
+    /** The first increment lands in the cache, then its answer is held back until the test releases it. */
+    const slowAnswer: Cache = {
+      ...flaky,
+      increment: async (key) => {
+        const generation = await flaky.increment(key);
+        if (generation === 1) {
+          bumped.resolve();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        return generation;
+      },
+    };
+    const { create, list } = useCases(world, slowAnswer);
+
+    const first = create.execute({ userId: user.id, title: 'First' });
+    await bumped.promise;
+    expect(titles(await list.execute({ userId: user.id }))).toEqual(['First']);
+    flaky.down = true;
+    await create.execute({ userId: user.id, title: 'Second' });
+    release();
+    await first;
+    expect(titles(await list.execute({ userId: user.id }))).toEqual(['Second', 'First']);
+
+    flaky.down = false;
+    await vi.advanceTimersByTimeAsync(RETRY_MS);
+    expect(titles(await list.execute({ userId: user.id }))).toEqual(['Second', 'First']);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

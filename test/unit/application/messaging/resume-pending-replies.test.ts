@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
-import type { ReplyJob, ReplyQueue } from '#application/ports/reply-queue.ts';
-import { aChatroom, anExchange } from '#test/support/builders.ts';
+import { RESUME_LIMIT, ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
+import type { MessageRepository } from '#application/ports/message-repository.ts';
+import type { EnqueueOptions, ReplyJob, ReplyQueue } from '#application/ports/reply-queue.ts';
+import { aBuiltId, aChatroom, anExchange } from '#test/support/builders.ts';
 import { aWorld, givenUser } from '#test/support/world.ts';
+
+/** A queue that only records what it was asked to enqueue. */
+function recordingQueue() {
+  const enqueued: { job: ReplyJob; options: EnqueueOptions | undefined }[] = [];
+  const queue: ReplyQueue = {
+    enqueue: async (job, options) => void enqueued.push({ job, options }),
+    waitForOutcome: async () => 'timeout',
+  };
+  return { queue, enqueued };
+}
 
 describe('ResumePendingReplies', () => {
   it('queues again every reply left pending, and none that ended', async () => {
@@ -16,11 +27,7 @@ describe('ResumePendingReplies', () => {
     await world.messages.addExchange(done.prompt, done.reply);
     await world.messages.complete(done.reply.id, 'answer', null);
 
-    const enqueued: ReplyJob[] = [];
-    const queue: ReplyQueue = {
-      enqueue: async (job) => void enqueued.push(job),
-      waitForOutcome: async () => 'timeout',
-    };
+    const { queue, enqueued } = recordingQueue();
     const resumed = await new ResumePendingReplies({
       messages: world.messages,
       queue,
@@ -28,6 +35,47 @@ describe('ResumePendingReplies', () => {
     }).execute();
 
     expect(resumed).toBe(1);
-    expect(enqueued).toEqual([{ replyId: left.reply.id }]);
+    expect(enqueued.map((entry) => entry.job)).toEqual([{ replyId: left.reply.id }]);
+    expect(world.logger.messages('warn')).toEqual([]);
+  });
+
+  it('asks the queue to run again a job that finished while its reply stayed pending', async () => {
+    const world = aWorld();
+    const user = await givenUser(world);
+    const chatroom = aChatroom({ ownerId: user.id });
+    await world.chatrooms.create(chatroom);
+    const left = anExchange({ chatroomId: chatroom.id, content: 'its giveUp failed' });
+    await world.messages.addExchange(left.prompt, left.reply);
+
+    const { queue, enqueued } = recordingQueue();
+    await new ResumePendingReplies({ messages: world.messages, queue, logger: world.logger }).execute();
+
+    expect(enqueued).toEqual([{ job: { replyId: left.reply.id }, options: { replaceFinished: true } }]);
+  });
+
+  it('resumes up to 10,000 replies in one start and warns when that limit is reached', async () => {
+    const world = aWorld();
+    const limits: number[] = [];
+    const manyPending = {
+      pendingReplies: async (limit: number) => {
+        limits.push(limit);
+        return Array.from({ length: limit }, () => aBuiltId());
+      },
+    } as Pick<MessageRepository, 'pendingReplies'> as MessageRepository;
+    const { queue, enqueued } = recordingQueue();
+
+    const resumed = await new ResumePendingReplies({
+      messages: manyPending,
+      queue,
+      logger: world.logger,
+    }).execute();
+
+    expect(RESUME_LIMIT).toBeGreaterThanOrEqual(10_000);
+    expect(limits).toEqual([RESUME_LIMIT]);
+    expect(resumed).toBe(RESUME_LIMIT);
+    expect(enqueued).toHaveLength(RESUME_LIMIT);
+    expect(world.logger.entries.filter((entry) => entry.level === 'warn')).toMatchObject([
+      { fields: { limit: RESUME_LIMIT } },
+    ]);
   });
 });

@@ -1,50 +1,44 @@
-import { Authenticate } from '#application/auth/authenticate.ts';
-import { ChangePassword } from '#application/auth/change-password.ts';
-import { ForgotPassword } from '#application/auth/forgot-password.ts';
-import { LogIn } from '#application/auth/log-in.ts';
-import { SendOtp } from '#application/auth/send-otp.ts';
-import { SignUp } from '#application/auth/sign-up.ts';
-import { VerifyOtp } from '#application/auth/verify-otp.ts';
-import { ApplyPaymentEvent } from '#application/billing/apply-payment-event.ts';
-import { GetSubscriptionStatus } from '#application/billing/get-subscription-status.ts';
-import { OpenBillingPortal } from '#application/billing/open-billing-portal.ts';
-import { StartCheckout } from '#application/billing/start-checkout.ts';
-import { ChatroomListCache } from '#application/chatroom/chatroom-list-cache.ts';
-import { CreateChatroom } from '#application/chatroom/create-chatroom.ts';
-import { DeleteChatroom } from '#application/chatroom/delete-chatroom.ts';
-import { GetChatroom } from '#application/chatroom/get-chatroom.ts';
-import { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
-import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
-import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
-import { GenerateReply } from '#application/messaging/generate-reply.ts';
-import { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
-import { SendMessage } from '#application/messaging/send-message.ts';
-import type { Cache } from '#application/ports/cache.ts';
-import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
-import type { Clock } from '#application/ports/clock.ts';
-import type { IdGenerator } from '#application/ports/id-generator.ts';
-import type { LanguageModel } from '#application/ports/language-model.ts';
-import type { Logger } from '#application/ports/logger.ts';
-import type { MessageRepository } from '#application/ports/message-repository.ts';
-import type { OtpCodes } from '#application/ports/otp-codes.ts';
-import type { OtpRepository } from '#application/ports/otp-repository.ts';
-import type { OtpSender } from '#application/ports/otp-sender.ts';
-import type { PasswordHasher } from '#application/ports/password-hasher.ts';
-import type { PaymentEventVerifier, PaymentGateway } from '#application/ports/payment-gateway.ts';
-import type { RateLimiter } from '#application/ports/rate-limiter.ts';
-import type { ReplyQueue } from '#application/ports/reply-queue.ts';
-import type { SubscriptionRepository } from '#application/ports/subscription-repository.ts';
-import type { TokenService } from '#application/ports/token-service.ts';
-import type { UsageCounter } from '#application/ports/usage-counter.ts';
-import type { UserRepository } from '#application/ports/user-repository.ts';
-import type { Settings } from '#application/shared/settings.ts';
-import { GetMe } from '#application/user/get-me.ts';
-
-/** A dependency the service needs to be ready (database, Redis). */
-export interface HealthCheck {
-  name: string;
-  check(): Promise<void>;
-}
+import { Authenticate } from './auth/authenticate.ts';
+import { ChangePassword } from './auth/change-password.ts';
+import { ForgotPassword } from './auth/forgot-password.ts';
+import { LogIn } from './auth/log-in.ts';
+import { SendOtp } from './auth/send-otp.ts';
+import { SignUp } from './auth/sign-up.ts';
+import { VerifyOtp } from './auth/verify-otp.ts';
+import { ApplyPaymentEvent } from './billing/apply-payment-event.ts';
+import { GetSubscriptionStatus } from './billing/get-subscription-status.ts';
+import { OpenBillingPortal } from './billing/open-billing-portal.ts';
+import { StartCheckout } from './billing/start-checkout.ts';
+import { ChatroomListCache } from './chatroom/chatroom-list-cache.ts';
+import { CreateChatroom } from './chatroom/create-chatroom.ts';
+import { DeleteChatroom } from './chatroom/delete-chatroom.ts';
+import { GetChatroom } from './chatroom/get-chatroom.ts';
+import { ListChatrooms } from './chatroom/list-chatrooms.ts';
+import { GetMessage, ListMessages } from './chatroom/list-messages.ts';
+import { RenameChatroom } from './chatroom/rename-chatroom.ts';
+import { GenerateReply } from './messaging/generate-reply.ts';
+import { ResumePendingReplies } from './messaging/resume-pending-replies.ts';
+import { SendMessage } from './messaging/send-message.ts';
+import type { Cache } from './ports/cache.ts';
+import type { ChatroomRepository } from './ports/chatroom-repository.ts';
+import type { Clock } from './ports/clock.ts';
+import type { IdGenerator } from './ports/id-generator.ts';
+import type { LanguageModel } from './ports/language-model.ts';
+import type { Logger } from './ports/logger.ts';
+import type { MessageRepository } from './ports/message-repository.ts';
+import type { OtpCodes } from './ports/otp-codes.ts';
+import type { OtpRepository } from './ports/otp-repository.ts';
+import type { OtpSender } from './ports/otp-sender.ts';
+import type { PasswordHasher } from './ports/password-hasher.ts';
+import type { PaymentEventVerifier, PaymentGateway } from './ports/payment-gateway.ts';
+import type { RateLimiter } from './ports/rate-limiter.ts';
+import type { ReplyQueue } from './ports/reply-queue.ts';
+import type { SubscriptionRepository } from './ports/subscription-repository.ts';
+import type { TokenService } from './ports/token-service.ts';
+import type { UsageCounter } from './ports/usage-counter.ts';
+import type { UserRepository } from './ports/user-repository.ts';
+import type { Settings } from './shared/settings.ts';
+import { GetMe } from './user/get-me.ts';
 
 export interface Ports {
   settings: Settings;
@@ -102,7 +96,12 @@ export function createUseCases(p: Ports) {
       rateLimiter: p.rateLimiter,
       decoyHash: p.hasher.hash('decoy password'),
     }),
-    changePassword: new ChangePassword({ ...sessionDeps, hasher: p.hasher, clock: p.clock }),
+    changePassword: new ChangePassword({
+      ...sessionDeps,
+      hasher: p.hasher,
+      rateLimiter: p.rateLimiter,
+      clock: p.clock,
+    }),
     getMe: new GetMe(usage),
     createChatroom: new CreateChatroom(writes),
     listChatrooms: new ListChatrooms({ chatrooms: p.chatrooms, listCache }),
