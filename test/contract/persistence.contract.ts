@@ -494,6 +494,135 @@ export function persistenceContract(name: string, make: () => Promise<Persistenc
         expect(retried).toBe('applied');
         expect((await reopened().subscriptions.findByUserId(user.id))?.status).toBe('active');
       });
+
+      it("never replaces a newer event's state by saving an older one over it", async () => {
+        const user = await givenUser();
+        const canceled = aSubscription({ userId: user.id, status: 'canceled', lastEventAt: 300 });
+        await fixture.subscriptions.save(canceled);
+        await fixture.subscriptions.save(
+          aSubscription({ userId: user.id, status: 'active', lastEventAt: 200 }),
+        );
+        await fixture.subscriptions.save(
+          aSubscription({ userId: user.id, status: 'active', lastEventAt: null }),
+        );
+        expect(await reopened().subscriptions.findByUserId(user.id)).toEqual(canceled);
+      });
+
+      /** Resolves when `signal` does, or after `ms` when a lock keeps the other side from getting there. */
+      function signalOrAfter(signal: Promise<unknown>, ms: number): Promise<unknown> {
+        return Promise.race([signal, new Promise((resolve) => setTimeout(resolve, ms))]);
+      }
+
+      it("lets an event read a user's first subscription only once a parallel event creating it has committed", async () => {
+        const user = await givenUser();
+        let olderFound: Subscription | null = null;
+        const newerRead = Promise.withResolvers<void>();
+        const olderRead = Promise.withResolvers<void>();
+        const newer = fixture.subscriptions.applyEventOnce(`evt_${aBuiltId()}`, async (store) => {
+          const subscription = (await store.findByUserId(user.id)) ?? Subscription.none(user.id, at(0));
+          newerRead.resolve();
+          await signalOrAfter(olderRead.promise, 300);
+          subscription.apply({ eventCreated: 300, subscriptionId: 'sub_race', status: 'canceled' }, at(3));
+          await store.save(subscription);
+        });
+        await newerRead.promise;
+        const older = fixture.subscriptions.applyEventOnce(`evt_${aBuiltId()}`, async (store) => {
+          olderFound = await store.findByUserId(user.id);
+          olderRead.resolve();
+          // Unless this read waited for the newer event, both read "no row yet": then save after it commits.
+          await signalOrAfter(newer, 1_000);
+          const subscription = olderFound ?? Subscription.none(user.id, at(0));
+          if (
+            subscription.apply({ eventCreated: 100, subscriptionId: 'sub_race', status: 'active' }, at(1))
+          ) {
+            await store.save(subscription);
+          }
+        });
+        await Promise.all([newer, older]);
+        expect(olderFound).toMatchObject({ status: 'canceled', lastEventAt: 300 });
+        expect(await reopened().subscriptions.findByUserId(user.id)).toMatchObject({
+          status: 'canceled',
+          lastEventAt: 300,
+        });
+      });
+
+      const finders = {
+        findByUserId: (store: SubscriptionStore, stored: Subscription) => store.findByUserId(stored.userId),
+        findByCustomerId: (store: SubscriptionStore, stored: Subscription) =>
+          store.findByCustomerId(stored.customerId!),
+        findBySubscriptionId: (store: SubscriptionStore, stored: Subscription) =>
+          store.findBySubscriptionId(stored.subscriptionId!),
+      };
+
+      it.each(Object.keys(finders) as (keyof typeof finders)[])(
+        'lets an event read a subscription (%s) only once a parallel event on it has committed',
+        async (finder) => {
+          const user = await givenUser();
+          const stored = aSubscription({ userId: user.id, status: 'active', lastEventAt: 100 });
+          await fixture.subscriptions.save(stored);
+          const firstRead = Promise.withResolvers<void>();
+          const secondRead = Promise.withResolvers<void>();
+          const first = fixture.subscriptions.applyEventOnce(`evt_${aBuiltId()}`, async (store) => {
+            const subscription = (await finders[finder](store, stored))!;
+            firstRead.resolve();
+            // Unless the second event waits for this one, it reads the row now, before this one is saved.
+            await signalOrAfter(secondRead.promise, 300);
+            subscription.apply({ eventCreated: 200, cancelAtPeriodEnd: true }, at(2));
+            await store.save(subscription);
+          });
+          await firstRead.promise;
+          const second = fixture.subscriptions.applyEventOnce(`evt_${aBuiltId()}`, async (store) => {
+            const subscription = (await finders[finder](store, stored))!;
+            secondRead.resolve();
+            subscription.apply({ eventCreated: 300, status: 'past_due' }, at(3));
+            await store.save(subscription);
+          });
+          await Promise.all([first, second]);
+          expect(await reopened().subscriptions.findByUserId(user.id)).toMatchObject({
+            status: 'past_due',
+            cancelAtPeriodEnd: true,
+            lastEventAt: 300,
+          });
+        },
+      );
+
+      it('links a customer to a user who has no subscription yet, as Basic', async () => {
+        const user = await givenUser();
+        expect(await fixture.subscriptions.linkCustomer(user.id, 'cus_linked', at(5))).toBe('cus_linked');
+        expect(await reopened().subscriptions.findByCustomerId('cus_linked')).toEqual(
+          new Subscription({ ...Subscription.none(user.id, at(5)), customerId: 'cus_linked' }),
+        );
+      });
+
+      it('links a customer to a subscription that has none, keeping everything webhooks applied', async () => {
+        const user = await givenUser();
+        const paid = aSubscription({ userId: user.id, customerId: null, status: 'active', lastEventAt: 300 });
+        await fixture.subscriptions.save(paid);
+        expect(await fixture.subscriptions.linkCustomer(user.id, 'cus_linked', at(5))).toBe('cus_linked');
+        expect(await reopened().subscriptions.findByUserId(user.id)).toEqual(
+          new Subscription({ ...paid, customerId: 'cus_linked', updatedAt: at(5) }),
+        );
+      });
+
+      it('keeps the customer linked first and answers it', async () => {
+        const user = await givenUser();
+        const linked = aSubscription({ userId: user.id, customerId: 'cus_first', status: 'canceled' });
+        await fixture.subscriptions.save(linked);
+        expect(await fixture.subscriptions.linkCustomer(user.id, 'cus_second', at(5))).toBe('cus_first');
+        expect(await reopened().subscriptions.findByUserId(user.id)).toEqual(linked);
+      });
+
+      it('links one customer of 10 parallel links for a new user, and answers it to each', async () => {
+        const user = await givenUser();
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            fixture.subscriptions.linkCustomer(user.id, `cus_${i}`, at(i)),
+          ),
+        );
+        const stored = await reopened().subscriptions.findByUserId(user.id);
+        expect(stored?.customerId).toMatch(/^cus_\d$/);
+        expect(answers).toEqual(Array(10).fill(stored?.customerId));
+      });
     });
 
     describe('UsageCounter', () => {

@@ -345,6 +345,31 @@ describe('POST /webhook/stripe: events', () => {
     expect((await status(user.token)).body).toMatchObject({ tier: 'basic', status: 'canceled' });
   });
 
+  it('keeps Pro a user who cancels another subscription, or whose old subscription fails a payment', async () => {
+    const user = await proUser();
+    const other = `${user.subscription}_other`;
+
+    const deleted = await deliverEvent(
+      client,
+      subscriptionEvent(
+        'deleted',
+        { id: other, customer: user.customer, status: 'canceled', userId: user.user.id },
+        { created: user.created + 10 },
+      ),
+    );
+    const failed = await deliverEvent(
+      client,
+      stripeEvent(
+        'invoice.payment_failed',
+        { object: 'invoice', customer: user.customer, subscription: other },
+        { created: user.created + 20 },
+      ),
+    );
+
+    expect([deleted.status, failed.status]).toEqual([200, 200]);
+    expect((await status(user.token)).body).toMatchObject({ tier: 'pro', status: 'active' });
+  });
+
   it('invoice.payment_failed marks the subscription past_due, still Pro (both invoice shapes)', async () => {
     const legacy = await proUser();
     const current = await proUser();

@@ -93,6 +93,62 @@ if (database.available) {
       expect(subscription?.tier).toBe('pro');
     });
 
+    /** A new user with the Stripe ids of one subscription, and its events as ApplyPaymentEvent receives them. */
+    async function aPayer() {
+      const { user } = await a.signUp({ mobile: aMobile() });
+      const customerId = `cus_${crypto.randomUUID()}`;
+      const subscriptionId = `sub_${crypto.randomUUID()}`;
+      const checkoutCompleted = (created: number): PaymentEvent => ({
+        id: `evt_${crypto.randomUUID()}`,
+        created,
+        kind: 'checkout_completed',
+        userId: user.id,
+        customerId,
+        subscriptionId,
+      });
+      const subscriptionChanged = (status: 'active' | 'canceled', created: number): PaymentEvent => ({
+        id: `evt_${crypto.randomUUID()}`,
+        created,
+        kind: 'subscription_changed',
+        userId: user.id,
+        customerId,
+        subscriptionId,
+        status,
+        currentPeriodEnd: new Date(created * 1000),
+        cancelAtPeriodEnd: false,
+      });
+      return { user, checkoutCompleted, subscriptionChanged };
+    }
+
+    it('end a subscription canceled when its deletion races an older update, 20 times out of 20', async () => {
+      const ends = [];
+      for (let round = 0; round < 20; round++) {
+        const payer = await aPayer();
+        await a.applyPaymentEvent(payer.checkoutCompleted(100));
+        const updated = payer.subscriptionChanged('active', 200);
+        const deleted = payer.subscriptionChanged('canceled', 300);
+        const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
+        await Promise.all([first.applyPaymentEvent(updated), second.applyPaymentEvent(deleted)]);
+        const subscription = await a.repositories.subscriptions.findByUserId(payer.user.id);
+        ends.push({ status: subscription?.status, tier: subscription?.tier });
+      }
+      expect(ends).toEqual(Array(20).fill({ status: 'canceled', tier: 'basic' }));
+    });
+
+    it("end a new user's subscription canceled when its deletion races its checkout, 20 times out of 20", async () => {
+      const ends = [];
+      for (let round = 0; round < 20; round++) {
+        const payer = await aPayer();
+        const completed = payer.checkoutCompleted(100);
+        const deleted = payer.subscriptionChanged('canceled', 300);
+        const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
+        await Promise.all([first.applyPaymentEvent(completed), second.applyPaymentEvent(deleted)]);
+        const subscription = await a.repositories.subscriptions.findByUserId(payer.user.id);
+        ends.push({ status: subscription?.status, tier: subscription?.tier });
+      }
+      expect(ends).toEqual(Array(20).fill({ status: 'canceled', tier: 'basic' }));
+    });
+
     it('let one of two concurrent sign-ups with one mobile through, and answer MOBILE_TAKEN to the other', async () => {
       const mobile = aMobile();
       const results = await Promise.allSettled([a.signUp({ mobile }), b.signUp({ mobile })]);

@@ -16,9 +16,12 @@ export interface ApplyPaymentEventDeps {
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
 
+type SubscriptionEvent = Exclude<PaymentEvent, { kind: 'ignored' }>;
+
 /**
  * A verified webhook event, applied once per event id in one transaction with the state change.
- * Events older than the last one applied to the subscription change nothing.
+ * Events older than the last one applied to the subscription change nothing, and so do events about another
+ * subscription of the user than the linked one while that one is paid for.
  */
 export class ApplyPaymentEvent {
   private readonly deps: ApplyPaymentEventDeps;
@@ -35,24 +38,29 @@ export class ApplyPaymentEvent {
   async apply(event: PaymentEvent): Promise<ApplyOutcome> {
     if (event.kind === 'ignored') return 'ignored';
     const change = toChange(event);
-    let found = true;
+    let skipped = null as string | null;
     const outcome = await this.deps.subscriptions.applyEventOnce(event.id, async (store) => {
       const subscription = await this.findSubscription(store, event);
       if (!subscription) {
-        found = false;
+        skipped = 'payment event names no known user';
+        return;
+      }
+      if (concernsAnotherSubscription(subscription, event)) {
+        skipped = 'payment event concerns another subscription than the linked one';
         return;
       }
       if (subscription.apply(change, this.deps.clock.now())) await store.save(subscription);
     });
-    if (!found)
-      this.deps.logger.warn({ eventId: event.id, kind: event.kind }, 'payment event names no known user');
+    if (skipped !== null) {
+      this.deps.logger.warn(
+        { eventId: event.id, kind: event.kind, subscriptionId: event.subscriptionId },
+        skipped,
+      );
+    }
     return outcome;
   }
 
-  private async findSubscription(
-    store: SubscriptionStore,
-    event: Exclude<PaymentEvent, { kind: 'ignored' }>,
-  ) {
+  private async findSubscription(store: SubscriptionStore, event: SubscriptionEvent) {
     const bySubscription = event.subscriptionId
       ? await store.findBySubscriptionId(event.subscriptionId)
       : null;
@@ -65,7 +73,19 @@ export class ApplyPaymentEvent {
   }
 }
 
-function toChange(event: Exclude<PaymentEvent, { kind: 'ignored' }>): SubscriptionChange {
+/**
+ * Whether the event is about another of the user's subscriptions than the linked one, which it must leave alone.
+ * Only a completed checkout links a new subscription; an update links one once the linked one is no longer paid
+ * for (a new subscription may be reported before its checkout); a failed payment carries no state to link with.
+ */
+function concernsAnotherSubscription(subscription: Subscription, event: SubscriptionEvent): boolean {
+  if (event.kind === 'checkout_completed') return false;
+  const linked = subscription.subscriptionId;
+  if (!event.subscriptionId || !linked || event.subscriptionId === linked) return false;
+  return event.kind === 'payment_failed' || subscription.tier === 'pro';
+}
+
+function toChange(event: SubscriptionEvent): SubscriptionChange {
   switch (event.kind) {
     case 'checkout_completed':
       return {

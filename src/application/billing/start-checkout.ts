@@ -1,5 +1,4 @@
 import type { UserId } from '#domain/shared/ids.ts';
-import { Subscription } from '#domain/subscription/subscription.ts';
 import { AlreadySubscribed } from '#domain/subscription/subscription-errors.ts';
 import type { User } from '#domain/user/user.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -25,16 +24,13 @@ export class StartCheckout {
     const userId: UserId = input.user.id;
     const subscription = await subscriptions.findByUserId(userId);
     if (subscription?.tier === 'pro') throw new AlreadySubscribed();
-    const customerId = subscription?.customerId ?? (await this.linkNewCustomer(input.user, subscription));
+    const customerId = subscription?.customerId ?? (await this.linkNewCustomer(input.user));
     return payments.createCheckoutSession({ userId, customerId });
   }
 
-  private async linkNewCustomer(user: User, existing: Subscription | null): Promise<string> {
-    const now = this.deps.clock.now();
+  /** Links only the customer: the subscription read above may be stale by now (a webhook may have applied since). */
+  private async linkNewCustomer(user: User): Promise<string> {
     const customerId = await this.deps.payments.createCustomer({ userId: user.id, mobile: user.mobile });
-    const subscription = existing ?? Subscription.none(user.id, now);
-    subscription.linkCustomer(customerId, now);
-    await this.deps.subscriptions.save(subscription);
-    return customerId;
+    return this.deps.subscriptions.linkCustomer(user.id, customerId, this.deps.clock.now());
   }
 }

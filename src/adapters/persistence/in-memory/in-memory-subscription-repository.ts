@@ -3,8 +3,14 @@ import type {
   SubscriptionStore,
 } from '#application/ports/subscription-repository.ts';
 import type { UserId } from '#domain/shared/ids.ts';
-import type { Subscription } from '#domain/subscription/subscription.ts';
+import { Subscription } from '#domain/subscription/subscription.ts';
 import { copy, copyOrNull, type InMemoryStore } from './in-memory-store.ts';
+
+/** As the PostgreSQL upsert: a save never replaces the state of a newer event than the one it carries. */
+function replaces(stored: Subscription | undefined, saved: Subscription): boolean {
+  if (stored === undefined || stored.lastEventAt === null) return true;
+  return saved.lastEventAt !== null && stored.lastEventAt <= saved.lastEventAt;
+}
 
 /** Subscriptions read from `rows` and written to `writes`: the same map outside a transaction, a staging map inside. */
 class MapSubscriptionStore implements SubscriptionStore {
@@ -29,7 +35,9 @@ class MapSubscriptionStore implements SubscriptionStore {
   }
 
   async save(subscription: Subscription): Promise<void> {
-    this.writes.set(subscription.userId, copy(subscription));
+    if (replaces(this.rows().get(subscription.userId), subscription)) {
+      this.writes.set(subscription.userId, copy(subscription));
+    }
   }
 
   private find(matches: (subscription: Subscription) => boolean): Subscription | undefined {
@@ -39,8 +47,9 @@ class MapSubscriptionStore implements SubscriptionStore {
 }
 
 /**
- * Payment events are applied one at a time (a promise-chain mutex). Inside an event the writes are staged
- * and committed with the event id only when `apply` returns, so a throw leaves nothing behind.
+ * Payment events and customer links are applied one at a time (a promise-chain mutex), as the row lock an event
+ * holds in PostgreSQL makes them wait. Inside an event the writes are staged and committed with the event id only
+ * when `apply` returns, so a throw leaves nothing behind.
  */
 export class InMemorySubscriptionRepository extends MapSubscriptionStore implements SubscriptionRepository {
   private readonly store: InMemoryStore;
@@ -51,11 +60,26 @@ export class InMemorySubscriptionRepository extends MapSubscriptionStore impleme
     this.store = store;
   }
 
+  linkCustomer(userId: UserId, customerId: string, now: Date): Promise<string> {
+    return this.alone(async () => {
+      const stored = this.store.subscriptions.get(userId);
+      if (stored?.customerId) return stored.customerId;
+      const linked = stored ? copy(stored) : Subscription.none(userId, now);
+      linked.linkCustomer(customerId, now);
+      this.store.subscriptions.set(userId, linked);
+      return customerId;
+    });
+  }
+
   applyEventOnce(
     eventId: string,
     apply: (store: SubscriptionStore) => Promise<void>,
   ): Promise<'applied' | 'duplicate'> {
-    const run = this.tail.then(() => this.applyAlone(eventId, apply));
+    return this.alone(() => this.applyAlone(eventId, apply));
+  }
+
+  private alone<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
     this.tail = run.catch(() => undefined);
     return run;
   }

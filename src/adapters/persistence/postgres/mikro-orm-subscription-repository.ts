@@ -1,3 +1,5 @@
+import { LockMode, raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type {
   SubscriptionRepository,
   SubscriptionStore,
@@ -8,34 +10,79 @@ import type { EntityManagers } from './entity-managers.ts';
 import { ProcessedPaymentEventSchema } from './schemas/processed-payment-event.schema.ts';
 import { SubscriptionSchema } from './schemas/subscription.schema.ts';
 
-/** Billing state per user, and the payment event ids already applied. */
-export class MikroOrmSubscriptionRepository implements SubscriptionRepository {
-  private readonly ems: EntityManagers;
+/** Inserts the user's row with the customer or sets it on a row without one; returns no row when one was linked. */
+const LINK_CUSTOMER = `
+  insert into subscriptions (user_id, customer_id, cancel_at_period_end, updated_at) values (?, ?, false, ?)
+  on conflict (user_id) do update set customer_id = excluded.customer_id, updated_at = excluded.updated_at
+  where subscriptions.customer_id is null
+  returning customer_id`;
+const LINKED_CUSTOMER = 'select customer_id from subscriptions where user_id = ?';
+/** The user's row exists before any subscription row; this lock leaves its foreign keys free to use. */
+const LOCK_USER = 'select id from users where id = ? for no key update';
 
-  constructor(ems: EntityManagers) {
-    this.ems = ems;
+/** Subscriptions read and upserted through `em()`; with `lockMode`, each row read stays locked until commit. */
+class MikroOrmSubscriptionStore implements SubscriptionStore {
+  private readonly em: () => EntityManager;
+  private readonly lockMode: LockMode.PESSIMISTIC_WRITE | undefined;
+
+  constructor(em: () => EntityManager, lockMode?: LockMode.PESSIMISTIC_WRITE) {
+    this.em = em;
+    this.lockMode = lockMode;
   }
 
-  findByUserId(userId: UserId): Promise<Subscription | null> {
-    return this.ems.current().findOne(SubscriptionSchema, { userId }, { disableIdentityMap: true });
+  async findByUserId(userId: UserId): Promise<Subscription | null> {
+    // With no subscription row yet there is none to lock, and two events would both insert one (the later failing
+    // on the unique subscription id). Locking the user's row first makes them take turns here as well.
+    if (this.lockMode) await this.em().execute(LOCK_USER, [userId]);
+    return this.em().findOne(SubscriptionSchema, { userId }, this.findOptions());
   }
 
   findByCustomerId(customerId: string): Promise<Subscription | null> {
-    return this.ems.current().findOne(SubscriptionSchema, { customerId }, { disableIdentityMap: true });
+    return this.em().findOne(SubscriptionSchema, { customerId }, this.findOptions());
   }
 
   findBySubscriptionId(subscriptionId: string): Promise<Subscription | null> {
-    return this.ems.current().findOne(SubscriptionSchema, { subscriptionId }, { disableIdentityMap: true });
+    return this.em().findOne(SubscriptionSchema, { subscriptionId }, this.findOptions());
   }
 
   async save(subscription: Subscription): Promise<void> {
-    await this.ems
-      .current()
+    await this.em()
       .qb(SubscriptionSchema)
       .insert(subscription)
       .onConflict('userId')
       .merge()
+      // An older event's state never replaces a newer one's, also when the row was inserted after this one's read.
+      .where(
+        raw('subscriptions.last_event_at is null or subscriptions.last_event_at <= excluded.last_event_at'),
+      )
       .execute('run');
+  }
+
+  private findOptions() {
+    return { disableIdentityMap: true, lockMode: this.lockMode };
+  }
+}
+
+/** Billing state per user, and the payment event ids already applied. */
+export class MikroOrmSubscriptionRepository
+  extends MikroOrmSubscriptionStore
+  implements SubscriptionRepository
+{
+  private readonly ems: EntityManagers;
+
+  constructor(ems: EntityManagers) {
+    super(() => ems.current());
+    this.ems = ems;
+  }
+
+  async linkCustomer(userId: UserId, customerId: string, now: Date): Promise<string> {
+    const em = this.ems.current();
+    const [linked] = await em.execute<{ customer_id: string }[]>(LINK_CUSTOMER, [userId, customerId, now]);
+    if (linked) return linked.customer_id;
+    // A new statement sees the row committed by whoever linked first (the upsert waited for it).
+    const [first] = await em.execute<{ customer_id: string }[]>(LINKED_CUSTOMER, [userId]);
+    if (!first) throw new Error(`no subscription row for user ${userId} after linking a customer`);
+    return first.customer_id;
   }
 
   applyEventOnce(
@@ -51,8 +98,10 @@ export class MikroOrmSubscriptionRepository implements SubscriptionRepository {
         .ignore()
         .execute('run');
       if (claim.affectedRows === 0) return 'duplicate';
-      // Every repository call inside `apply` runs in this transaction (see EntityManagers).
-      await apply(this);
+      // Every row the event reads is locked (SELECT … FOR UPDATE): another event for the same subscription waits
+      // for this commit, then reads what this one applied. Repository calls inside `apply` join this transaction
+      // (see EntityManagers).
+      await apply(new MikroOrmSubscriptionStore(() => em, LockMode.PESSIMISTIC_WRITE));
       return 'applied';
     });
   }

@@ -28,14 +28,14 @@ async function setUp() {
   return { world, user, apply: (event: PaymentEvent) => applier.apply(event), status };
 }
 
-function checkoutCompleted(userId: string, created = 1_000): PaymentEvent {
+function checkoutCompleted(userId: string, created = 1_000, subscriptionId = 'sub_1'): PaymentEvent {
   return {
     id: aBuiltId(),
     created,
     kind: 'checkout_completed',
     userId,
     customerId: 'cus_1',
-    subscriptionId: 'sub_1',
+    subscriptionId,
   };
 }
 
@@ -43,6 +43,7 @@ function subscriptionChanged(
   status: SubscriptionStatus,
   created: number,
   userId: string | null = null,
+  subscriptionId = 'sub_1',
 ): PaymentEvent {
   return {
     id: aBuiltId(),
@@ -50,7 +51,7 @@ function subscriptionChanged(
     kind: 'subscription_changed',
     userId,
     customerId: 'cus_1',
-    subscriptionId: 'sub_1',
+    subscriptionId,
     status,
     currentPeriodEnd: new Date('2026-12-23T10:00:00.000Z'),
     cancelAtPeriodEnd: false,
@@ -129,6 +130,65 @@ describe('ApplyPaymentEvent', () => {
       subscriptionId: null,
     });
     expect(await status()).toMatchObject({ tier: 'pro', status: 'past_due' });
+  });
+
+  it('keeps a user Pro who cancels one of two subscriptions while paying for the linked one, and logs it', async () => {
+    const { world, user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000, 'sub_1'));
+
+    expect(await apply(subscriptionChanged('canceled', 2_000, user.id, 'sub_2'))).toBe('applied');
+
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'active' });
+    expect(await world.subscriptions.findByUserId(user.id)).toMatchObject({
+      subscriptionId: 'sub_1',
+      lastEventAt: 1_000,
+    });
+    expect(world.logger.messages('warn')).toEqual([
+      'payment event concerns another subscription than the linked one',
+    ]);
+  });
+
+  it('leaves the linked subscription active when a payment of an old subscription fails', async () => {
+    const { world, user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000, 'sub_old'));
+    await apply(subscriptionChanged('canceled', 2_000, user.id, 'sub_old'));
+    await apply(checkoutCompleted(user.id, 3_000, 'sub_new'));
+
+    await apply({
+      id: aBuiltId(),
+      created: 4_000,
+      kind: 'payment_failed',
+      customerId: 'cus_1',
+      subscriptionId: 'sub_old',
+    });
+
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'active' });
+    expect((await world.subscriptions.findByUserId(user.id))?.subscriptionId).toBe('sub_new');
+    expect(world.logger.messages('warn')).toEqual([
+      'payment event concerns another subscription than the linked one',
+    ]);
+  });
+
+  it('links the subscription of a new checkout, then ignores the one it replaced', async () => {
+    const { world, user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000, 'sub_1'));
+    await apply(checkoutCompleted(user.id, 2_000, 'sub_2'));
+
+    await apply(subscriptionChanged('canceled', 3_000, user.id, 'sub_1'));
+
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'active' });
+    expect((await world.subscriptions.findByUserId(user.id))?.subscriptionId).toBe('sub_2');
+  });
+
+  it('links a new subscription reported by an update once the linked one is no longer paid for', async () => {
+    const { world, user, apply, status } = await setUp();
+    await apply(checkoutCompleted(user.id, 1_000, 'sub_1'));
+    await apply(subscriptionChanged('canceled', 2_000, user.id, 'sub_1'));
+
+    await apply(subscriptionChanged('active', 3_000, user.id, 'sub_2'));
+
+    expect(await status()).toMatchObject({ tier: 'pro', status: 'active' });
+    expect((await world.subscriptions.findByUserId(user.id))?.subscriptionId).toBe('sub_2');
   });
 
   it('finds the user by the event metadata when nothing is linked yet', async () => {
