@@ -2,6 +2,7 @@ import type { ChatroomRepository } from '#application/ports/chatroom-repository.
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { EntityManagers } from './entity-managers.ts';
+import { CHATROOM_COLUMNS, type ChatroomRow, chatroomFromRow } from './rows.ts';
 import { ChatroomSchema } from './schemas/chatroom.schema.ts';
 
 /** Chatrooms; their messages go with them through the foreign key's ON DELETE CASCADE. */
@@ -16,22 +17,18 @@ export class MikroOrmChatroomRepository implements ChatroomRepository {
     await this.ems.current().insert(ChatroomSchema, chatroom);
   }
 
-  findById(id: ChatroomId): Promise<Chatroom | null> {
-    return this.ems.current().findOne(ChatroomSchema, { id }, { disableIdentityMap: true });
+  async findById(id: ChatroomId): Promise<Chatroom | null> {
+    return (await this.rows(`select ${CHATROOM_COLUMNS} from chatrooms where id = ?`, [id]))[0] ?? null;
   }
 
-  findOwned(id: ChatroomId, ownerId: UserId): Promise<Chatroom | null> {
-    return this.ems.current().findOne(ChatroomSchema, { id, ownerId }, { disableIdentityMap: true });
+  async findOwned(id: ChatroomId, ownerId: UserId): Promise<Chatroom | null> {
+    const sql = `select ${CHATROOM_COLUMNS} from chatrooms where id = ? and owner_id = ?`;
+    return (await this.rows(sql, [id, ownerId]))[0] ?? null;
   }
 
   listOwned(ownerId: UserId): Promise<Chatroom[]> {
-    return this.ems
-      .current()
-      .find(
-        ChatroomSchema,
-        { ownerId },
-        { orderBy: { createdAt: 'desc', id: 'desc' }, disableIdentityMap: true },
-      );
+    const sql = `select ${CHATROOM_COLUMNS} from chatrooms where owner_id = ? order by created_at desc, id desc`;
+    return this.rows(sql, [ownerId]);
   }
 
   async save(chatroom: Chatroom): Promise<void> {
@@ -46,5 +43,9 @@ export class MikroOrmChatroomRepository implements ChatroomRepository {
 
   async delete(id: ChatroomId, ownerId: UserId): Promise<boolean> {
     return (await this.ems.current().nativeDelete(ChatroomSchema, { id, ownerId })) > 0;
+  }
+
+  private async rows(sql: string, params: string[]): Promise<Chatroom[]> {
+    return (await this.ems.current().execute<ChatroomRow[]>(sql, params)).map(chatroomFromRow);
   }
 }

@@ -1,8 +1,8 @@
-import { raw } from '@mikro-orm/core';
 import type { MessagePage, MessageRepository } from '#application/ports/message-repository.ts';
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
 import type { EntityManagers } from './entity-managers.ts';
+import { MESSAGE_COLUMNS, type MessageRow, messageFromRow } from './rows.ts';
 import { MessageSchema } from './schemas/message.schema.ts';
 
 /** Messages, paged by the keyset (created_at, id) on the index messages_chatroom_created_id_idx. */
@@ -18,12 +18,13 @@ export class MikroOrmMessageRepository implements MessageRepository {
     await this.ems.current().insertMany(MessageSchema, [prompt, reply]);
   }
 
-  findById(id: MessageId): Promise<Message | null> {
-    return this.ems.current().findOne(MessageSchema, { id }, { disableIdentityMap: true });
+  async findById(id: MessageId): Promise<Message | null> {
+    return (await this.rows(`select ${MESSAGE_COLUMNS} from messages where id = ?`, [id]))[0] ?? null;
   }
 
-  findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null> {
-    return this.ems.current().findOne(MessageSchema, { id, chatroomId }, { disableIdentityMap: true });
+  async findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null> {
+    const sql = `select ${MESSAGE_COLUMNS} from messages where id = ? and chatroom_id = ?`;
+    return (await this.rows(sql, [id, chatroomId]))[0] ?? null;
   }
 
   async page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage> {
@@ -72,17 +73,16 @@ export class MikroOrmMessageRepository implements MessageRepository {
     before: Message | undefined,
     limit: number,
     completedOnly = false,
-  ) {
-    const where = {
-      chatroomId,
-      ...(completedOnly ? { status: 'completed' as const } : {}),
-      // A row comparison, so PostgreSQL walks the index backwards from the cursor.
-      ...(before ? { [raw('(created_at, id)')]: { $lt: raw('(?, ?)', [before.createdAt, before.id]) } } : {}),
-    };
-    return this.ems.current().find(MessageSchema, where, {
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit,
-      disableIdentityMap: true,
-    });
+  ): Promise<Message[]> {
+    // A row comparison, so PostgreSQL walks (chatroom_id, created_at, id) backwards from the cursor.
+    const sql = `select ${MESSAGE_COLUMNS} from messages where chatroom_id = ?${
+      completedOnly ? " and status = 'completed'" : ''
+    }${before ? ' and (created_at, id) < (?, ?)' : ''} order by created_at desc, id desc limit ?`;
+    const params: unknown[] = [chatroomId, ...(before ? [before.createdAt, before.id] : []), limit];
+    return this.rows(sql, params);
+  }
+
+  private async rows(sql: string, params: unknown[]): Promise<Message[]> {
+    return (await this.ems.current().execute<MessageRow[]>(sql, params)).map(messageFromRow);
   }
 }

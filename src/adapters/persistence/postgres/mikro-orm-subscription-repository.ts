@@ -7,6 +7,7 @@ import type {
 import type { UserId } from '#domain/shared/ids.ts';
 import type { Subscription } from '#domain/subscription/subscription.ts';
 import type { EntityManagers } from './entity-managers.ts';
+import { SUBSCRIPTION_COLUMNS, type SubscriptionRow, subscriptionFromRow } from './rows.ts';
 import { ProcessedPaymentEventSchema } from './schemas/processed-payment-event.schema.ts';
 import { SubscriptionSchema } from './schemas/subscription.schema.ts';
 
@@ -34,15 +35,15 @@ class MikroOrmSubscriptionStore implements SubscriptionStore {
     // With no subscription row yet there is none to lock, and two events would both insert one (the later failing
     // on the unique subscription id). Locking the user's row first makes them take turns here as well.
     if (this.lockMode) await this.em().execute(LOCK_USER, [userId]);
-    return this.em().findOne(SubscriptionSchema, { userId }, this.findOptions());
+    return this.one('user_id', userId);
   }
 
   findByCustomerId(customerId: string): Promise<Subscription | null> {
-    return this.em().findOne(SubscriptionSchema, { customerId }, this.findOptions());
+    return this.one('customer_id', customerId);
   }
 
   findBySubscriptionId(subscriptionId: string): Promise<Subscription | null> {
-    return this.em().findOne(SubscriptionSchema, { subscriptionId }, this.findOptions());
+    return this.one('subscription_id', subscriptionId);
   }
 
   async save(subscription: Subscription): Promise<void> {
@@ -58,8 +59,14 @@ class MikroOrmSubscriptionStore implements SubscriptionStore {
       .execute('run');
   }
 
-  private findOptions() {
-    return { disableIdentityMap: true, lockMode: this.lockMode };
+  private async one(
+    column: 'user_id' | 'customer_id' | 'subscription_id',
+    value: string,
+  ): Promise<Subscription | null> {
+    const lock = this.lockMode === LockMode.PESSIMISTIC_WRITE ? ' for update' : '';
+    const sql = `select ${SUBSCRIPTION_COLUMNS} from subscriptions where ${column} = ? limit 1${lock}`;
+    const [row] = await this.em().execute<SubscriptionRow[]>(sql, [value]);
+    return row ? subscriptionFromRow(row) : null;
   }
 }
 

@@ -5,10 +5,11 @@ import type { MobileNumber } from '#domain/user/mobile-number.ts';
 import type { User } from '#domain/user/user.ts';
 import { MobileTaken } from '#domain/user/user-errors.ts';
 import type { EntityManagers } from './entity-managers.ts';
+import { USER_COLUMNS, type UserRow, userFromRow } from './rows.ts';
 import { UserSchema } from './schemas/user.schema.ts';
 import { violatesUnique } from './unique-violation.ts';
 
-/** Users; reads skip the identity map so a request never sees a stale copy. */
+/** Users; reads are plain statements (see rows.ts), so a request never sees a stale identity-map copy. */
 export class MikroOrmUserRepository implements UserRepository {
   private readonly ems: EntityManagers;
 
@@ -27,11 +28,11 @@ export class MikroOrmUserRepository implements UserRepository {
   }
 
   findById(id: UserId): Promise<User | null> {
-    return this.ems.current().findOne(UserSchema, { id }, { disableIdentityMap: true });
+    return this.one(`select ${USER_COLUMNS} from users where id = ?`, id);
   }
 
   findByMobile(mobile: MobileNumber): Promise<User | null> {
-    return this.ems.current().findOne(UserSchema, { mobile }, { disableIdentityMap: true });
+    return this.one(`select ${USER_COLUMNS} from users where mobile = ?`, mobile);
   }
 
   async updatePassword(id: UserId, passwordHash: string): Promise<number> {
@@ -49,5 +50,10 @@ export class MikroOrmUserRepository implements UserRepository {
 
   async delete(id: UserId): Promise<void> {
     await this.ems.current().nativeDelete(UserSchema, { id });
+  }
+
+  private async one(sql: string, param: string): Promise<User | null> {
+    const [row] = await this.ems.current().execute<UserRow[]>(sql, [param]);
+    return row ? userFromRow(row) : null;
   }
 }
