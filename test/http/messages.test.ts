@@ -109,6 +109,24 @@ describe('POST /chatroom/:id/message', () => {
     expect(me.body.usage).toEqual({ used: 2, limit: 5, remaining: 3, resetsAt: '2026-11-24T00:00:00.000Z' });
   });
 
+  it('carries the quota headers on every answer to a signed-in send, 400 and 404 included', async () => {
+    const { token, roomId } = await userWithRoom();
+    await send(client, token, roomId, 'one');
+
+    const notAString = await send(client, token, roomId, 42);
+    const malformed = await client.request('POST', `/chatroom/${roomId}/message`, undefined, {
+      token,
+      raw: '{"content": ',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    const unknownRoom = await send(client, token, '019a6f0e-8b1e-7c2a-9d3e-3f4a5b6c7d8e', 'hello');
+
+    expect([notAString.status, malformed.status, unknownRoom.status]).toEqual([400, 400, 404]);
+    for (const response of [notAString, malformed, unknownRoom]) {
+      expect(quotaHeaders(response)).toEqual({ limit: '5', remaining: '4', reset: SECONDS_TO_MIDNIGHT });
+    }
+  });
+
   it('accepts up to 8000 characters after trimming and refuses more with 400', async () => {
     const { token, roomId } = await userWithRoom();
 

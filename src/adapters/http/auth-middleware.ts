@@ -3,7 +3,8 @@ import type { Authenticate, Principal } from '#application/auth/authenticate.ts'
 import { Unauthorized } from '#domain/shared/domain-error.ts';
 
 export interface AppEnv {
-  Variables: { principal: Principal; requestId: string };
+  /** quotaReported: the send route already put the quota in the RateLimit-* headers (or the user has none). */
+  Variables: { principal: Principal; requestId: string; quotaReported: boolean };
 }
 
 /** The scheme name is case-insensitive (RFC 9110 §11.1). */

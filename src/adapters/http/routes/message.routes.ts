@@ -1,9 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { UseCases } from '#application/use-cases.ts';
 import { ModelUnavailable } from '#domain/chatroom/chatroom-errors.ts';
 import { QuotaExceeded, type Usage } from '#domain/quota/daily-quota.ts';
-import { DomainError } from '#domain/shared/domain-error.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { bearer, json, jsonBody, problems } from '../openapi.ts';
 import { messageJson } from '../presenters.ts';
@@ -28,14 +26,27 @@ function prefersAsync(header: string | undefined): boolean {
     .some((preference) => preference.trim().toLowerCase().startsWith('respond-async'));
 }
 
-function setQuotaHeaders(c: Context, usage: Usage): void {
+function setQuotaHeaders(headers: { set(name: string, value: string): void }, usage: Usage): void {
   if (usage.limit === null) return;
-  c.header('RateLimit-Limit', String(usage.limit));
-  c.header('RateLimit-Remaining', String(usage.remaining ?? 0));
-  c.header('RateLimit-Reset', String(usage.resetsInSeconds));
+  headers.set('RateLimit-Limit', String(usage.limit));
+  headers.set('RateLimit-Remaining', String(usage.remaining ?? 0));
+  headers.set('RateLimit-Reset', String(usage.resetsInSeconds));
 }
 
 export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
+  // Every answer to a signed-in send carries the quota headers, also a 400 from the shape check or a 404 that
+  // never reached the quota: the current usage is read for those.
+  app.use('/chatroom/:id/message', async (c, next) => {
+    await next();
+    const principal = c.get('principal');
+    if (c.req.method !== 'POST' || !principal || c.get('quotaReported')) return;
+    try {
+      setQuotaHeaders(c.res.headers, (await useCases.getMe.execute({ user: principal.user })).usage);
+    } catch {
+      // The usage could not be read (database down): the answer stands without the headers.
+    }
+  });
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -63,7 +74,11 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
     async (c) => {
       const { user } = c.get('principal');
       const chatroomId = c.req.valid('param').id;
-      let quotaShown = false;
+      const headers = {
+        set: (name: string, value: string) => {
+          c.header(name, value);
+        },
+      };
       try {
         const result = await useCases.sendMessage.execute({
           userId: user.id,
@@ -71,8 +86,8 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
           content: c.req.valid('json').content,
           respondAsync: prefersAsync(c.req.header('Prefer')),
         });
-        setQuotaHeaders(c, result.usage);
-        quotaShown = true;
+        setQuotaHeaders(headers, result.usage);
+        c.set('quotaReported', true);
         if (result.reply.status === 'failed') {
           throw new ModelUnavailable(
             result.message.id,
@@ -86,9 +101,9 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         c.header('Location', `/chatroom/${chatroomId}/messages/${result.reply.id}`);
         return c.json(body, 202);
       } catch (error) {
-        if (error instanceof QuotaExceeded) setQuotaHeaders(c, error.usage);
-        else if (error instanceof DomainError && !quotaShown) {
-          setQuotaHeaders(c, (await useCases.getMe.execute({ user })).usage);
+        if (error instanceof QuotaExceeded) {
+          setQuotaHeaders(headers, error.usage);
+          c.set('quotaReported', true);
         }
         throw error;
       }
