@@ -1,11 +1,5 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './local-http-server.ts';
 
 /** One request as the fake Gemini API received it. */
 export interface GeminiRequest {
@@ -161,35 +155,25 @@ export class FakeGemini {
   readonly requests: GeminiRequest[] = [];
   /** SSE answers the client has not closed yet. */
   openStreams = 0;
-  private readonly server: Server;
+  private server!: LocalHttpServer;
   private readonly script: GeminiAnswer[] = [];
 
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
   static async start(): Promise<FakeGemini> {
-    const fake: FakeGemini = new FakeGemini(
-      createServer((req, res) => {
-        fake.handle(req, res).catch(() => res.destroy());
-      }),
-    );
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeGemini();
+    fake.server = await LocalHttpServer.start((req, res) => fake.handle(req, res));
     return fake;
   }
 
   get baseUrl(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return this.server.url;
   }
 
   answerWith(...answers: GeminiAnswer[]): void {
     this.script.push(...answers);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

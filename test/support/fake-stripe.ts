@@ -1,11 +1,5 @@
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './local-http-server.ts';
 
 /** One request as the fake Stripe API received it; `form` keeps Stripe's flat bracket keys (metadata[userId]). */
 export interface StripeRequest {
@@ -58,28 +52,19 @@ const ROUTES: Record<string, (id: string, form: Record<string, string>) => Recor
  */
 export class FakeStripe {
   readonly requests: StripeRequest[] = [];
-  private readonly server: Server;
+  private server!: LocalHttpServer;
   private readonly failures: { path: string; failure: StripeFailure }[] = [];
   private readonly replays = new Map<string, { status: number; body: unknown }>();
   private created = 0;
 
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
   static async start(): Promise<FakeStripe> {
-    const fake: FakeStripe = new FakeStripe(
-      createServer((req, res) => {
-        fake.handle(req, res).catch(() => res.destroy());
-      }),
-    );
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeStripe();
+    fake.server = await LocalHttpServer.start((req, res) => fake.handle(req, res));
     return fake;
   }
 
   get apiBase(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return this.server.url;
   }
 
   /** The next request to `path` fails with this error (queue several for several requests). */
@@ -96,9 +81,8 @@ export class FakeStripe {
     return this.created;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
