@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type LanguageModel, LanguageModelError } from '#application/ports/language-model.ts';
 import { pollUntil } from '#test/http/helpers.ts';
 import { signedInUser, startTestApp } from '#test/support/http.ts';
-import { createTestDatabase, type TestDatabase } from '#test/support/services.ts';
+import { createTestDatabase } from '#test/support/services.ts';
 
 /** A model that is down; its error is worth retrying, so the job waits in the queue. */
 const downModel: LanguageModel = {
@@ -14,43 +14,42 @@ const downModel: LanguageModel = {
   },
 };
 
-let database: TestDatabase;
+const database = await createTestDatabase();
 
-beforeAll(async () => {
-  const created = await createTestDatabase();
-  if (!created.available) throw new Error(created.reason);
-  database = created;
-});
-afterAll(() => database?.drop());
+if (database.available) {
+  describe('replies left pending by a stopped process', () => {
+    afterAll(() => database.drop());
 
-describe('replies left pending by a stopped process', () => {
-  it('are produced after the next start', async () => {
-    const env = { DATABASE_URL: database.url, REPLY_BACKOFF_MS: '60000' };
-    const first = await startTestApp({ env, overrides: { model: downModel } });
-    const user = await signedInUser(first.client);
-    const room = await first.client.post('/chatroom', {}, { token: user.token });
-    const sent = await first.client.post(
-      `/chatroom/${room.body.id}/message`,
-      { content: 'Are you there?' },
-      { token: user.token, headers: { Prefer: 'respond-async' } },
-    );
-    expect(sent.status).toBe(202);
-    await first.close();
-
-    const second = await startTestApp({ env });
-    try {
-      const { body: reply } = await pollUntil(
-        second.client,
-        sent.headers.get('Location')!,
-        user.token,
-        (body) => body.status !== 'pending',
+    it('are produced after the next start', async () => {
+      const env = { DATABASE_URL: database.url, REPLY_BACKOFF_MS: '60000' };
+      const first = await startTestApp({ env, overrides: { model: downModel } });
+      const user = await signedInUser(first.client);
+      const room = await first.client.post('/chatroom', {}, { token: user.token });
+      const sent = await first.client.post(
+        `/chatroom/${room.body.id}/message`,
+        { content: 'Are you there?' },
+        { token: user.token, headers: { Prefer: 'respond-async' } },
       );
-      expect(reply).toMatchObject({
-        status: 'completed',
-        content: '(offline model) You said: Are you there?',
-      });
-    } finally {
-      await second.close();
-    }
+      expect(sent.status).toBe(202);
+      await first.close();
+
+      const second = await startTestApp({ env });
+      try {
+        const { body: reply } = await pollUntil(
+          second.client,
+          sent.headers.get('Location')!,
+          user.token,
+          (body) => body.status !== 'pending',
+        );
+        expect(reply).toMatchObject({
+          status: 'completed',
+          content: '(offline model) You said: Are you there?',
+        });
+      } finally {
+        await second.close();
+      }
+    });
   });
-});
+} else {
+  it.skip(`resume of pending replies: ${database.reason}`, () => {});
+}
