@@ -1,15 +1,10 @@
 import { it } from 'vitest';
 import { FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
 import { RedisCache } from '#adapters/cache/redis-cache.ts';
-import {
-  closeClient,
-  createBullMqClient,
-  createCommandClient,
-  untilReady,
-} from '#adapters/cache/redis-connection.ts';
+import { closeClient, createBullMqClient } from '#adapters/cache/redis-connection.ts';
 import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker } from '#adapters/queue/bullmq-reply-worker.ts';
-import { deleteKeys } from '#test/support/redis-keys.ts';
+import { redisNamespace } from '#test/support/redis-keys.ts';
 import { testRedis } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 import { cacheContract } from './cache.contract.ts';
@@ -18,30 +13,14 @@ import { replyQueueContract } from './reply-queue.contract.ts';
 
 const redis = await testRedis();
 
-/** A fresh key prefix and command client per test; close() drops the client and every key under the prefix. */
-async function namespace() {
-  const fresh = await testRedis();
-  if (!fresh.available) throw new Error(fresh.reason);
-  const client = createCommandClient(fresh.url);
-  await untilReady(client, 2000);
-  return {
-    ...fresh,
-    client,
-    async cleanUp() {
-      await closeClient(client);
-      await deleteKeys(fresh.url, fresh.prefix);
-    },
-  };
-}
-
 if (redis.available) {
   cacheContract('redis', async () => {
-    const space = await namespace();
+    const space = await redisNamespace();
     return { cache: new RedisCache({ client: space.client, keyPrefix: space.prefix }), close: space.cleanUp };
   });
 
   rateLimiterContract('rate-limiter-flexible on redis', async () => {
-    const space = await namespace();
+    const space = await redisNamespace();
     const rules = {
       otpSend: { points: 3, durationSeconds: 60 },
       loginFailure: { points: 4, durationSeconds: 30 },
@@ -51,7 +30,7 @@ if (redis.available) {
   });
 
   replyQueueContract('bullmq', async ({ handler, backoffMs }) => {
-    const space = await namespace();
+    const space = await redisNamespace();
     const blocking = createBullMqClient(space.url);
     const logger = new SilentLogger();
     const prefix = `${space.prefix}bull`;

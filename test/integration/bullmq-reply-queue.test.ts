@@ -20,7 +20,7 @@ import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { loadConfig } from '#bootstrap/config.ts';
 import { openRedis } from '#bootstrap/redis.ts';
-import { deleteKeys } from '#test/support/redis-keys.ts';
+import { redisNamespace } from '#test/support/redis-keys.ts';
 import { testRedis } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
@@ -153,16 +153,16 @@ if (redis.available) {
     let blocking: Redis;
     let inspector: Queue;
     let cleanups: (() => Promise<void>)[];
+    let cleanUpNamespace: () => Promise<void>;
     const logger = new SilentLogger();
 
     beforeEach(async () => {
-      const fresh = await testRedis();
-      if (!fresh.available) throw new Error(fresh.reason);
-      url = fresh.url;
-      prefix = fresh.prefix;
+      const space = await redisNamespace();
+      url = space.url;
+      prefix = space.prefix;
       bullPrefix = `${prefix}bull`;
-      commands = createCommandClient(url);
-      await untilReady(commands, 2000);
+      commands = space.client;
+      cleanUpNamespace = space.cleanUp;
       blocking = createBullMqClient(url);
       inspector = new Queue(REPLY_QUEUE_NAME, { connection: commands, prefix: bullPrefix });
       cleanups = [];
@@ -171,8 +171,8 @@ if (redis.available) {
     afterEach(async () => {
       for (const cleanUp of cleanups.reverse()) await cleanUp();
       await inspector.close();
-      await Promise.all([closeClient(commands), closeClient(blocking)]);
-      await deleteKeys(url, prefix);
+      await closeClient(blocking);
+      await cleanUpNamespace();
     });
 
     function aQueue(backoffMs = 20): BullMqReplyQueue {
