@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SubscriptionStore } from '#application/ports/subscription-repository.ts';
 import { Chatroom } from '#domain/chatroom/chatroom.ts';
+import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import { Message } from '#domain/chatroom/message.ts';
 import { Subscription } from '#domain/subscription/subscription.ts';
 import { MAX_OTP_ATTEMPTS, Otp } from '#domain/user/otp.ts';
@@ -272,6 +273,14 @@ export function persistenceContract(name: string, make: () => Promise<Persistenc
         expect(foundReply?.isPending).toBe(true);
         expect(foundReply?.inReplyTo).toBe(prompt.id);
         expect(await reopened().messages.findInChatroom(chatroom.id, prompt.id)).toEqual(prompt);
+      });
+
+      it('refuses an exchange for a chatroom deleted meanwhile with ChatroomNotFound, storing nothing', async () => {
+        const chatroom = await givenChatroom();
+        await fixture.chatrooms.delete(chatroom.id, chatroom.ownerId);
+        const { prompt, reply } = anExchange({ chatroomId: chatroom.id });
+        await expect(fixture.messages.addExchange(prompt, reply)).rejects.toBeInstanceOf(ChatroomNotFound);
+        expect(await reopened().messages.findById(prompt.id)).toBeNull();
       });
 
       it('finds a message in its own chatroom only', async () => {

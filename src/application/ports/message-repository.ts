@@ -9,7 +9,7 @@ export interface MessagePage {
 
 /** Messages of a chatroom, ordered by (createdAt, id). */
 export interface MessageRepository {
-  /** Stores a prompt and its pending reply in one transaction. */
+  /** Stores a prompt and its pending reply in one transaction; ChatroomNotFound if the chatroom was deleted meanwhile. */
   addExchange(prompt: Message, reply: Message): Promise<void>;
   findById(id: MessageId): Promise<Message | null>;
   findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null>;

@@ -1,4 +1,5 @@
 import type { MessagePage, MessageRepository } from '#application/ports/message-repository.ts';
+import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
 import { copy, copyOrNull, type InMemoryStore } from './in-memory-store.ts';
@@ -16,7 +17,7 @@ export class InMemoryMessageRepository implements MessageRepository {
   }
 
   async addExchange(prompt: Message, reply: Message): Promise<void> {
-    if (!this.store.chatrooms.has(prompt.chatroomId)) throw new Error(`No chatroom ${prompt.chatroomId}`);
+    if (!this.store.chatrooms.has(prompt.chatroomId)) throw new ChatroomNotFound();
     this.store.messages.set(prompt.id, copy(prompt));
     this.store.messages.set(reply.id, copy(reply));
   }

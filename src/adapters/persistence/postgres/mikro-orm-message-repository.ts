@@ -1,4 +1,6 @@
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { MessagePage, MessageRepository } from '#application/ports/message-repository.ts';
+import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
 import type { EntityManagers } from './entity-managers.ts';
@@ -15,7 +17,13 @@ export class MikroOrmMessageRepository implements MessageRepository {
 
   async addExchange(prompt: Message, reply: Message): Promise<void> {
     // One multi-row INSERT: the prompt and its pending reply are stored together or not at all.
-    await this.ems.current().insertMany(MessageSchema, [prompt, reply]);
+    try {
+      await this.ems.current().insertMany(MessageSchema, [prompt, reply]);
+    } catch (error) {
+      // The chatroom was deleted between the sender's ownership check and this insert.
+      if (error instanceof ForeignKeyConstraintViolationException) throw new ChatroomNotFound();
+      throw error;
+    }
   }
 
   async findById(id: MessageId): Promise<Message | null> {
