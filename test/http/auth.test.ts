@@ -25,6 +25,12 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+/** Logging in now works with `current` and is refused with `previous`. */
+async function expectPasswordChanged(mobile: string, previous: string, current: string) {
+  expectProblem(await client.post('/auth/login', { mobile, password: previous }), 401, 'INVALID_CREDENTIALS');
+  expect((await client.post('/auth/login', { mobile, password: current })).status).toBe(200);
+}
+
 async function registered(input: { password?: string } = {}) {
   const mobile = freshMobile();
   const signup = await client.post('/auth/signup', { mobile, ...input });
@@ -447,12 +453,7 @@ describe('POST /auth/change-password', () => {
       { token },
     );
     expect(right.status).toBe(200);
-    expectProblem(
-      await client.post('/auth/login', { mobile, password: 'first password' }),
-      401,
-      'INVALID_CREDENTIALS',
-    );
-    expect((await client.post('/auth/login', { mobile, password: 'second password' })).status).toBe(200);
+    await expectPasswordChanged(mobile, 'first password', 'second password');
   });
 
   it('needs currentPassword after a password was just set with the returned token', async () => {
@@ -482,12 +483,7 @@ describe('POST /auth/change-password', () => {
     expect(changed.status).toBe(200);
     expectUnauthorized(await client.get('/user/me', { token: session.body.token }));
     expect((await client.get('/user/me', { token: changed.body.token })).status).toBe(200);
-    expectProblem(
-      await client.post('/auth/login', { mobile, password: 'forgotten one' }),
-      401,
-      'INVALID_CREDENTIALS',
-    );
-    expect((await client.post('/auth/login', { mobile, password: 'remembered one' })).status).toBe(200);
+    await expectPasswordChanged(mobile, 'forgotten one', 'remembered one');
   });
 
   it('answers 400 for a new password outside 8..128 characters, 401 without a token', async () => {
