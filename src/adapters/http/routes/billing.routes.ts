@@ -1,21 +1,23 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { bearer, json, problems } from '../openapi.ts';
+import { json, problems } from '../openapi.ts';
 import { subscriptionStatusJson } from '../presenters.ts';
 import * as S from '../schemas.ts';
+import { securedRoutes } from '../secured-route.ts';
 
 const tags = ['Subscription'];
 const unauthorized: [number, string] = [401, 'UNAUTHORIZED'];
 const provider: [number, string] = [502, 'PAYMENT_PROVIDER_UNAVAILABLE: Stripe failed; nothing changed'];
 
 export function billingRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
+  const securedRoute = securedRoutes(useCases.authenticate);
+
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'post',
       path: '/subscribe/pro',
       tags,
-      security: bearer,
       summary: 'Start a Stripe Checkout session for Pro',
       responses: {
         201: json(S.CheckoutSession, 'Open checkoutUrl to pay'),
@@ -26,11 +28,10 @@ export function billingRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'post',
       path: '/subscription/portal',
       tags,
-      security: bearer,
       summary:
         'A Stripe Billing Portal page to manage or cancel the subscription (extension to the contract)',
       responses: {
@@ -42,11 +43,10 @@ export function billingRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'get',
       path: '/subscription/status',
       tags,
-      security: bearer,
       summary: 'Tier, Stripe status and today’s usage',
       responses: { 200: json(S.SubscriptionStatus, 'The status'), ...problems(unauthorized) },
     }),

@@ -1,9 +1,10 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { bearer, json, jsonBody, problems } from '../openapi.ts';
+import { json, jsonBody, problems } from '../openapi.ts';
 import { chatroomJson, messageJson } from '../presenters.ts';
 import * as S from '../schemas.ts';
+import { securedRoutes } from '../secured-route.ts';
 
 const tags = ['Chatrooms'];
 const unauthorized: [number, string] = [401, 'UNAUTHORIZED'];
@@ -11,11 +12,11 @@ const notFound: [number, string] = [404, 'NOT_FOUND (also for an id that is not 
 const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
 
 export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
-  const secured = { tags, security: bearer };
+  const securedRoute = securedRoutes(useCases.authenticate);
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'post',
       path: '/chatroom',
       summary: 'Create a chatroom',
@@ -32,8 +33,8 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom',
       summary: 'Your chatrooms, newest first (cached per user; X-Cache says HIT or MISS)',
@@ -52,8 +53,8 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom/{id}',
       summary: 'A chatroom with its latest 50 messages, oldest first',
@@ -71,8 +72,8 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'patch',
       path: '/chatroom/{id}',
       summary: 'Rename a chatroom',
@@ -90,8 +91,8 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'delete',
       path: '/chatroom/{id}',
       summary: 'Delete a chatroom and its messages',
@@ -108,8 +109,8 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom/{id}/messages',
       summary: 'Page back through the messages: the `limit` before `before`, oldest first',
@@ -129,8 +130,8 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom/{id}/messages/{messageId}',
       summary: 'One message (poll a pending reply here)',
