@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, type RouteConfig } from '@hono/zod-opena
 import type { Env, MiddlewareHandler } from 'hono';
 import type { Authenticate } from '#application/auth/authenticate.ts';
 import { requireAuth } from './auth-middleware.ts';
+import { problems } from './openapi.ts';
 
 const SCHEME = 'Bearer';
 
@@ -10,9 +11,9 @@ type SecuredRouteConfig<P extends string> = Omit<RouteConfig, 'path' | 'security
 };
 
 /**
- * Declares routes that need a bearer token: one call gives the route its OpenAPI `security` and the middleware
- * that enforces it, so the document cannot say "secured" about a public route. The handler's context holds the
- * principal. `after` runs once the caller is known, before the request is validated.
+ * Declares routes that need a bearer token: one call gives the route its OpenAPI `security` (and its 401) and the
+ * middleware that enforces it, so the document cannot say "secured" about a public route. The handler's context
+ * holds the principal. `after` runs once the caller is known, before the request is validated.
  */
 export function securedRoutes(authenticate: Pick<Authenticate, 'execute'>) {
   const auth = requireAuth(authenticate);
@@ -23,6 +24,7 @@ export function securedRoutes(authenticate: Pick<Authenticate, 'execute'>) {
   ) =>
     createRoute({
       ...config,
+      responses: { ...problems([401, 'UNAUTHORIZED']), ...config.responses },
       security: [{ [SCHEME]: [] }],
       middleware: [auth, ...after] as [typeof auth, ...M],
     });

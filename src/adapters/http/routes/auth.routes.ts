@@ -108,7 +108,6 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
         200: json(S.Session, 'Password changed'),
         ...problems(
           invalid,
-          [401, 'UNAUTHORIZED'],
           [403, 'INVALID_CURRENT_PASSWORD'],
           [429, 'TOO_MANY_REQUESTS: wrong current passwords count as failed logins'],
         ),
@@ -129,7 +128,6 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       summary: 'The signed-in user and today’s usage',
       responses: {
         200: json(z.object({ user: S.User, usage: S.Usage }), 'The user'),
-        ...problems([401, 'UNAUTHORIZED']),
       },
     }),
     async (c) => {

@@ -7,7 +7,6 @@ import * as S from '../schemas.ts';
 import { securedRoutes } from '../secured-route.ts';
 
 const tags = ['Chatrooms'];
-const unauthorized: [number, string] = [401, 'UNAUTHORIZED'];
 const notFound: [number, string] = [404, 'NOT_FOUND (also for an id that is not a UUID or not yours)'];
 const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
 
@@ -21,7 +20,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       path: '/chatroom',
       summary: 'Create a chatroom',
       request: { body: jsonBody(S.CreateChatroomBody, false) },
-      responses: { 201: json(S.Chatroom, 'Created'), ...problems(invalid, unauthorized) },
+      responses: { 201: json(S.Chatroom, 'Created'), ...problems(invalid) },
     }),
     async (c) => {
       const chatroom = await useCases.createChatroom.execute({
@@ -42,7 +41,6 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
         200: json(z.object({ chatrooms: z.array(S.Chatroom) }), 'The list', {
           'X-Cache': { description: 'HIT or MISS', schema: { type: 'string' } },
         }),
-        ...problems(unauthorized),
       },
     }),
     async (c) => {
@@ -59,7 +57,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       path: '/chatroom/{id}',
       summary: 'A chatroom with its latest 50 messages, oldest first',
       request: { params: S.ChatroomParams },
-      responses: { 200: json(S.ChatroomWithMessages, 'The chatroom'), ...problems(unauthorized, notFound) },
+      responses: { 200: json(S.ChatroomWithMessages, 'The chatroom'), ...problems(notFound) },
     }),
     async (c) => {
       const userId = c.get('principal').user.id;
@@ -78,7 +76,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       path: '/chatroom/{id}',
       summary: 'Rename a chatroom',
       request: { params: S.ChatroomParams, body: jsonBody(S.RenameChatroomBody) },
-      responses: { 200: json(S.Chatroom, 'Renamed'), ...problems(invalid, unauthorized, notFound) },
+      responses: { 200: json(S.Chatroom, 'Renamed'), ...problems(invalid, notFound) },
     }),
     async (c) => {
       const chatroom = await useCases.renameChatroom.execute({
@@ -97,7 +95,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       path: '/chatroom/{id}',
       summary: 'Delete a chatroom and its messages',
       request: { params: S.ChatroomParams },
-      responses: { 204: { description: 'Deleted' }, ...problems(unauthorized, notFound) },
+      responses: { 204: { description: 'Deleted' }, ...problems(notFound) },
     }),
     async (c) => {
       await useCases.deleteChatroom.execute({
@@ -115,7 +113,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       path: '/chatroom/{id}/messages',
       summary: 'Page back through the messages: the `limit` before `before`, oldest first',
       request: { params: S.ChatroomParams, query: S.PageQuery },
-      responses: { 200: json(S.MessagePage, 'A page'), ...problems(invalid, unauthorized, notFound) },
+      responses: { 200: json(S.MessagePage, 'A page'), ...problems(invalid, notFound) },
     }),
     async (c) => {
       const { before, limit } = c.req.valid('query');
@@ -136,7 +134,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       path: '/chatroom/{id}/messages/{messageId}',
       summary: 'One message (poll a pending reply here)',
       request: { params: S.MessageParams },
-      responses: { 200: json(S.Message, 'The message'), ...problems(unauthorized, notFound) },
+      responses: { 200: json(S.Message, 'The message'), ...problems(notFound) },
     }),
     async (c) => {
       const { id, messageId } = c.req.valid('param');

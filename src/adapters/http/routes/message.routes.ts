@@ -34,7 +34,6 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
           }),
           ...problems(
             [400, 'VALIDATION_FAILED or MALFORMED_JSON'],
-            [401, 'UNAUTHORIZED'],
             [404, 'NOT_FOUND'],
             [429, 'QUOTA_EXCEEDED, with Retry-After to the next UTC midnight'],
             [502, 'MODEL_UNAVAILABLE: the reply failed after retries (messageId, replyId in the body)'],
