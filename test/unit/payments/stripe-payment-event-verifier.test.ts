@@ -132,6 +132,35 @@ describe('StripePaymentEventVerifier: malformed signed bodies', () => {
     expect(errorCode(() => verified(notAnObject))).toBe('VALIDATION_FAILED');
   });
 
+  it('answers VALIDATION_FAILED for ids longer than the 255 characters Stripe documents', () => {
+    const long = 'x'.repeat(300);
+    const checkout = {
+      mode: 'subscription',
+      client_reference_id: USER,
+      customer: 'cus_1',
+      subscription: 'sub_1',
+    };
+    expect(errorCode(() => verified(event('invoice.paid', {}, { id: `evt_${long}` })))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      errorCode(() =>
+        verified(event('checkout.session.completed', { ...checkout, customer: `cus_${long}` })),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      errorCode(() =>
+        verified(event('checkout.session.completed', { ...checkout, subscription: { id: long } })),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      errorCode(() =>
+        verified(event('customer.subscription.updated', subscriptionObject({ id: `sub_${long}` }))),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(verified(event('invoice.paid', {}, { id: `evt_${'x'.repeat(251)}` })).id).toHaveLength(255);
+  });
+
   it('answers VALIDATION_FAILED for a subscription status Stripe does not have', () => {
     expect(
       errorCode(() =>
