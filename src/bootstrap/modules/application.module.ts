@@ -26,9 +26,11 @@ import { TOKENS } from '../tokens.ts';
 
 /** Every use case, one binding each, built from the ports' tokens; and the reply queue's consumer. */
 export const applicationModule = new ContainerModule(({ bind }) => {
-  const { UserRepository, OtpRepository, ChatroomRepository, MessageRepository, SubscriptionRepository } =
-    TOKENS;
-  const { Clock, IdGenerator, Logger, Settings, RateLimiter, TokenService, PasswordHasher } = TOKENS;
+  // The ports by name; each use case below is bound to its own token.
+  const { UserRepository, OtpRepository, ChatroomRepository, MessageRepository } = TOKENS;
+  const { SubscriptionRepository, UsageCounter, ReplyQueue, LanguageModel, PaymentGateway } = TOKENS;
+  const { PaymentEventVerifier, RateLimiter, TokenService, PasswordHasher, OtpCodes, OtpSender } = TOKENS;
+  const { Clock, IdGenerator, Logger, Settings } = TOKENS;
 
   bind(TOKENS.Authenticate).toResolvedValue(
     (tokens, users) => new Authenticate({ tokens, users }),
@@ -38,30 +40,20 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     (users, hasher, ids, clock) => new SignUp({ users, hasher, ids, clock }),
     [UserRepository, PasswordHasher, IdGenerator, Clock],
   );
-  const otpDeps = [
-    UserRepository,
-    OtpRepository,
-    TOKENS.OtpCodes,
-    TOKENS.OtpSender,
-    RateLimiter,
-    IdGenerator,
-    Clock,
-    Settings,
-  ] as const;
   bind(TOKENS.SendOtp).toResolvedValue(
     (users, otps, codes, sender, rateLimiter, ids, clock, settings) =>
       new SendOtp({ users, otps, codes, sender, rateLimiter, ids, clock, settings }),
-    [...otpDeps],
+    [UserRepository, OtpRepository, OtpCodes, OtpSender, RateLimiter, IdGenerator, Clock, Settings],
   );
   bind(TOKENS.ForgotPassword).toResolvedValue(
     (users, otps, codes, sender, rateLimiter, ids, clock, settings) =>
       new ForgotPassword({ users, otps, codes, sender, rateLimiter, ids, clock, settings }),
-    [...otpDeps],
+    [UserRepository, OtpRepository, OtpCodes, OtpSender, RateLimiter, IdGenerator, Clock, Settings],
   );
   bind(TOKENS.VerifyOtp).toResolvedValue(
     (users, otps, codes, tokens, subscriptions, clock) =>
       new VerifyOtp({ users, otps, codes, tokens, subscriptions, clock }),
-    [UserRepository, OtpRepository, TOKENS.OtpCodes, TokenService, SubscriptionRepository, Clock],
+    [UserRepository, OtpRepository, OtpCodes, TokenService, SubscriptionRepository, Clock],
   );
   bind(TOKENS.LogIn).toResolvedValue(
     (users, hasher, tokens, subscriptions, rateLimiter) =>
@@ -82,7 +74,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   );
   bind(TOKENS.GetMe).toResolvedValue(
     (subscriptions, usage, clock, settings) => new GetMe({ subscriptions, usage, clock, settings }),
-    [SubscriptionRepository, TOKENS.UsageCounter, Clock, Settings],
+    [SubscriptionRepository, UsageCounter, Clock, Settings],
   );
 
   bind(TOKENS.CreateChatroom).toResolvedValue(
@@ -121,8 +113,8 @@ export const applicationModule = new ContainerModule(({ bind }) => {
       ChatroomRepository,
       MessageRepository,
       SubscriptionRepository,
-      TOKENS.UsageCounter,
-      TOKENS.ReplyQueue,
+      UsageCounter,
+      ReplyQueue,
       IdGenerator,
       Clock,
       Logger,
@@ -139,7 +131,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
         logger,
         modelTimeoutMs: settings.modelTimeoutMs,
       }),
-    [MessageRepository, ChatroomRepository, TOKENS.LanguageModel, TOKENS.UsageCounter, Logger, Settings],
+    [MessageRepository, ChatroomRepository, LanguageModel, UsageCounter, Logger, Settings],
   );
   bind(TOKENS.ReplyJobHandler).toResolvedValue(
     (generateReply, scope) => inItsOwnScope(generateReply, scope),
@@ -147,26 +139,26 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   );
   bind(TOKENS.ResumePendingReplies).toResolvedValue(
     (messages, queue, logger) => new ResumePendingReplies({ messages, queue, logger }),
-    [MessageRepository, TOKENS.ReplyQueue, Logger],
+    [MessageRepository, ReplyQueue, Logger],
   );
 
   bind(TOKENS.StartCheckout).toResolvedValue(
     (subscriptions, payments, clock) => new StartCheckout({ subscriptions, payments, clock }),
-    [SubscriptionRepository, TOKENS.PaymentGateway, Clock],
+    [SubscriptionRepository, PaymentGateway, Clock],
   );
   bind(TOKENS.OpenBillingPortal).toResolvedValue(
     (subscriptions, payments, clock) => new OpenBillingPortal({ subscriptions, payments, clock }),
-    [SubscriptionRepository, TOKENS.PaymentGateway, Clock],
+    [SubscriptionRepository, PaymentGateway, Clock],
   );
   bind(TOKENS.GetSubscriptionStatus).toResolvedValue(
     (subscriptions, usage, clock, settings) =>
       new GetSubscriptionStatus({ subscriptions, usage, clock, settings }),
-    [SubscriptionRepository, TOKENS.UsageCounter, Clock, Settings],
+    [SubscriptionRepository, UsageCounter, Clock, Settings],
   );
   bind(TOKENS.ApplyPaymentEvent).toResolvedValue(
     (verifier, subscriptions, users, clock, logger) =>
       new ApplyPaymentEvent({ verifier, subscriptions, users, clock, logger }),
-    [TOKENS.PaymentEventVerifier, SubscriptionRepository, UserRepository, Clock, Logger],
+    [PaymentEventVerifier, SubscriptionRepository, UserRepository, Clock, Logger],
   );
 
   bind(TOKENS.UseCases).toDynamicValue(({ get }) => ({
