@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { createPino } from '#adapters/system/pino-logger.ts';
+import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createRuntime } from './runtime.ts';
 
@@ -11,9 +11,9 @@ async function main(): Promise<void> {
     // no .env: the environment alone configures the service
   }
   const config = loadConfig();
-  const log = createPino(config.logLevel);
+  const log = new PinoLogger(config.logLevel);
   if (config.jwt.generated) {
-    log.warn('JWT_SECRET is not set: using a random key for this run (tokens stop working at restart)');
+    log.warn({}, 'JWT_SECRET is not set: using a random key for this run (tokens stop working at restart)');
   }
   const runtime = await createRuntime(config, log);
   log.info(
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     const forced = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
+      log.error({}, 'shutdown took too long; exiting');
       process.exit(1);
     }, 30_000);
     forced.unref();
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       await closed;
     }
     await runtime.close();
-    log.info('stopped');
+    log.info({}, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

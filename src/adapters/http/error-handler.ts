@@ -1,9 +1,9 @@
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { Logger } from '#application/ports/logger.ts';
 import { InvalidSignature } from '#application/ports/payment-gateway.ts';
 import { ServiceUnavailable, type UnavailableService } from '#application/shared/service-unavailable.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';
-import type { PinoInstance } from '../system/pino-logger.ts';
 import type { AppEnv } from './auth-middleware.ts';
 import { domainProblem, problem, type TransportErrorCode } from './problem.ts';
 
@@ -19,7 +19,7 @@ const UNAVAILABLE = {
 const NOT_JSON = 'The body is not valid JSON';
 
 /** The one place an error becomes a problem response; anything unexpected is a 500 that says nothing internal. */
-export function errorHandler(log: PinoInstance): ErrorHandler<AppEnv> {
+export function errorHandler(log: Logger): ErrorHandler<AppEnv> {
   return (error, c) => {
     if (error instanceof DomainError) return domainProblem(c, error);
     if (error instanceof ServiceUnavailable) {
