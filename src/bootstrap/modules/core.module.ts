@@ -2,7 +2,6 @@ import { ContainerModule, type ServiceIdentifier } from 'inversify';
 import { Argon2PasswordHasher } from '#adapters/auth/argon2-password-hasher.ts';
 import { HmacOtpCodes } from '#adapters/auth/hmac-otp-codes.ts';
 import { JwtTokenService } from '#adapters/auth/jwt-token-service.ts';
-import { LogOtpSender, ResponseOtpSender } from '#adapters/auth/otp-senders.ts';
 import { type PinoInstance, PinoLogger } from '#adapters/system/pino-logger.ts';
 import { SystemClock } from '#adapters/system/system-clock.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
@@ -10,6 +9,7 @@ import type { ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import type { Settings } from '#application/shared/settings.ts';
 import { createReplyHandler, createUseCases, type Ports } from '#application/use-cases.ts';
 import type { Config } from '../config.ts';
+import { createOtpSender } from '../otp-sender.ts';
 import type { Scope } from '../persistence.ts';
 import { TOKENS } from '../tokens.ts';
 
@@ -74,10 +74,7 @@ export function coreModule(config: Config, log: PinoInstance, scope: Scope): Con
     bind(TOKENS.PasswordHasher).toConstantValue(new Argon2PasswordHasher());
     bind(TOKENS.OtpCodes).toConstantValue(new HmacOtpCodes({ key: config.jwt.secret }));
     bind(TOKENS.OtpSender)
-      .toResolvedValue(
-        (logger) => (config.otp.delivery === 'log' ? new LogOtpSender(logger) : new ResponseOtpSender()),
-        [TOKENS.Logger],
-      )
+      .toResolvedValue((logger) => createOtpSender(config, logger), [TOKENS.Logger])
       .inSingletonScope();
     bind(TOKENS.ReplyJobHandler)
       .toResolvedValue(

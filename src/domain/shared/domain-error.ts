@@ -21,6 +21,7 @@ export type DomainErrorCode =
   | 'INTERNAL'
   | 'MODEL_UNAVAILABLE'
   | 'PAYMENT_PROVIDER_UNAVAILABLE'
+  | 'SMS_UNAVAILABLE'
   | 'NOT_READY';
 
 export interface FieldProblem {
