@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   } catch {
     // no .env: the environment alone configures the database
   }
-  const config = loadConfig();
+  const config = loadConfig(process.env, { forMigrations: true });
   const logger = new PinoLogger(config.logLevel);
   const database = await openDatabase({ ...config.database, migrateOnStart: true }, logger);
   await database.close();

@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createRuntime } from './runtime.ts';
+import { startupWarnings } from './startup-warnings.ts';
 
 /** Entry point: config → connections → container → HTTP (and the worker when ROLE allows). */
 async function main(): Promise<void> {
@@ -12,8 +13,13 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const log = new PinoLogger(config.logLevel);
-  if (config.jwt.generated) {
-    log.warn({}, 'JWT_SECRET is not set: using a random key for this run (tokens stop working at restart)');
+  for (const warning of startupWarnings(config)) log.warn({}, warning);
+  if (config.stripe.webhookSecretGenerated) {
+    // Printed so that webhooks can be signed by hand against the offline checkout (see README).
+    log.info(
+      {},
+      `STRIPE_WEBHOOK_SECRET is not set: webhooks are verified with ${config.stripe.webhookSecret} for this run`,
+    );
   }
   const runtime = await createRuntime(config, log);
   log.info(

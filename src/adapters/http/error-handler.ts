@@ -14,6 +14,7 @@ const UNAVAILABLE = {
   queue: 'NOT_READY',
   model: 'MODEL_UNAVAILABLE',
   payments: 'PAYMENT_PROVIDER_UNAVAILABLE',
+  sms: 'SMS_UNAVAILABLE',
 } as const satisfies Record<UnavailableService, TransportErrorCode>;
 
 const NOT_JSON = 'The body is not valid JSON';

@@ -2,11 +2,11 @@ import { ContainerModule } from 'inversify';
 import { Argon2PasswordHasher } from '#adapters/auth/argon2-password-hasher.ts';
 import { HmacOtpCodes } from '#adapters/auth/hmac-otp-codes.ts';
 import { JwtTokenService } from '#adapters/auth/jwt-token-service.ts';
-import { LogOtpSender, ResponseOtpSender } from '#adapters/auth/otp-senders.ts';
 import { SystemClock } from '#adapters/system/system-clock.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { Config } from '../config.ts';
+import { createOtpSender } from '../otp-sender.ts';
 import type { Shutdown } from '../shutdown.ts';
 import { TOKENS } from '../tokens.ts';
 
@@ -28,9 +28,6 @@ export function coreModule(config: Config, logger: Logger, shutdown: Shutdown): 
     );
     bind(TOKENS.PasswordHasher).toResolvedValue(() => new Argon2PasswordHasher());
     bind(TOKENS.OtpCodes).toResolvedValue(() => new HmacOtpCodes({ key: config.jwt.secret }));
-    bind(TOKENS.OtpSender).toResolvedValue(
-      (log) => (config.otp.delivery === 'log' ? new LogOtpSender(log) : new ResponseOtpSender()),
-      [TOKENS.Logger],
-    );
+    bind(TOKENS.OtpSender).toResolvedValue((log) => createOtpSender(config, log), [TOKENS.Logger]);
   });
 }
