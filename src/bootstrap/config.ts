@@ -43,6 +43,7 @@ const schema = z.object({
   GEMINI_BASE_URL: optionalText,
   GEMINI_SYSTEM_INSTRUCTION: optionalText,
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  OFFLINE_MODEL_WORD_MS: z.coerce.number().int().min(0).max(10_000).default(40),
   STRIPE_SECRET_KEY: optionalText,
   STRIPE_WEBHOOK_SECRET: optionalText,
   STRIPE_PRICE_ID: optionalText,
@@ -75,6 +76,8 @@ export interface Config {
     baseUrl: string | undefined;
     systemInstruction: string | undefined;
     timeoutMs: number;
+    /** The offline model's pace when streaming, one word every this many ms. */
+    offlineWordMs: number;
   };
   stripe: {
     secretKey: string | undefined;
@@ -151,6 +154,7 @@ export function loadConfig(
       baseUrl: env.GEMINI_BASE_URL,
       systemInstruction: env.GEMINI_SYSTEM_INSTRUCTION,
       timeoutMs: env.MODEL_TIMEOUT_MS,
+      offlineWordMs: env.OFFLINE_MODEL_WORD_MS,
     },
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY,

@@ -5,6 +5,7 @@ import {
   createCommandClient,
   untilReady,
 } from '#adapters/cache/redis-connection.ts';
+import { redisDurabilityWarnings } from '#adapters/cache/redis-durability.ts';
 import type { HealthCheck } from '#adapters/http/health-check.ts';
 import type { Logger } from '#application/ports/logger.ts';
 
@@ -14,6 +15,8 @@ export interface RedisConnection {
   commands: Redis;
   /** Waits out an outage: BullMQ workers and event readers. */
   bullmq: Redis;
+  /** Pub/Sub only (reply stream wake-ups, stop requests); connects on first use. */
+  subscriber: Redis;
   healthCheck: HealthCheck;
   close(): Promise<void>;
 }
@@ -25,13 +28,20 @@ const STARTUP_WAIT_MS = 3000;
 export async function openRedis(url: string, logger: Logger): Promise<RedisConnection> {
   const commands = createCommandClient(url);
   const bullmq = createBullMqClient(url);
-  for (const client of [commands, bullmq]) reportOutages(client, logger);
-  await untilReady(commands, STARTUP_WAIT_MS).catch((error: unknown) => {
-    logger.warn({ err: error }, 'Redis is not answering yet; starting unready');
-  });
+  const subscriber = createBullMqClient(url, 'gemini-chat:subscriber');
+  for (const client of [commands, bullmq, subscriber]) reportOutages(client, logger);
+  const ready = await untilReady(commands, STARTUP_WAIT_MS).then(
+    () => true,
+    (error: unknown) => {
+      logger.warn({ err: error }, 'Redis is not answering yet; starting unready');
+      return false;
+    },
+  );
+  if (ready) for (const warning of await redisDurabilityWarnings(commands)) logger.warn({}, warning);
   return {
     commands,
     bullmq,
+    subscriber,
     healthCheck: {
       name: 'redis',
       async check() {
@@ -39,7 +49,7 @@ export async function openRedis(url: string, logger: Logger): Promise<RedisConne
       },
     },
     close: async () => {
-      await Promise.all([closeClient(commands), closeClient(bullmq)]);
+      await Promise.all([closeClient(commands), closeClient(bullmq), closeClient(subscriber)]);
     },
   };
 }

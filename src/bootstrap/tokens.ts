@@ -37,6 +37,7 @@ import type { OtpSender } from '#application/ports/otp-sender.ts';
 import type { PasswordHasher } from '#application/ports/password-hasher.ts';
 import type { PaymentEventVerifier, PaymentGateway } from '#application/ports/payment-gateway.ts';
 import type { RateLimiter } from '#application/ports/rate-limiter.ts';
+import type { ReplyCancellation, ReplyEventLog } from '#application/ports/reply-events.ts';
 import type { ReplyJobHandler, ReplyQueue } from '#application/ports/reply-queue.ts';
 import type { SubscriptionRepository } from '#application/ports/subscription-repository.ts';
 import type { TokenService } from '#application/ports/token-service.ts';
@@ -75,6 +76,8 @@ export const TOKENS = {
   UsageCounter: token<UsageCounter>('UsageCounter'),
   RateLimiter: token<RateLimiter>('RateLimiter'),
   ReplyQueue: token<ReplyQueue>('ReplyQueue'),
+  ReplyEventLog: token<ReplyEventLog>('ReplyEventLog'),
+  ReplyCancellation: token<ReplyCancellation>('ReplyCancellation'),
   ReplyJobHandler: token<ReplyJobHandler>('ReplyJobHandler'),
   LanguageModel: token<LanguageModel>('LanguageModel'),
   PaymentGateway: token<PaymentGateway>('PaymentGateway'),

@@ -109,6 +109,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     DATABASE_URL: database?.url ?? 'memory',
     REPLY_WAIT_MS: '3000',
+    OFFLINE_MODEL_WORD_MS: '0',
     APP_BASE_URL: 'http://localhost:3000',
     ...options.env,
   });

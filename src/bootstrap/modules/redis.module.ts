@@ -3,15 +3,25 @@ import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/f
 import { RedisCache } from '#adapters/cache/redis-cache.ts';
 import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker } from '#adapters/queue/bullmq-reply-worker.ts';
+import { RedisReplyEvents } from '#adapters/streams/redis-reply-events.ts';
 import type { Config } from '../config.ts';
 import type { RedisConnection } from '../redis.ts';
 import { TOKENS } from '../tokens.ts';
 
-/** REDIS_URL: the list cache, the rate limits and the BullMQ reply queue, shared by every process; keys under REDIS_KEY_PREFIX. */
+/** REDIS_URL: the list cache, the rate limits, the BullMQ reply queue and the reply streams, shared by every process; keys under REDIS_KEY_PREFIX. */
 export function redisModule(redis: RedisConnection, config: Config): ContainerModule {
   const { keyPrefix } = config.redis;
   const bullPrefix = `${keyPrefix}bull`;
   return new ContainerModule(({ bind }) => {
+    bind(RedisReplyEvents)
+      .toResolvedValue(
+        (logger) =>
+          new RedisReplyEvents({ client: redis.commands, subscriber: redis.subscriber, keyPrefix, logger }),
+        [TOKENS.Logger],
+      )
+      .inSingletonScope();
+    bind(TOKENS.ReplyEventLog).toService(RedisReplyEvents);
+    bind(TOKENS.ReplyCancellation).toService(RedisReplyEvents);
     bind(TOKENS.Cache).toResolvedValue(
       () => new RedisCache({ client: redis.commands, keyPrefix: `${keyPrefix}cache:` }),
     );
