@@ -132,8 +132,6 @@ export function createUseCases(p: Ports) {
 export type UseCases = ReturnType<typeof createUseCases>;
 
 /** The reply queue's consumer; built apart from the use cases because the queue itself depends on it. */
-export function createReplyHandler(
-  p: Pick<Ports, 'messages' | 'chatrooms' | 'model' | 'usage' | 'logger' | 'settings'>,
-): GenerateReply {
-  return new GenerateReply({ ...p, modelTimeoutMs: p.settings.modelTimeoutMs });
+export function createReplyHandler(p: Pick<Ports, 'messages' | 'model' | 'usage' | 'logger'>): GenerateReply {
+  return new GenerateReply(p);
 }

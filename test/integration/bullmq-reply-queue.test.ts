@@ -20,6 +20,7 @@ import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { loadConfig } from '#bootstrap/config.ts';
 import { openRedis } from '#bootstrap/redis.ts';
+import { aReplyJob } from '#test/support/builders.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
 import { testRedis } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
@@ -219,13 +220,17 @@ if (redis.available) {
     it('keeps one job per reply id, however often and whenever it is enqueued', async () => {
       const queue = aQueue();
       const replyId = randomUUID();
-      await Promise.all([queue.enqueue({ replyId }), queue.enqueue({ replyId }), queue.enqueue({ replyId })]);
+      await Promise.all([
+        queue.enqueue(aReplyJob(replyId)),
+        queue.enqueue(aReplyJob(replyId)),
+        queue.enqueue(aReplyJob(replyId)),
+      ]);
       expect(await inspector.getJobCounts('waiting')).toEqual({ waiting: 1 });
 
       const handler = new RecordingHandler();
       await aWorker(handler);
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await sleep(300);
       expect(handler.attemptsOf(replyId)).toBe(1);
       expect(await inspector.getJobState(replyId)).toBe('completed');
@@ -245,19 +250,19 @@ if (redis.available) {
       };
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
       expect(handler.attemptsOf(replyId)).toBe(3);
       expect(handler.givenUp).toHaveLength(1);
 
       modelDown = false;
       databaseDown = false;
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await sleep(300);
       expect(handler.attemptsOf(replyId)).toBe(3);
       expect(await inspector.getJobState(replyId)).toBe('failed');
 
-      await queue.enqueue({ replyId }, { replaceFinished: true });
+      await queue.enqueue(aReplyJob(replyId), { replaceFinished: true });
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       expect(handler.attemptsOf(replyId)).toBe(4);
       expect((await inspector.getJob(replyId))?.attemptsMade).toBe(1);
@@ -271,7 +276,7 @@ if (redis.available) {
       });
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
       const job = await inspector.getJob(replyId);
       expect(job?.attemptsMade).toBe(1);
@@ -286,7 +291,7 @@ if (redis.available) {
       });
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       const [first, second] = handler.attempts;
       expect(second!.at - first!.at).toBeGreaterThanOrEqual(650);
@@ -300,7 +305,7 @@ if (redis.available) {
       const handlers = [new RecordingHandler(failing), new RecordingHandler(failing)];
       for (const handler of handlers) await aWorker(handler);
       const replyIds = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-      await Promise.all(replyIds.map((replyId) => queue.enqueue({ replyId })));
+      await Promise.all(replyIds.map((replyId) => queue.enqueue(aReplyJob(replyId))));
       const outcomes = await Promise.all(replyIds.map((replyId) => queue.waitForOutcome(replyId, 5000)));
       expect(outcomes).toEqual(['failed', 'failed', 'failed', 'failed']);
       await sleep(100);
@@ -316,7 +321,7 @@ if (redis.available) {
       const worker = aWorkerProcess('complete');
       await worker.printed('ready');
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       expect(await commands.get(`${prefix}handled:${replyId}`)).toBe(String(worker.child.pid));
 
@@ -329,7 +334,7 @@ if (redis.available) {
       const doomed = aWorkerProcess('hang');
       await doomed.printed('ready');
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await doomed.printed(`started ${replyId}`);
       await doomed.kill();
 
@@ -346,7 +351,7 @@ if (redis.available) {
       for (let death = 0; death < 2; death++) {
         const doomed = aWorkerProcess('hang');
         await doomed.printed('ready');
-        if (death === 0) await queue.enqueue({ replyId });
+        if (death === 0) await queue.enqueue(aReplyJob(replyId));
         await doomed.printed(`started ${replyId}`);
         await doomed.kill();
       }
@@ -365,7 +370,7 @@ if (redis.available) {
       const handler = new RecordingHandler(() => new Promise<void>((resolve) => (finish = resolve)));
       const worker = await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await eventually(() => handler.attempts.length === 1);
 
       const closing = worker.close();
@@ -381,7 +386,7 @@ if (redis.available) {
       const stuck = new RecordingHandler(() => new Promise<void>(() => {}));
       const leaving = await aWorker(stuck, { shutdownGraceMs: 200 });
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await eventually(() => stuck.attempts.length === 1);
 
       const { ms } = await elapsed(leaving.close());
@@ -420,7 +425,7 @@ if (redis.available) {
         expect(result.status).toBe('rejected');
         expect(ms).toBeLessThan(1500);
       }
-      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
+      const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
       expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
       expect(enqueue.ms).toBeLessThan(2500);
     });
@@ -437,14 +442,14 @@ if (redis.available) {
         client.disconnect();
         await relay.close();
       });
-      await queue.enqueue({ replyId: randomUUID() });
+      await queue.enqueue(aReplyJob(randomUUID()));
       await cache.set('list', '[]', 60);
 
       relay.silence();
       const read = await elapsed(cache.get('list'));
       expect(read.result.status).toBe('rejected');
       expect(read.ms).toBeLessThan(1500);
-      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
+      const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
       expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
       expect(enqueue.ms).toBeLessThan(2500);
       const wait = await elapsed(queue.waitForOutcome(randomUUID(), 20_000));
@@ -473,7 +478,7 @@ if (redis.available) {
       const worker = services.startWorker(handler, { scope: (fn) => unitOfWork.run('job scope', fn) });
       await worker.waitUntilReady();
       const replyId = randomUUID();
-      await services.queue.enqueue({ replyId });
+      await services.queue.enqueue(aReplyJob(replyId));
       expect(await services.queue.waitForOutcome(replyId, 5000)).toBe('completed');
       expect(seen).toEqual(['job scope']);
     });

@@ -23,14 +23,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   const { users, chatrooms, messages, subscriptions, usage } = database.repositories;
   const ids = new UuidV7Ids();
   const settings = TEST_SETTINGS;
-  const handler = new GenerateReply({
-    messages,
-    chatrooms,
-    usage,
-    logger,
-    model: new OfflineLanguageModel(),
-    modelTimeoutMs: settings.modelTimeoutMs,
-  });
+  const handler = new GenerateReply({ messages, usage, logger, model: new OfflineLanguageModel() });
   const queue = new InProcessReplyQueue({
     handler: {
       handle: (job) => database.scope(() => handler.handle(job)),

@@ -19,7 +19,6 @@ export const TEST_SETTINGS: Settings = {
   quota: { basic: 5, pro: 500 },
   chatroomCacheTtlSeconds: 300,
   replyWaitMs: 2_000,
-  modelTimeoutMs: 1_000,
 };
 
 /** Every port a use case needs, in memory, on a fixed clock and sequential ids: `new SendMessage(world)` just works. */

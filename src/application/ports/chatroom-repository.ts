@@ -1,7 +1,7 @@
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 
-/** Chatrooms, always looked up through their owner. */
+/** Chatrooms, always looked up through their owner; an id that cannot exist (not a UUID) is simply not found. */
 export interface ChatroomRepository {
   create(chatroom: Chatroom): Promise<void>;
   findById(id: ChatroomId): Promise<Chatroom | null>;

@@ -6,6 +6,4 @@ export interface Settings {
   quota: QuotaLimits;
   chatroomCacheTtlSeconds: number;
   replyWaitMs: number;
-  /** Per-call limit on the language model. */
-  modelTimeoutMs: number;
 }

@@ -49,7 +49,6 @@ export function settingsOf(config: Config): Settings {
     quota: config.quota,
     chatroomCacheTtlSeconds: config.chatroomCacheTtlSeconds,
     replyWaitMs: config.replyWaitMs,
-    modelTimeoutMs: config.gemini.timeoutMs,
   };
 }
 
@@ -81,16 +80,9 @@ export function coreModule(config: Config, log: PinoInstance, scope: Scope): Con
       .inSingletonScope();
     bind(TOKENS.ReplyJobHandler)
       .toResolvedValue(
-        (messages, chatrooms, model, usage, logger, settings) =>
-          withScope(createReplyHandler({ messages, chatrooms, model, usage, logger, settings }), scope),
-        [
-          TOKENS.MessageRepository,
-          TOKENS.ChatroomRepository,
-          TOKENS.LanguageModel,
-          TOKENS.UsageCounter,
-          TOKENS.Logger,
-          TOKENS.Settings,
-        ],
+        (messages, model, usage, logger) =>
+          withScope(createReplyHandler({ messages, model, usage, logger }), scope),
+        [TOKENS.MessageRepository, TOKENS.LanguageModel, TOKENS.UsageCounter, TOKENS.Logger],
       )
       .inSingletonScope();
     bind(TOKENS.UseCases)
