@@ -1,11 +1,13 @@
 import type { EntityMetadata, EntityProperty, Platform } from '@mikro-orm/core';
 
 type Row = Record<string, unknown>;
+type Read = (value: unknown) => unknown;
 
 interface Field {
   column: string;
   property: string;
-  read: (value: unknown) => unknown;
+  /** null when the driver's value is the domain's as it is. */
+  read: Read | null;
 }
 
 /**
@@ -20,23 +22,30 @@ export class TableRows<T extends object> {
   readonly columns: string;
   /** `select <columns> from <table>`, to be followed by a where clause. */
   readonly select: string;
-  private readonly fields: Field[];
-  private readonly make: (props: Row) => T;
+  /** The domain object of a row selected with `columns`. */
+  readonly fromRow: (row: Row) => T;
 
   constructor(meta: EntityMetadata<T>, platform: Platform) {
-    this.fields = meta.props.filter(isColumn).map((prop) => field(prop, platform));
-    this.columns = this.fields.map((field) => `"${field.column}"`).join(', ');
+    const fields = meta.props.filter(isColumn).map((prop) => field(prop, platform));
+    this.columns = fields.map((field) => `"${field.column}"`).join(', ');
     this.select = `select ${this.columns} from "${meta.tableName}"`;
-    const DomainClass = meta.class as unknown as new (props: Row) => T;
-    this.make = (props) => new DomainClass(props);
+    this.fromRow = compile(meta.class as unknown as new (props: Row) => T, fields);
   }
+}
 
-  /** The domain object of a row selected with `columns`. */
-  fromRow(row: Row): T {
-    const props: Row = {};
-    for (const { column, property, read } of this.fields) props[property] = read(row[column]);
-    return this.make(props);
-  }
+/**
+ * The mapper written out as one function of the table's fields (names from our own schemas, never from input), as
+ * MikroORM's own hydrator does: an object literal of one shape per table keeps it as fast as a hand-written
+ * mapper, where a loop filling a props object measured about three times slower.
+ */
+function compile<T>(DomainClass: new (props: Row) => T, fields: Field[]): (row: Row) => T {
+  const props = fields.map(({ column, property, read }, index) => {
+    const value = `row[${JSON.stringify(column)}]`;
+    return `${JSON.stringify(property)}: ${read ? `read[${index}](${value})` : value}`;
+  });
+  const body = `return (row) => new DomainClass({ ${props.join(', ')} });`;
+  const readers = fields.map((field) => field.read);
+  return new Function('DomainClass', 'read', body)(DomainClass, readers);
 }
 
 /** A property stored in a column of this table (a scalar, or the key of the entity it references). */
@@ -48,18 +57,18 @@ function isColumn(prop: EntityProperty): boolean {
 function field(prop: EntityProperty, platform: Platform): Field {
   const [column, ...more] = prop.fieldNames;
   if (column === undefined || more.length > 0) {
-    throw new Error(
-      `TableRows reads single-column properties only; ${prop.name} has ${prop.fieldNames.length}`,
-    );
+    throw new Error(`TableRows maps single-column properties; ${prop.name} has ${prop.fieldNames.length}`);
   }
   return { column, property: prop.name, read: reader(prop, platform) };
 }
 
-function reader(prop: EntityProperty, platform: Platform): (value: unknown) => unknown {
+function reader(prop: EntityProperty, platform: Platform): Read | null {
   const { customType } = prop;
   if (customType) return (value) => (value === null ? null : customType.convertToJSValue(value, platform));
-  if (prop.runtimeType === 'Date') {
-    return (value) => (value === null || value instanceof Date ? value : new Date(value as string));
-  }
-  return (value) => value;
+  if (prop.runtimeType === 'Date') return toDate;
+  return null;
+}
+
+function toDate(value: unknown): unknown {
+  return value === null || value instanceof Date ? value : new Date(value as string);
 }
