@@ -426,7 +426,10 @@ if (redis.available) {
         expect(ms).toBeLessThan(1500);
       }
       const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
-      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      expect(enqueue.result).toMatchObject({
+        status: 'rejected',
+        reason: { service: 'queue', retryAfterSeconds: 1 },
+      });
       expect(enqueue.ms).toBeLessThan(2500);
     });
 
@@ -450,7 +453,10 @@ if (redis.available) {
       expect(read.result.status).toBe('rejected');
       expect(read.ms).toBeLessThan(1500);
       const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
-      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      expect(enqueue.result).toMatchObject({
+        status: 'rejected',
+        reason: { service: 'queue', retryAfterSeconds: 1 },
+      });
       expect(enqueue.ms).toBeLessThan(2500);
       const wait = await elapsed(queue.waitForOutcome(randomUUID(), 20_000));
       expect(wait.result).toEqual({ status: 'fulfilled', value: 'timeout' });
