@@ -1,4 +1,4 @@
-import type { EntityMetadata, EntityProperty, Platform } from '@mikro-orm/core';
+import { type EntityMetadata, type EntityProperty, type Platform, UuidType } from '@mikro-orm/core';
 
 type Row = Record<string, unknown>;
 type Read = (value: unknown) => unknown;
@@ -64,6 +64,8 @@ function field(prop: EntityProperty, platform: Platform): Field {
 
 function reader(prop: EntityProperty, platform: Platform): Read | null {
   const { customType } = prop;
+  // PostgreSQL hands uuids back as the strings the domain holds: no call per id column.
+  if (customType instanceof UuidType) return null;
   if (customType) return (value) => (value === null ? null : customType.convertToJSValue(value, platform));
   if (prop.runtimeType === 'Date') return toDate;
   return null;
