@@ -32,9 +32,13 @@ export function chatroomRepositoryContract(name: string, make: MakePersistence):
       const second = await givenChatroom(owner.id, at(1));
       await givenChatroom(undefined, at(3));
       const listed = await reopened().chatrooms.listOwned(owner.id);
-      expect(listed.map((chatroom) => chatroom.id)).toEqual([third.id, second.id, first.id]);
-      expect(listed[0]).toBeInstanceOf(Chatroom);
-      expect(await reopened().chatrooms.listOwned((await givenUser()).id)).toEqual([]);
+      expect(listed.chatrooms.map((chatroom) => chatroom.id)).toEqual([third.id, second.id, first.id]);
+      expect(listed.chatrooms[0]).toBeInstanceOf(Chatroom);
+      expect(listed.fromCache).toBe(false);
+      expect(await reopened().chatrooms.listOwned((await givenUser()).id)).toEqual({
+        chatrooms: [],
+        fromCache: false,
+      });
     });
 
     it('saves a renamed chatroom', async () => {
@@ -69,7 +73,7 @@ export function chatroomRepositoryContract(name: string, make: MakePersistence):
       expect(await reopened().chatrooms.findById(id)).toBeNull();
       expect(await reopened().chatrooms.findOwned(id, chatroom.ownerId)).toBeNull();
       expect(await reopened().chatrooms.findOwned(chatroom.id, id)).toBeNull();
-      expect(await reopened().chatrooms.listOwned(id)).toEqual([]);
+      expect(await reopened().chatrooms.listOwned(id)).toEqual({ chatrooms: [], fromCache: false });
       expect(await fixture().chatrooms.delete(id, chatroom.ownerId)).toBe(false);
     });
   });

@@ -11,12 +11,11 @@ export class RenameChatroom {
   }
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId; title: string }): Promise<Chatroom> {
-    const { chatrooms, listCache, clock } = this.deps;
+    const { chatrooms, clock } = this.deps;
     const chatroom = await chatrooms.findOwned(input.chatroomId, input.userId);
     if (!chatroom) throw new ChatroomNotFound();
     const renamed = chatroom.rename(input.title, clock.now());
     await chatrooms.save(renamed);
-    await listCache.invalidate(input.userId);
     return renamed;
   }
 }

@@ -1,4 +1,4 @@
-import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
+import type { ChatroomRepository, OwnedChatrooms } from '#application/ports/chatroom-repository.ts';
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { EntityManagers } from './entity-managers.ts';
@@ -32,11 +32,10 @@ export class PostgresChatroomRepository implements ChatroomRepository {
     );
   }
 
-  async listOwned(ownerId: UserId): Promise<Chatroom[]> {
-    if (!isUuid(ownerId)) return [];
-    return this.rows(`${this.chatrooms.select} where owner_id = ? order by created_at desc, id desc`, [
-      ownerId,
-    ]);
+  async listOwned(ownerId: UserId): Promise<OwnedChatrooms> {
+    if (!isUuid(ownerId)) return { chatrooms: [], fromCache: false };
+    const sql = `${this.chatrooms.select} where owner_id = ? order by created_at desc, id desc`;
+    return { chatrooms: await this.rows(sql, [ownerId]), fromCache: false };
   }
 
   async save(chatroom: Chatroom): Promise<void> {
