@@ -1,7 +1,13 @@
 import { afterAll, it } from 'vitest';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
 import { createTestDatabase } from '#test/support/services.ts';
-import { persistenceContract } from './persistence.contract.ts';
+import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
+import { messageRepositoryContract } from './message-repository.contract.ts';
+import { otpRepositoryContract } from './otp-repository.contract.ts';
+import type { MakePersistence } from './persistence-givens.ts';
+import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { usageCounterContract } from './usage-counter.contract.ts';
+import { userRepositoryContract } from './user-repository.contract.ts';
 
 const database = await createTestDatabase();
 
@@ -11,7 +17,13 @@ if (database.available) {
     await persistence.close();
     await database.drop();
   });
-  persistenceContract('MikroORM on PostgreSQL', () => persistence.fixture());
+  const postgres: MakePersistence = () => persistence.fixture();
+  userRepositoryContract('PostgreSQL', postgres);
+  otpRepositoryContract('PostgreSQL', postgres);
+  chatroomRepositoryContract('PostgreSQL', postgres);
+  messageRepositoryContract('PostgreSQL', postgres);
+  subscriptionRepositoryContract('PostgreSQL', postgres);
+  usageCounterContract('PostgreSQL', postgres);
 } else {
   it.skip(`PostgreSQL persistence contract: ${database.reason}`, () => {});
 }
