@@ -15,8 +15,10 @@ import type { GetChatroom } from './chatroom/get-chatroom.ts';
 import type { ListChatrooms } from './chatroom/list-chatrooms.ts';
 import type { GetMessage, ListMessages } from './chatroom/list-messages.ts';
 import type { RenameChatroom } from './chatroom/rename-chatroom.ts';
+import type { FollowReply } from './messaging/follow-reply.ts';
 import type { ResumePendingReplies } from './messaging/resume-pending-replies.ts';
 import type { SendMessage } from './messaging/send-message.ts';
+import type { StopReply } from './messaging/stop-reply.ts';
 import type { GetMe } from './user/get-me.ts';
 
 /** What the service can do, as the drivers (HTTP, start-up) call it; the composition root builds each one. */
@@ -37,6 +39,8 @@ export interface UseCases {
   listMessages: ListMessages;
   getMessage: GetMessage;
   sendMessage: SendMessage;
+  followReply: FollowReply;
+  stopReply: StopReply;
   resumePendingReplies: ResumePendingReplies;
   startCheckout: StartCheckout;
   openBillingPortal: OpenBillingPortal;

@@ -22,11 +22,14 @@ import type { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
 import type { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
 import type { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import type { GenerateReply } from '#application/messaging/generate-reply.ts';
+import type { FollowReply } from '#application/messaging/follow-reply.ts';
 import type { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
 import type { SendMessage } from '#application/messaging/send-message.ts';
+import type { StopReply } from '#application/messaging/stop-reply.ts';
 import type { Cache } from '#application/ports/cache.ts';
 import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
 import type { Clock } from '#application/ports/clock.ts';
+import type { IdempotencyKeys } from '#application/ports/idempotency-keys.ts';
 import type { IdGenerator } from '#application/ports/id-generator.ts';
 import type { LanguageModel } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
@@ -77,6 +80,7 @@ export const TOKENS = {
   RateLimiter: token<RateLimiter>('RateLimiter'),
   ReplyQueue: token<ReplyQueue>('ReplyQueue'),
   ReplyEventLog: token<ReplyEventLog>('ReplyEventLog'),
+  IdempotencyKeys: token<IdempotencyKeys>('IdempotencyKeys'),
   ReplyCancellation: token<ReplyCancellation>('ReplyCancellation'),
   ReplyJobHandler: token<ReplyJobHandler>('ReplyJobHandler'),
   LanguageModel: token<LanguageModel>('LanguageModel'),
@@ -108,6 +112,8 @@ export const TOKENS = {
   ListMessages: token<ListMessages>('ListMessages'),
   GetMessage: token<GetMessage>('GetMessage'),
   SendMessage: token<SendMessage>('SendMessage'),
+  FollowReply: token<FollowReply>('FollowReply'),
+  StopReply: token<StopReply>('StopReply'),
   GenerateReply: token<GenerateReply>('GenerateReply'),
   ResumePendingReplies: token<ResumePendingReplies>('ResumePendingReplies'),
   StartCheckout: token<StartCheckout>('StartCheckout'),

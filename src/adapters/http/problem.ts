@@ -37,6 +37,7 @@ export const PROBLEMS = {
   MOBILE_TAKEN: { status: 409, title: 'Mobile number already registered' },
   ALREADY_SUBSCRIBED: { status: 409, title: 'Already subscribed' },
   NO_BILLING_ACCOUNT: { status: 409, title: 'No billing account' },
+  IDEMPOTENCY_KEY_MISMATCH: { status: 422, title: 'Idempotency key reused for another message' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   QUOTA_EXCEEDED: { status: 429, title: 'Daily quota exceeded' },

@@ -1,4 +1,5 @@
 import type { LoggedReplyEvent, ReplyEvent } from '#application/ports/reply-events.ts';
+import { tokensJson } from './presenters.ts';
 
 /** The AI SDK's UI message stream protocol, v1: response headers a client (`ai`'s readers, useChat) expects. */
 export const UI_MESSAGE_STREAM_HEADERS = {
@@ -19,7 +20,7 @@ export class UiMessageStreamWriter {
   private readonly metadata: Record<string, unknown>;
   /** A resumed client may hold text of an attempt this connection never saw: any new attempt voids it. */
   private readonly resumed: boolean;
-  private attempt = 1;
+  private attempt = 0;
   private textOpen = false;
   private ended = false;
 
@@ -50,8 +51,9 @@ export class UiMessageStreamWriter {
     const part = `text-${this.attempt}`;
     switch (event.type) {
       case 'attempt': {
-        const voids = event.attempt > 1 || this.resumed;
-        this.attempt = event.attempt;
+        // Text from before this attempt (seen here, or held by a resumed client) is void.
+        const voids = this.attempt > 0 || this.resumed;
+        this.attempt += 1;
         this.textOpen = false;
         return voids ? [{ type: 'reset-step' }] : [];
       }
@@ -67,7 +69,7 @@ export class UiMessageStreamWriter {
           {
             type: 'finish',
             finishReason: event.finishReason,
-            messageMetadata: { ...this.metadata, tokens: event.tokens && tokensView(event.tokens) },
+            messageMetadata: { ...this.metadata, tokens: event.tokens && tokensJson(event.tokens) },
           },
         ]);
       case 'error':
@@ -83,10 +85,6 @@ export class UiMessageStreamWriter {
     this.ended = true;
     return [...closing, ...chunks];
   }
-}
-
-export function tokensView(tokens: { promptTokens: number; candidateTokens: number; totalTokens: number }) {
-  return { prompt: tokens.promptTokens, output: tokens.candidateTokens, total: tokens.totalTokens };
 }
 
 export const DONE_FRAME = 'data: [DONE]\n\n';

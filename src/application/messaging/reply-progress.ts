@@ -39,9 +39,9 @@ export class ReplyProgress {
     this.lastSave = this.now();
   }
 
-  /** Starts attempt `attempt`: readers drop the text of any earlier one. */
-  begin(attempt: number): Promise<void> {
-    return this.append([{ type: 'attempt', attempt }]);
+  /** Starts an attempt: readers drop the text of any earlier one. */
+  begin(): Promise<void> {
+    return this.append([{ type: 'attempt' }]);
   }
 
   add(delta: string): void {

@@ -18,6 +18,8 @@ export interface PendingReply {
 export interface MessageRepository {
   /** Stores a prompt and its pending reply in one transaction; ChatroomNotFound if the chatroom was deleted meanwhile. */
   addExchange(prompt: Message, reply: Message): Promise<void>;
+  /** Removes an exchange whose reply is still pending (its send was refused after storing); false otherwise. */
+  discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean>;
   findById(id: MessageId): Promise<Message | null>;
   findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null>;
   /** The `limit` messages just before `before` (or the latest), oldest first. */
@@ -28,6 +30,10 @@ export interface MessageRepository {
   complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean>;
   /** Fails a pending reply (Message.fail); false when it was not pending. */
   fail(id: MessageId, error: string): Promise<boolean>;
+  /** Stops a pending reply with the text so far (Message.stop); false when it was not pending. */
+  stop(id: MessageId, content: string): Promise<boolean>;
+  /** Stores the text so far of a pending reply (Message.progress); false when it was not pending. */
+  saveProgress(id: MessageId, content: string): Promise<boolean>;
   /** Replies still pending, oldest first (to resume them after a restart). */
   pendingReplies(limit: number): Promise<PendingReply[]>;
 }

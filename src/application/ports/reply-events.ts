@@ -5,7 +5,7 @@ import type { FinishReason } from './language-model.ts';
 /** What the worker records while it produces a reply; readers render it (the HTTP adapter as SSE). */
 export type ReplyEvent =
   /** An attempt begins; the text of any earlier attempt is void. */
-  | { type: 'attempt'; attempt: number }
+  | { type: 'attempt' }
   | { type: 'delta'; text: string }
   | { type: 'finish'; finishReason: FinishReason; tokens: TokenUsage | null }
   | { type: 'error'; error: string }

@@ -18,8 +18,10 @@ import { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
 import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
 import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
+import { FollowReply } from '#application/messaging/follow-reply.ts';
 import { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
+import { StopReply } from '#application/messaging/stop-reply.ts';
 import type { ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { GetMe } from '#application/user/get-me.ts';
 import { TOKENS } from '../tokens.ts';
@@ -31,6 +33,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   const { SubscriptionRepository, UsageCounter, ReplyQueue, LanguageModel, PaymentGateway } = TOKENS;
   const { PaymentEventVerifier, RateLimiter, TokenService, PasswordHasher, OtpCodes, OtpSender } = TOKENS;
   const { Clock, IdGenerator, Logger, Settings } = TOKENS;
+  const { ReplyEventLog, ReplyCancellation, IdempotencyKeys } = TOKENS;
 
   bind(TOKENS.Authenticate).toResolvedValue(
     (tokens, users) => new Authenticate({ tokens, users }),
@@ -107,14 +110,26 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   );
 
   bind(TOKENS.SendMessage).toResolvedValue(
-    (chatrooms, messages, subscriptions, usage, queue, ids, clock, logger, settings) =>
-      new SendMessage({ chatrooms, messages, subscriptions, usage, queue, ids, clock, logger, settings }),
+    (chatrooms, messages, subscriptions, usage, queue, idempotencyKeys, ids, clock, logger, settings) =>
+      new SendMessage({
+        chatrooms,
+        messages,
+        subscriptions,
+        usage,
+        queue,
+        idempotencyKeys,
+        ids,
+        clock,
+        logger,
+        settings,
+      }),
     [
       ChatroomRepository,
       MessageRepository,
       SubscriptionRepository,
       UsageCounter,
       ReplyQueue,
+      IdempotencyKeys,
       IdGenerator,
       Clock,
       Logger,
@@ -122,8 +137,19 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     ],
   );
   bind(TOKENS.GenerateReply).toResolvedValue(
-    (messages, model, usage, logger) => new GenerateReply({ messages, model, usage, logger }),
-    [MessageRepository, LanguageModel, UsageCounter, Logger],
+    (messages, model, usage, events, cancellation, logger) =>
+      new GenerateReply({ messages, model, usage, events, cancellation, logger }),
+    [MessageRepository, LanguageModel, UsageCounter, ReplyEventLog, ReplyCancellation, Logger],
+  );
+  bind(TOKENS.FollowReply).toResolvedValue(
+    (chatrooms, messages, events, subscriptions, usage, clock, settings) =>
+      new FollowReply({ chatrooms, messages, events, subscriptions, usage, clock, settings }),
+    [ChatroomRepository, MessageRepository, ReplyEventLog, SubscriptionRepository, UsageCounter, Clock, Settings],
+  );
+  bind(TOKENS.StopReply).toResolvedValue(
+    (chatrooms, messages, cancellation, usage, events, logger) =>
+      new StopReply({ chatrooms, messages, cancellation, usage, events, logger }),
+    [ChatroomRepository, MessageRepository, ReplyCancellation, UsageCounter, ReplyEventLog, Logger],
   );
   bind(TOKENS.ReplyJobHandler).toResolvedValue(
     (generateReply, scope) => inItsOwnScope(generateReply, scope),
@@ -170,6 +196,8 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     listMessages: get(TOKENS.ListMessages),
     getMessage: get(TOKENS.GetMessage),
     sendMessage: get(TOKENS.SendMessage),
+    followReply: get(TOKENS.FollowReply),
+    stopReply: get(TOKENS.StopReply),
     resumePendingReplies: get(TOKENS.ResumePendingReplies),
     startCheckout: get(TOKENS.StartCheckout),
     openBillingPortal: get(TOKENS.OpenBillingPortal),

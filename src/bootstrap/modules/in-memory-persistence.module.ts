@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { InMemoryUsageCounter } from '#adapters/cache/in-memory-usage-counter.ts';
+import { InMemoryIdempotencyKeys } from '#adapters/persistence/in-memory/in-memory-idempotency-keys.ts';
 import { InMemoryChatroomRepository } from '#adapters/persistence/in-memory/in-memory-chatroom-repository.ts';
 import { InMemoryMessageRepository } from '#adapters/persistence/in-memory/in-memory-message-repository.ts';
 import { InMemoryOtpRepository } from '#adapters/persistence/in-memory/in-memory-otp-repository.ts';
@@ -17,6 +18,7 @@ export const inMemoryPersistenceModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MessageRepository).toResolvedValue(() => new InMemoryMessageRepository(store));
   bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new InMemorySubscriptionRepository(store));
   bind(TOKENS.UsageCounter).toResolvedValue(() => new InMemoryUsageCounter());
+  bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new InMemoryIdempotencyKeys());
   // Nothing to isolate: every request and job sees the one store.
   bind(TOKENS.Scope).toConstantValue((work) => work());
   bind(TOKENS.HealthCheck).toConstantValue({ name: 'database', check: async () => {} });

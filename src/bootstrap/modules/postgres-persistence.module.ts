@@ -1,4 +1,5 @@
 import { ContainerModule } from 'inversify';
+import { PostgresIdempotencyKeys } from '#adapters/persistence/postgres/postgres-idempotency-keys.ts';
 import { PostgresChatroomRepository } from '#adapters/persistence/postgres/postgres-chatroom-repository.ts';
 import { PostgresMessageRepository } from '#adapters/persistence/postgres/postgres-message-repository.ts';
 import { PostgresOtpRepository } from '#adapters/persistence/postgres/postgres-otp-repository.ts';
@@ -18,6 +19,7 @@ export function postgresPersistenceModule(database: Database): ContainerModule {
     bind(TOKENS.MessageRepository).toResolvedValue(() => new PostgresMessageRepository(ems));
     bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new PostgresSubscriptionRepository(ems));
     bind(TOKENS.UsageCounter).toResolvedValue(() => new PostgresUsageCounter(ems));
+    bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new PostgresIdempotencyKeys(ems));
     bind(TOKENS.Scope).toConstantValue((work) => ems.scope(work));
     bind(TOKENS.HealthCheck).toConstantValue(database.healthCheck);
   });

@@ -7,7 +7,8 @@ export const CONTENT_MAX_LENGTH = 8000;
 export const HISTORY_LENGTH = 20;
 
 export type MessageRole = 'user' | 'model';
-export type MessageStatus = 'pending' | 'completed' | 'failed';
+/** A reply is `pending` until it ends once: completed, failed for good, or stopped by its user. */
+export type MessageStatus = 'pending' | 'completed' | 'failed' | 'stopped';
 
 export interface TokenUsage {
   promptTokens: number;
@@ -101,6 +102,21 @@ export class Message {
   /** The reply failed for good, with a reason safe to show; null when it is no longer pending. */
   fail(error: string): Message | null {
     return this.isPending ? new Message({ ...this, status: 'failed', error }) : null;
+  }
+
+  /** The reply stopped by its user, keeping the text written so far; null when it is no longer pending. */
+  stop(content: string): Message | null {
+    return this.isPending ? new Message({ ...this, status: 'stopped', content }) : null;
+  }
+
+  /** The text written so far of a reply still being generated; null when it is no longer pending. */
+  progress(content: string): Message | null {
+    return this.isPending ? new Message({ ...this, content }) : null;
+  }
+
+  /** A reply counts against the quota unless it failed, or was stopped before any text. */
+  get countsAgainstQuota(): boolean {
+    return this.status !== 'failed' && !(this.status === 'stopped' && this.content === '');
   }
 }
 

@@ -13,7 +13,8 @@ export type DomainErrorCode =
   | 'NO_BILLING_ACCOUNT'
   | 'QUOTA_EXCEEDED'
   | 'TOO_MANY_REQUESTS'
-  | 'TOO_MANY_ATTEMPTS';
+  | 'TOO_MANY_ATTEMPTS'
+  | 'IDEMPOTENCY_KEY_MISMATCH';
 
 export interface FieldProblem {
   path: string;

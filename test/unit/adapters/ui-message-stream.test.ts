@@ -27,7 +27,7 @@ describe('the UI message stream of a reply', () => {
     const read = await readUiStream(
       body(
         logged([
-          { type: 'attempt', attempt: 1 },
+          { type: 'attempt' },
           delta('Hello '),
           delta('there'),
           {
@@ -54,9 +54,9 @@ describe('the UI message stream of a reply', () => {
     const read = await readUiStream(
       body(
         logged([
-          { type: 'attempt', attempt: 1 },
+          { type: 'attempt' },
           delta('half an ans'),
-          { type: 'attempt', attempt: 2 },
+          { type: 'attempt' },
           delta('The full '),
           delta('answer'),
           { type: 'finish', finishReason: 'stop', tokens: null },
@@ -91,7 +91,7 @@ describe('the UI message stream of a reply', () => {
       writer: new UiMessageStreamWriter(metadata, { resumed: true }),
       messageId: 'r',
       events: async function* () {
-        yield { id: 'done-1', event: { type: 'attempt', attempt: 1 } };
+        yield { id: 'done-1', event: { type: 'attempt' } };
         yield { id: 'done-2', event: delta('the whole stored answer') };
         yield { id: 'done-3', event: { type: 'finish', finishReason: 'stop', tokens: null } };
       },

@@ -22,6 +22,14 @@ export class InMemoryMessageRepository implements MessageRepository {
     this.store.messages.set(reply.id, copy(reply));
   }
 
+  async discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean> {
+    const reply = this.store.messages.get(replyId);
+    if (!reply?.isPending || reply.inReplyTo !== promptId) return false;
+    this.store.messages.delete(replyId);
+    this.store.messages.delete(promptId);
+    return true;
+  }
+
   async findById(id: MessageId): Promise<Message | null> {
     return copyOrNull(this.store.messages.get(id));
   }
@@ -63,6 +71,14 @@ export class InMemoryMessageRepository implements MessageRepository {
 
   async fail(id: MessageId, error: string): Promise<boolean> {
     return this.settle(id, (reply) => reply.fail(error));
+  }
+
+  async stop(id: MessageId, content: string): Promise<boolean> {
+    return this.settle(id, (reply) => reply.stop(content));
+  }
+
+  async saveProgress(id: MessageId, content: string): Promise<boolean> {
+    return this.settle(id, (reply) => reply.progress(content));
   }
 
   /** Stores what the domain makes of the reply; false when it refuses (the reply is no longer pending). */

@@ -13,6 +13,10 @@ const PENDING_REPLIES = `
   select m.id, c.owner_id, m.created_at from messages m join chatrooms c on c.id = m.chatroom_id
   where m.status = 'pending' order by m.created_at, m.id limit ?`;
 
+const DISCARD_EXCHANGE = `
+  with reply as (delete from messages where id = ? and status = 'pending' and in_reply_to = ? returning in_reply_to)
+  delete from messages where id = (select in_reply_to from reply) returning id`;
+
 /** Messages, paged by the keyset (created_at, id) on the index messages_chatroom_created_id_idx. */
 export class PostgresMessageRepository implements MessageRepository {
   private readonly ems: EntityManagers;
@@ -32,6 +36,13 @@ export class PostgresMessageRepository implements MessageRepository {
       if (error instanceof ForeignKeyConstraintViolationException) throw new ChatroomNotFound();
       throw error;
     }
+  }
+
+  async discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean> {
+    if (!isUuid(promptId) || !isUuid(replyId)) return false;
+    // One statement: the reply goes only while pending, and its prompt with it.
+    const rows = await this.ems.current().execute<unknown[]>(DISCARD_EXCHANGE, [replyId, promptId]);
+    return rows.length > 0;
   }
 
   async findById(id: MessageId): Promise<Message | null> {
@@ -66,6 +77,14 @@ export class PostgresMessageRepository implements MessageRepository {
     return this.settle(id, { status: 'failed', error });
   }
 
+  async stop(id: MessageId, content: string): Promise<boolean> {
+    return this.settle(id, { status: 'stopped', content });
+  }
+
+  async saveProgress(id: MessageId, content: string): Promise<boolean> {
+    return this.settle(id, { content });
+  }
+
   async pendingReplies(limit: number): Promise<PendingReply[]> {
     const rows = await this.ems
       .current()
@@ -77,7 +96,7 @@ export class PostgresMessageRepository implements MessageRepository {
     }));
   }
 
-  /** Message.complete and Message.fail as one conditional write: only a pending reply changes. */
+  /** Message.complete, .fail, .stop and .progress as one conditional write: only a pending reply changes. */
   private async settle(id: MessageId, change: Partial<MessageProps>): Promise<boolean> {
     if (!isUuid(id)) return false;
     return (await this.ems.current().nativeUpdate(MessageSchema, { id, status: 'pending' }, change)) > 0;

@@ -1,5 +1,6 @@
 import type { Repositories } from '#application/ports/repositories.ts';
 import type { EntityManagers } from './entity-managers.ts';
+import { PostgresIdempotencyKeys } from './postgres-idempotency-keys.ts';
 import { PostgresChatroomRepository } from './postgres-chatroom-repository.ts';
 import { PostgresMessageRepository } from './postgres-message-repository.ts';
 import { PostgresOtpRepository } from './postgres-otp-repository.ts';
@@ -16,5 +17,6 @@ export function postgresRepositories(ems: EntityManagers): Repositories {
     messages: new PostgresMessageRepository(ems),
     subscriptions: new PostgresSubscriptionRepository(ems),
     usage: new PostgresUsageCounter(ems),
+    idempotencyKeys: new PostgresIdempotencyKeys(ems),
   };
 }
