@@ -104,7 +104,14 @@ async function assemble(
       localCheckoutRoutes({ gateway: payments.offline, applyPaymentEvent: useCases.applyPaymentEvent }),
     );
   }
-  const app = createHttpApp({ useCases, healthChecks, log, scope: persistence.scope, extraRoutes: pages });
+  const app = createHttpApp({
+    useCases,
+    healthChecks,
+    log,
+    scope: persistence.scope,
+    extraRoutes: pages,
+    corsOrigins: config.corsOrigins,
+  });
 
   return {
     config,

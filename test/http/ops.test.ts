@@ -100,14 +100,6 @@ describe('documentation', () => {
     expect(components.securitySchemes.Bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
-  it('GET /docs serves an HTML reference page for the document', async () => {
-    const response = await app.client.get('/docs');
-
-    expect(response.status).toBe(200);
-    expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
-    expect(response.body).toContain('/openapi.json');
-  });
-
   it('answers an unknown path as a problem, not HTML', async () => {
     expectProblem(await app.client.get('/docs/nothing-here'), 404, 'NOT_FOUND');
   });

@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -10,11 +9,14 @@ import { PaymentProviderError } from '#application/ports/payment-gateway.ts';
 import type { UseCases } from '#application/use-cases.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';
 import type { PinoInstance } from '../system/pino-logger.ts';
+import { allowedMethodsOf } from './allowed-methods.ts';
 import { type AppEnv, requireAuth } from './auth-middleware.ts';
+import { corsFor } from './cors.ts';
 import { domainProblem, problem } from './problem.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
 import { chatroomRoutes } from './routes/chatroom.routes.ts';
+import { docsRoutes } from './routes/docs.routes.ts';
 import { messageRoutes } from './routes/message.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 
@@ -30,6 +32,8 @@ export interface HttpAppOptions {
   scope?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Extra routes mounted at the root (the offline checkout pages). */
   extraRoutes?: Hono;
+  /** Browser origins allowed to call the API (exact matches); none: no CORS. */
+  corsOrigins?: readonly string[];
 }
 
 const PROTECTED = [
@@ -72,6 +76,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     );
   });
   app.use(secureHeaders());
+  // Before authentication: a preflight carries no token.
+  if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   if (options.scope) {
     const scope = options.scope;
     app.use((_, next) => scope(next));
@@ -117,9 +123,20 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
         'OTP sign-in, chatrooms answered by a language model through a queue, daily quotas, Stripe Pro tier.',
     },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Gemini-style chat API' }));
+  docsRoutes(app);
+  // The web client will live at /app; until then the root leads to the reference.
+  app.get('/', (c) => c.redirect('/docs', 302));
 
-  app.notFound((c) => problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  let allowedMethods: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    allowedMethods ??= allowedMethodsOf(app.routes);
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+      c.header('Allow', allowed.join(', '));
+      return problem(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}`);
+    }
+    return problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+  });
   app.onError((error, c) => {
     if (error instanceof DomainError) return domainProblem(c, error);
     if (error instanceof HTTPException && error.status === 400) {

@@ -7,7 +7,10 @@ interface ProblemKind {
   title: string;
 }
 
-/** Every domain error code with its HTTP status: a new code without a row here does not compile. */
+/** Codes only the HTTP layer produces (no domain rule behind them). */
+type TransportCode = 'METHOD_NOT_ALLOWED';
+
+/** Every error code with its HTTP status: a new code without a row here does not compile. */
 export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
@@ -22,6 +25,7 @@ export const PROBLEMS = {
   MOBILE_TAKEN: { status: 409, title: 'Mobile number already registered' },
   ALREADY_SUBSCRIBED: { status: 409, title: 'Already subscribed' },
   NO_BILLING_ACCOUNT: { status: 409, title: 'No billing account' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   QUOTA_EXCEEDED: { status: 429, title: 'Daily quota exceeded' },
@@ -31,7 +35,7 @@ export const PROBLEMS = {
   MODEL_UNAVAILABLE: { status: 502, title: 'Model unavailable' },
   PAYMENT_PROVIDER_UNAVAILABLE: { status: 502, title: 'Payment provider unavailable' },
   NOT_READY: { status: 503, title: 'Service not ready' },
-} as const satisfies Record<DomainErrorCode, ProblemKind>;
+} as const satisfies Record<DomainErrorCode | TransportCode, ProblemKind>;
 
 export type ProblemCode = keyof typeof PROBLEMS;
 
