@@ -81,7 +81,11 @@ describe('CORS with CORS_ORIGINS set', () => {
   });
 
   it('matches origins exactly: another scheme or port is another origin', async () => {
-    for (const origin of ['http://app.example.com', 'https://app.example.com:8443', 'http://localhost:5174']) {
+    for (const origin of [
+      'http://app.example.com',
+      'https://app.example.com:8443',
+      'http://localhost:5174',
+    ]) {
       const response = await app.client.get('/healthz', { headers: { Origin: origin } });
       expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
     }

@@ -82,7 +82,11 @@ describe('GET /docs', () => {
     const page = (await app.client.get('/docs')).body as string;
     const bundle = /src="(\/docs\/assets\/[^"]+\/swagger-ui-bundle\.js)"/.exec(page)?.[1] ?? '';
 
-    expectProblem(await app.client.get(bundle.replace('swagger-ui-bundle.js', 'package.json')), 404, 'NOT_FOUND');
+    expectProblem(
+      await app.client.get(bundle.replace('swagger-ui-bundle.js', 'package.json')),
+      404,
+      'NOT_FOUND',
+    );
     expectProblem(await app.client.get('/docs/assets/0.0.1/swagger-ui-bundle.js'), 404, 'NOT_FOUND');
     expectProblem(await app.client.get('/docs/assets/x/../../../package.json'), 404, 'NOT_FOUND');
   });
