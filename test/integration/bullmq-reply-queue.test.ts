@@ -21,7 +21,7 @@ import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.t
 import { loadConfig } from '#bootstrap/config.ts';
 import { openRedis } from '#bootstrap/redis.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
-import { testRedis } from '#test/support/services.ts';
+import { testRedis, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 const redis = await testRedis();
@@ -144,7 +144,7 @@ async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-if (redis.available) {
+withServices([redis], () => {
   describe('BullMQ reply queue and workers on Redis', () => {
     let url: string;
     let prefix: string;
@@ -478,6 +478,4 @@ if (redis.available) {
       expect(seen).toEqual(['job scope']);
     });
   });
-} else {
-  it.skip(`BullMQ integration: ${redis.reason}`, () => {});
-}
+});

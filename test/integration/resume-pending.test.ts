@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type LanguageModel, LanguageModelError } from '#application/ports/language-model.ts';
 import { pollUntil } from '#test/http/helpers.ts';
 import { signedInUser, startTestApp } from '#test/support/http.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 /** A model that is down; its error is worth retrying, so the job waits in the queue. */
 const downModel: LanguageModel = {
@@ -16,7 +16,7 @@ const downModel: LanguageModel = {
 
 const database = await createTestDatabase();
 
-if (database.available) {
+withServices([database], (database) => {
   describe('replies left pending by a stopped process', () => {
     afterAll(() => database.drop());
 
@@ -50,6 +50,4 @@ if (database.available) {
       }
     });
   });
-} else {
-  it.skip(`resume of pending replies: ${database.reason}`, () => {});
-}
+});
