@@ -4,7 +4,7 @@ import { createPino } from '#adapters/system/pino-logger.ts';
 import { startTestApp, type TestApp } from '#test/support/http.ts';
 import { expectProblem } from './helpers.ts';
 
-/** Every call of shared/API.md (plus the portal extension), as OpenAPI paths. */
+/** Every JSON call of docs/api.md, as OpenAPI paths. */
 const CONTRACT: [string, string][] = [
   ['post', '/auth/signup'],
   ['post', '/auth/send-otp'],
