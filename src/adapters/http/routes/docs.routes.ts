@@ -17,7 +17,7 @@ const ASSET_TYPES: Record<string, string> = {
 };
 /** The version is in the asset paths, so a browser may keep them until Swagger UI is upgraded. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** Nothing but this service: no CDN, no inline script, no validator badge from swagger.io. */
+/** Nothing but this service (and data: images, the stylesheet's icons): no CDN, no inline script, no validator badge. */
 const PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
