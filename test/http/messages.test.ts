@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { aCheckoutCompleted } from '#adapters/payments/stripe-events.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { Overrides } from '#bootstrap/runtime.ts';
 import { FixedClock } from '#test/support/clock.ts';
@@ -7,7 +8,6 @@ import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import {
   anIsoTime,
   aUuid,
-  checkoutCompleted,
   deliverEvent,
   expectInvalidField,
   expectProblem,
@@ -221,7 +221,7 @@ describe('the daily quota', () => {
 
     const paid = await deliverEvent(
       client,
-      checkoutCompleted(user.id, { customer: 'cus_same_day', subscription: 'sub_same_day' }),
+      aCheckoutCompleted({ userId: user.id, customer: 'cus_same_day', subscription: 'sub_same_day' }),
     );
     expect(paid.status).toBe(200);
     const next = await send(client, token, roomId, 'now as Pro');
@@ -235,7 +235,7 @@ describe('the daily quota', () => {
     const { token, roomId, user } = await userWithRoom(own.client);
     await deliverEvent(
       own.client,
-      checkoutCompleted(user.id, { customer: 'cus_unlimited', subscription: 'sub_unlimited' }),
+      aCheckoutCompleted({ userId: user.id, customer: 'cus_unlimited', subscription: 'sub_unlimited' }),
     );
 
     const responses = [];

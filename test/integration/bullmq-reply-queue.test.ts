@@ -421,7 +421,10 @@ withServices([redis], () => {
         expect(ms).toBeLessThan(1500);
       }
       const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
-      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      expect(enqueue.result).toMatchObject({
+        status: 'rejected',
+        reason: { service: 'queue', retryAfterSeconds: 1 },
+      });
       expect(enqueue.ms).toBeLessThan(2500);
     });
 
@@ -445,7 +448,10 @@ withServices([redis], () => {
       expect(read.result.status).toBe('rejected');
       expect(read.ms).toBeLessThan(1500);
       const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
-      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      expect(enqueue.result).toMatchObject({
+        status: 'rejected',
+        reason: { service: 'queue', retryAfterSeconds: 1 },
+      });
       expect(enqueue.ms).toBeLessThan(2500);
       const wait = await elapsed(queue.waitForOutcome(randomUUID(), 20_000));
       expect(wait.result).toEqual({ status: 'fulfilled', value: 'timeout' });

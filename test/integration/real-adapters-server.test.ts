@@ -1,5 +1,5 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCheckoutCompleted, signStripeEvent } from '#adapters/payments/stripe-events.ts';
 import { FakeGemini, geminiText } from '#test/support/fake-gemini.ts';
 import { FakeStripe } from '#test/support/fake-stripe.ts';
 import { call, freePort, ServiceProcess } from '#test/support/server-process.ts';
@@ -101,29 +101,17 @@ withServices([created], (database) => {
       const form = stripe.requestsTo('/v1/checkout/sessions').at(-1)!.form;
       expect(form).toMatchObject({ mode: 'subscription', client_reference_id: me.body.user.id });
 
-      const payload = JSON.stringify({
-        id: `evt_${checkout.body.sessionId}`,
-        object: 'event',
-        type: 'checkout.session.completed',
-        created: Math.floor(Date.now() / 1000),
-        data: {
-          object: {
-            id: checkout.body.sessionId,
-            object: 'checkout.session',
-            mode: 'subscription',
-            client_reference_id: me.body.user.id,
-            customer: form.customer,
-            subscription: 'sub_server_flow',
-          },
-        },
+      const paid = aCheckoutCompleted({
+        sessionId: checkout.body.sessionId,
+        userId: me.body.user.id,
+        customer: form.customer,
+        subscription: 'sub_server_flow',
       });
+      const { rawBody, signature } = signStripeEvent(paid, WEBHOOK_SECRET);
       const webhook = await fetch(`${service.baseUrl}/webhook/stripe`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }),
-        },
-        body: payload,
+        headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+        body: rawBody,
       });
       expect(webhook.status).toBe(200);
 

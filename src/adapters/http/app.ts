@@ -1,24 +1,23 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { HealthCheck } from '#application/ports/health-check.ts';
-import { PaymentProviderError } from '#application/ports/payment-gateway.ts';
 import type { UseCases } from '#application/use-cases.ts';
-import { DomainError } from '#domain/shared/domain-error.ts';
 import type { PinoInstance } from '../system/pino-logger.ts';
 import { allowedMethodsOf } from './allowed-methods.ts';
-import { type AppEnv, requireAuth } from './auth-middleware.ts';
+import type { AppEnv } from './auth-middleware.ts';
 import { corsFor } from './cors.ts';
-import { domainProblem, problem } from './problem.ts';
+import { errorHandler } from './error-handler.ts';
+import { problem } from './problem.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
 import { chatroomRoutes } from './routes/chatroom.routes.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
 import { messageRoutes } from './routes/message.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
+import { documentBearerScheme } from './secured-route.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 /** Stripe events can outgrow the API's limit (large invoices); they are signed, so a larger cap is safe. */
@@ -36,14 +35,6 @@ export interface HttpAppOptions {
   corsOrigins?: readonly string[];
 }
 
-const PROTECTED = [
-  '/auth/change-password',
-  '/user/*',
-  '/chatroom',
-  '/chatroom/*',
-  '/subscribe/*',
-  '/subscription/*',
-];
 const RAW_BODY = ['/webhook/', '/checkout/local/'];
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
@@ -76,7 +67,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     );
   });
   app.use(secureHeaders());
-  // Before authentication: a preflight carries no token.
+  // Before the routes and their authentication: a preflight carries no token.
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   if (options.scope) {
     const scope = options.scope;
@@ -90,6 +81,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     maxSize: WEBHOOK_BODY_LIMIT_BYTES,
     onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', 'The body is larger than 1 MiB'),
   });
+  // Size and media type are checked before any route, so 413 and 415 come before authentication.
   app.use(async (c, next) => {
     if (RAW_BODY.some((prefix) => c.req.path.startsWith(prefix))) return rawBodyLimit(c, next);
     const hasBody =
@@ -99,8 +91,6 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     }
     return apiBodyLimit(c, next);
   });
-  const auth = requireAuth(useCases.authenticate);
-  for (const path of PROTECTED) app.use(path, auth);
 
   authRoutes(app, useCases);
   chatroomRoutes(app, useCases);
@@ -109,11 +99,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   opsRoutes(app, options.healthChecks, log);
   if (options.extraRoutes) app.route('/', options.extraRoutes);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
+  documentBearerScheme(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -137,26 +123,6 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     }
     return problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
   });
-  app.onError((error, c) => {
-    if (error instanceof DomainError) return domainProblem(c, error);
-    if (error instanceof HTTPException && error.status === 400) {
-      return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
-    }
-    // The route validator's media-type gate catches bodies our header check cannot see (no Content-Length).
-    if (error instanceof HTTPException && error.status === 415) {
-      return problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
-    }
-    if (error instanceof SyntaxError) return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
-    if (error instanceof PaymentProviderError) {
-      log.warn({ err: error, reqId: c.get('requestId') }, 'payment provider failed');
-      return problem(
-        c,
-        'PAYMENT_PROVIDER_UNAVAILABLE',
-        'The payment provider did not answer; try again shortly',
-      );
-    }
-    log.error({ err: error, reqId: c.get('requestId') }, 'unhandled error');
-    return problem(c, 'INTERNAL', 'Something went wrong on our side');
-  });
+  app.onError(errorHandler(log));
   return app;
 }

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '#application/chatroom/list-messages.ts';
 import { TITLE_MAX_LENGTH } from '#domain/chatroom/chatroom.ts';
 import { CONTENT_MAX_LENGTH } from '#domain/chatroom/message.ts';
 import { SUBSCRIPTION_STATUSES } from '#domain/subscription/subscription.ts';
@@ -139,19 +140,24 @@ export const ChatroomParams = z.object({
 export const MessageParams = ChatroomParams.extend({
   messageId: z.string().openapi({ param: { name: 'messageId', in: 'path' }, format: 'uuid' }),
 });
+/** The shape only; the page size range and the cursor's chatroom are ListMessages' rules. */
 export const PageQuery = z.object({
   before: z
     .string()
     .uuid()
     .optional()
-    .openapi({ param: { name: 'before', in: 'query' } }),
+    .openapi({ param: { name: 'before', in: 'query' }, description: 'a message id of this chatroom' }),
   limit: z.coerce
     .number()
     .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .openapi({ param: { name: 'limit', in: 'query' } }),
+    .optional()
+    .openapi({
+      param: { name: 'limit', in: 'query' },
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_PAGE_SIZE,
+    }),
 });
 export const SendMessageResult = z.object({ message: Message, reply: Message }).openapi('SendMessageResult');
 export const CheckoutSession = z

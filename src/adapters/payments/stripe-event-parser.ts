@@ -4,13 +4,15 @@ import { ValidationFailed } from '#domain/shared/domain-error.ts';
 import { isUuid, type UserId } from '#domain/shared/ids.ts';
 import { isSubscriptionStatus } from '#domain/subscription/subscription.ts';
 
+/** Stripe documents its object ids as at most 255 characters; longer ones never reach a column. */
+const stripeId = z.string().min(1).max(255);
 /** Stripe sends a related object as its id, or as the object itself when expanded. */
-const reference = z.union([z.string().min(1), z.object({ id: z.string().min(1) })]).nullish();
+const reference = z.union([stripeId, z.object({ id: stripeId })]).nullish();
 const metadata = z.record(z.string(), z.string()).nullish();
 
 const envelope = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
+  id: stripeId,
+  type: z.string().min(1).max(255),
   created: z.number().int().nonnegative(),
   data: z.object({ object: z.unknown() }).optional(),
 });
@@ -24,7 +26,7 @@ const checkoutSession = z.object({
 });
 
 const subscription = z.object({
-  id: z.string().min(1),
+  id: stripeId,
   status: z.string(),
   customer: reference,
   cancel_at_period_end: z.boolean().nullish(),

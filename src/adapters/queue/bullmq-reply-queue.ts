@@ -9,7 +9,7 @@ import {
   type ReplyOutcome,
   type ReplyQueue,
 } from '#application/ports/reply-queue.ts';
-import { NotReady } from '#domain/shared/domain-error.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
 import {
   REPLY_BACKOFF_TYPE,
@@ -28,7 +28,7 @@ export interface BullMqReplyQueueOptions {
   logger: Logger;
   /** Base of the exponential backoff between attempts (ms). */
   backoffMs?: number;
-  /** An enqueue that has not reached Redis by then fails with NotReady (503), instead of hanging (ms). */
+  /** An enqueue that has not reached Redis by then fails with ServiceUnavailable('queue') (503), instead of hanging (ms). */
   enqueueTimeoutMs?: number;
 }
 
@@ -71,7 +71,9 @@ export class BullMqReplyQueue implements ReplyQueue {
       await withDeadline(adding, this.enqueueTimeoutMs, 'enqueue the reply job');
     } catch (error) {
       this.options.logger.warn({ err: error, replyId: job.replyId }, 'could not enqueue the reply job');
-      throw new NotReady('The reply queue is unreachable, try again shortly');
+      throw new ServiceUnavailable('queue', 'The reply queue is unreachable, try again shortly', {
+        retryAfterSeconds: 1,
+      });
     }
   }
 

@@ -1,7 +1,7 @@
 import { Message } from '#domain/chatroom/message.ts';
 import { dailyLimit, QuotaExceeded, quotaDay, type Usage, usageOf } from '#domain/quota/daily-quota.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
-import { ownedChatroom } from '../chatroom/list-messages.ts';
+import { ownedChatroom } from '../chatroom/owned-chatroom.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
@@ -51,7 +51,7 @@ export class SendMessage {
 
   async execute(input: SendMessageInput): Promise<SendMessageResult> {
     const { chatrooms, messages, subscriptions, usage, queue, ids, clock, settings } = this.deps;
-    const chatroom = await ownedChatroom({ chatrooms, messages }, input.chatroomId, input.userId);
+    const chatroom = await ownedChatroom({ chatrooms }, input.chatroomId, input.userId);
     const now = clock.now();
     const { prompt, reply } = Message.exchange({
       promptId: ids.next(),

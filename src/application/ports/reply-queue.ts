@@ -17,6 +17,7 @@ export interface EnqueueOptions {
 
 /** Produces replies asynchronously: 3 attempts with exponential backoff, then the reply fails for good. */
 export interface ReplyQueue {
+  /** Throws ServiceUnavailable('queue') when the job cannot be stored. */
   enqueue(job: ReplyJob, options?: EnqueueOptions): Promise<void>;
   /** Waits until the job ends or `timeoutMs` passes; works when another process runs the job. */
   waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome>;

@@ -1,9 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { bearer, json, jsonBody, problems } from '../openapi.ts';
+import { json, jsonBody, problems } from '../openapi.ts';
 import { otpIssuedJson, sessionJson, usageJson, userJson } from '../presenters.ts';
 import * as S from '../schemas.ts';
+import { securedRoutes } from '../secured-route.ts';
 
 const tags = ['Auth'];
 const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
@@ -14,6 +15,8 @@ const otpLimits: [number, string][] = [
 ];
 
 export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
+  const securedRoute = securedRoutes(useCases.authenticate);
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -95,18 +98,16 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'post',
       path: '/auth/change-password',
       tags,
-      security: bearer,
       summary: 'Set or change the password; revokes every earlier token and returns a fresh one',
       request: { body: jsonBody(S.ChangePasswordBody) },
       responses: {
         200: json(S.Session, 'Password changed'),
         ...problems(
           invalid,
-          [401, 'UNAUTHORIZED'],
           [403, 'INVALID_CURRENT_PASSWORD'],
           [429, 'TOO_MANY_REQUESTS: wrong current passwords count as failed logins'],
         ),
@@ -120,15 +121,13 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'get',
       path: '/user/me',
       tags: ['User'],
-      security: bearer,
       summary: 'The signed-in user and today’s usage',
       responses: {
         200: json(z.object({ user: S.User, usage: S.Usage }), 'The user'),
-        ...problems([401, 'UNAUTHORIZED']),
       },
     }),
     async (c) => {

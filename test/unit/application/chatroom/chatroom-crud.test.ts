@@ -150,7 +150,7 @@ describe('ListMessages and GetMessage', () => {
     expect(older.hasMore).toBe(true);
   });
 
-  it.each([0, 101, 1.5])('refuses the limit %s', async (limit) => {
+  it.each([0, 101, -1])('refuses the page size %s, outside 1..100', async (limit) => {
     const { world, owner, chatroom } = await setUp();
     await expect(
       new ListMessages(world).execute({ userId: owner.id, chatroomId: chatroom.id, limit }),
