@@ -227,9 +227,13 @@ export function persistenceContract(name: string, make: () => Promise<Persistenc
         const second = await givenChatroom(owner.id, at(1));
         await givenChatroom(undefined, at(3));
         const listed = await reopened().chatrooms.listOwned(owner.id);
-        expect(listed.map((chatroom) => chatroom.id)).toEqual([third.id, second.id, first.id]);
-        expect(listed[0]).toBeInstanceOf(Chatroom);
-        expect(await reopened().chatrooms.listOwned((await givenUser()).id)).toEqual([]);
+        expect(listed.chatrooms.map((chatroom) => chatroom.id)).toEqual([third.id, second.id, first.id]);
+        expect(listed.chatrooms[0]).toBeInstanceOf(Chatroom);
+        expect(listed.fromCache).toBe(false);
+        expect(await reopened().chatrooms.listOwned((await givenUser()).id)).toEqual({
+          chatrooms: [],
+          fromCache: false,
+        });
       });
 
       it('saves a renamed chatroom', async () => {

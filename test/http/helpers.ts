@@ -1,6 +1,12 @@
 import { expect } from 'vitest';
 import { signStripeEvent } from '#adapters/payments/stripe-events.ts';
-import type { LanguageModel, ModelCallOptions, ModelReply, Turn } from '#application/ports/language-model.ts';
+import type {
+  LanguageModel,
+  ModelCallOptions,
+  ModelReply,
+  ModelStreamPart,
+  Turn,
+} from '#application/ports/language-model.ts';
 import { TEST_WEBHOOK_SECRET, type TestClient, type TestResponse } from '#test/support/http.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -77,8 +83,10 @@ export class GatedLanguageModel implements LanguageModel {
     return { text: `late answer to: ${conversation.at(-1)?.text}`, tokenUsage: null };
   }
 
-  async *stream(conversation: Turn[], options?: ModelCallOptions): AsyncIterable<string> {
-    yield (await this.reply(conversation, options)).text;
+  async *stream(conversation: Turn[], options?: ModelCallOptions): AsyncIterable<ModelStreamPart> {
+    const answer = await this.reply(conversation, options);
+    yield { type: 'text', text: answer.text };
+    yield { type: 'finish', finishReason: 'stop', tokenUsage: answer.tokenUsage };
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '#adapters/http/app.ts';
-import { createPino } from '#adapters/system/pino-logger.ts';
 import { startTestApp, type TestApp } from '#test/support/http.ts';
+import { SilentLogger } from '#test/support/silent-logger.ts';
 import { expectProblem } from './helpers.ts';
 
 /** Every JSON call of docs/api.md, as OpenAPI paths. */
@@ -62,7 +62,7 @@ describe('health', () => {
           },
         },
       ],
-      log: createPino('silent'),
+      log: new SilentLogger(),
     });
 
     const response = await unready.request('/readyz');

@@ -10,12 +10,14 @@ import {
 } from '#adapters/payments/stripe-events.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
 import {
+  replace,
   signedInUser,
   startTestApp,
   TEST_WEBHOOK_SECRET,
   type TestApp,
   type TestClient,
 } from '#test/support/http.ts';
+import { FakePaymentGateway } from '#test/support/payment-doubles.ts';
 import {
   anIsoTime,
   deliver,
@@ -500,22 +502,29 @@ describe('POST /webhook/stripe: events', () => {
   });
 
   it('finds the user by the linked customer id when the event names no user', async () => {
-    const { token, user } = await signedInUser(client);
-    await client.post('/subscribe/pro', undefined, { token });
-    const linked = await app.runtime.container.get(TOKENS.SubscriptionRepository).findByUserId(user.id);
-    expect(linked?.customerId).toMatch(/^cus_/);
+    const payments = new FakePaymentGateway();
+    const own = await startTestApp({ overrides: [replace(TOKENS.PaymentGateway, payments)] });
+    try {
+      const { token, user } = await signedInUser(own.client);
+      await own.client.post('/subscribe/pro', undefined, { token });
+      const linked = payments.checkouts.at(-1);
+      expect(linked?.userId).toBe(user.id);
 
-    const response = await deliverEvent(
-      client,
-      aSubscriptionCreated({
-        id: `sub_by_customer_${user.id}`,
-        customer: linked!.customerId!,
-        status: 'active',
-      }),
-    );
+      const response = await deliverEvent(
+        own.client,
+        aSubscriptionCreated({
+          id: `sub_by_customer_${user.id}`,
+          customer: linked!.customerId,
+          status: 'active',
+        }),
+      );
 
-    expect(response.status).toBe(200);
-    expect((await status(token)).body).toMatchObject({ tier: 'pro', status: 'active' });
+      expect(response.status).toBe(200);
+      const pro = await own.client.get('/subscription/status', { token });
+      expect(pro.body).toMatchObject({ tier: 'pro', status: 'active' });
+    } finally {
+      await own.close();
+    }
   });
 
   it('finds the user by metadata.userId on a subscription event', async () => {

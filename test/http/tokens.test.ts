@@ -1,16 +1,23 @@
 import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserRepository } from '#application/ports/user-repository.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
-import { signedInUser, startTestApp, TEST_JWT_SECRET, type TestApp } from '#test/support/http.ts';
+import { decorate, signedInUser, startTestApp, TEST_JWT_SECRET, type TestApp } from '#test/support/http.ts';
 import { aUuid, expectUnauthorized } from './helpers.ts';
 
 const ISSUER = 'gemini-chat';
 const AUDIENCE = 'gemini-chat-api';
 
 let app: TestApp;
+/** The app's users as stored: the API has no call that deletes one. */
+let users: UserRepository;
 beforeAll(async () => {
-  app = await startTestApp();
+  const keepUsers = decorate(TOKENS.UserRepository, (bound) => {
+    users = bound;
+    return bound;
+  });
+  app = await startTestApp({ overrides: [keepUsers] });
 });
 afterAll(() => app.close());
 
@@ -227,7 +234,7 @@ describe('refused tokens: 401 UNAUTHORIZED with WWW-Authenticate: Bearer error="
     const { token, user } = await signedInUser(app.client);
     expect((await me(token)).status).toBe(200);
 
-    await app.runtime.container.get(TOKENS.UserRepository).delete(user.id);
+    await users.delete(user.id);
 
     expectUnauthorized(await me(token));
   });

@@ -16,10 +16,12 @@ import {
 import { REPLY_QUEUE_NAME } from '#adapters/queue/bullmq-reply-jobs.ts';
 import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker, type BullMqReplyWorkerOptions } from '#adapters/queue/bullmq-reply-worker.ts';
+import type { Scope } from '#adapters/system/scope.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
-import { loadConfig } from '#bootstrap/config.ts';
-import { openRedis } from '#bootstrap/redis.ts';
+import { TOKENS } from '#bootstrap/tokens.ts';
+import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
+import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
 import { testRedis, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
@@ -458,30 +460,38 @@ withServices([redis], () => {
       expect(wait.ms).toBeLessThan(2500);
     });
 
-    it('openRedis wires the cache, the queue and workers that run each job in the given scope', async () => {
-      const config = loadConfig({
-        REDIS_URL: url,
-        REDIS_KEY_PREFIX: prefix,
-        WORKER_STALLED_INTERVAL_MS: '1000',
-      });
-      const services = await openRedis(config, logger);
-      cleanups.push(() => services.close());
-      await services.healthCheck.check();
-
-      await services.cache.set('list', '[1]', 60);
-      expect(await commands.get(`${prefix}cache:list`)).toBe('[1]');
-
+    it('the service on Redis keeps its list cache under the key prefix and runs each reply job in a unit of work', async () => {
       const unitOfWork = new AsyncLocalStorage<string>();
-      const seen: (string | undefined)[] = [];
-      const handler = new RecordingHandler(async () => {
-        seen.push(unitOfWork.getStore());
+      let units = 0;
+      const scope: Scope = (work) => {
+        units += 1;
+        return unitOfWork.run(`unit ${units}`, work);
+      };
+      const seenByModel: (string | undefined)[] = [];
+      const model = new ScriptedLanguageModel(() => {
+        seenByModel.push(unitOfWork.getStore());
+        return { text: 'Hello from the worker', tokenUsage: null };
       });
-      const worker = services.startWorker(handler, { scope: (fn) => unitOfWork.run('job scope', fn) });
-      await worker.waitUntilReady();
-      const replyId = randomUUID();
-      await services.queue.enqueue({ replyId });
-      expect(await services.queue.waitForOutcome(replyId, 5000)).toBe('completed');
-      expect(seen).toEqual(['job scope']);
+      const service = await startTestApp({
+        env: { DATABASE_URL: 'memory', REDIS_URL: url, REDIS_KEY_PREFIX: prefix },
+        overrides: [replace(TOKENS.Scope, scope), replace(TOKENS.LanguageModel, model)],
+      });
+      cleanups.push(() => service.close());
+      const { token } = await signedInUser(service.client);
+      const room = await service.client.post('/chatroom', { title: 'On Redis' }, { token });
+
+      await service.client.get('/chatroom', { token });
+      expect((await service.client.get('/chatroom', { token })).headers.get('X-Cache')).toBe('HIT');
+      expect(await commands.keys(`${prefix}cache:chatrooms:*`)).not.toEqual([]);
+
+      const sent = await service.client.post(
+        `/chatroom/${room.body.id}/message`,
+        { content: 'Hi' },
+        { token },
+      );
+      expect(sent.body.reply).toMatchObject({ status: 'completed', content: 'Hello from the worker' });
+      expect(await inspector.getJobState(sent.body.reply.id)).toBe('completed');
+      expect(seenByModel).toEqual([expect.stringMatching(/^unit \d+$/)]);
     });
   });
 });

@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { afterAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '#adapters/persistence/postgres/apply-migrations.ts';
 import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
+import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import { ChatroomSchema } from '#adapters/persistence/postgres/schemas/chatroom.schema.ts';
 import { MessageSchema } from '#adapters/persistence/postgres/schemas/message.schema.ts';
 import { OtpSchema } from '#adapters/persistence/postgres/schemas/otp.schema.ts';
 import { SubscriptionSchema } from '#adapters/persistence/postgres/schemas/subscription.schema.ts';
 import { UserSchema } from '#adapters/persistence/postgres/schemas/user.schema.ts';
-import { applyMigrations, openDatabase } from '#bootstrap/database.ts';
+import { openDatabase } from '#bootstrap/database.ts';
 import { aChatroom, aMessage, aMobile, anOtp, aSubscription, aUser } from '#test/support/builders.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
@@ -64,7 +66,7 @@ withServices([database], (database) => {
     it('are not applied at start when MIGRATE_ON_START is false', async () => {
       const db = await openDatabase({ ...config(), migrateOnStart: false }, new SilentLogger());
       try {
-        await expect(db.repositories.users.findById(aUser().id)).rejects.toThrow(/users/);
+        await expect(postgresRepositories(db.ems).users.findById(aUser().id)).rejects.toThrow(/users/);
       } finally {
         await db.close();
       }
@@ -100,13 +102,13 @@ withServices([database], (database) => {
         const logger = new SilentLogger();
         const first = await openDatabase(config, logger);
         const user = aUser();
-        await first.repositories.users.create(user);
+        await postgresRepositories(first.ems).users.create(user);
         await first.healthCheck.check();
         await first.close();
         expect(logger.messages('info')).toEqual(['database migrations applied']);
 
         const again = await openDatabase(config, logger);
-        expect(await again.repositories.users.findById(user.id)).toEqual(user);
+        expect(await postgresRepositories(again.ems).users.findById(user.id)).toEqual(user);
         await again.close();
         expect(logger.messages('info')).toEqual(['database migrations applied']);
       } finally {
@@ -124,13 +126,13 @@ describe('openDatabase without DATABASE_URL', () => {
       const first = await openDatabase(config, new SilentLogger());
       expect(first.describe).toBe(`embedded-postgres (pglite) at ${config.dataDir}`);
       const user = aUser();
-      await first.repositories.users.create(user);
+      await postgresRepositories(first.ems).users.create(user);
       // A second instance on the same files would corrupt them.
       await expect(openDatabase(config, new SilentLogger())).rejects.toThrow(/is in use by another process/);
       await first.close();
 
       const again = await openDatabase(config, new SilentLogger());
-      expect(await again.repositories.users.findByMobile(user.mobile)).toEqual(user);
+      expect(await postgresRepositories(again.ems).users.findByMobile(user.mobile)).toEqual(user);
       await again.close();
     } finally {
       await rm(parent, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LanguageModel, LanguageModelError } from '#application/ports/language-model.ts';
+import { TOKENS } from '#bootstrap/tokens.ts';
 import { pollUntil } from '#test/http/helpers.ts';
-import { signedInUser, startTestApp } from '#test/support/http.ts';
+import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 /** A model that is down; its error is worth retrying, so the job waits in the queue. */
@@ -22,7 +23,7 @@ withServices([database], (database) => {
 
     it('are produced after the next start', async () => {
       const env = { DATABASE_URL: database.url, REPLY_BACKOFF_MS: '60000' };
-      const first = await startTestApp({ env, overrides: { model: downModel } });
+      const first = await startTestApp({ env, overrides: [replace(TOKENS.LanguageModel, downModel)] });
       const user = await signedInUser(first.client);
       const room = await first.client.post('/chatroom', {}, { token: user.token });
       const sent = await first.client.post(

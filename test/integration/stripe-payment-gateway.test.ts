@@ -149,6 +149,7 @@ describe('StripePaymentGateway: Stripe failures', () => {
       priceId: PRICE,
       appBaseUrl: APP,
       apiBase: fake.apiBase,
+      clock: new FixedClock(),
     });
     await providerError(wrongKey.createCustomer({ userId: USER, mobile: '+919876543210' }));
   });

@@ -1,5 +1,6 @@
 import { OfflineLanguageModel } from '#adapters/llm/offline-language-model.ts';
 import { StripePaymentEventVerifier } from '#adapters/payments/stripe-payment-event-verifier.ts';
+import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
 import { SignUp } from '#application/auth/sign-up.ts';
@@ -20,7 +21,9 @@ import { TEST_SETTINGS } from './world.ts';
 export async function aDatabaseProcess(config: Config['database'], clock = new FixedClock()) {
   const logger = new SilentLogger();
   const database = await openDatabase(config, logger);
-  const { users, chatrooms, messages, subscriptions, usage } = database.repositories;
+  const repositories = postgresRepositories(database.ems);
+  const scope = <T>(work: () => Promise<T>) => database.ems.scope(work);
+  const { users, chatrooms, messages, subscriptions, usage } = repositories;
   const ids = new UuidV7Ids();
   const settings = TEST_SETTINGS;
   const handler = new GenerateReply({
@@ -33,7 +36,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   });
   const queue = new InProcessReplyQueue({
     handler: {
-      handle: (job) => database.scope(() => handler.handle(job)),
+      handle: (job) => scope(() => handler.handle(job)),
       giveUp: (job, e) => handler.giveUp(job, e),
     },
     logger,
@@ -59,12 +62,11 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   });
   return {
     database,
-    repositories: database.repositories,
-    signUp: (input: Parameters<SignUp['execute']>[0]) => database.scope(() => signUp.execute(input)),
-    sendMessage: (input: Parameters<SendMessage['execute']>[0]) =>
-      database.scope(() => sendMessage.execute(input)),
+    repositories,
+    signUp: (input: Parameters<SignUp['execute']>[0]) => scope(() => signUp.execute(input)),
+    sendMessage: (input: Parameters<SendMessage['execute']>[0]) => scope(() => sendMessage.execute(input)),
     applyPaymentEvent: (event: Parameters<ApplyPaymentEvent['apply']>[0]) =>
-      database.scope(() => applyPaymentEvent.apply(event)),
+      scope(() => applyPaymentEvent.apply(event)),
     async close() {
       await queue.close();
       await database.close();

@@ -17,7 +17,6 @@ import { SilentLogger } from './silent-logger.ts';
 export const TEST_SETTINGS: Settings = {
   otpTtlSeconds: 300,
   quota: { basic: 5, pro: 500 },
-  chatroomCacheTtlSeconds: 300,
   replyWaitMs: 2_000,
   modelTimeoutMs: 1_000,
 };

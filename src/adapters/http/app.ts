@@ -3,13 +3,14 @@ import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { HealthCheck } from '#application/ports/health-check.ts';
+import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
-import type { PinoInstance } from '../system/pino-logger.ts';
+import type { Scope } from '../system/scope.ts';
 import { allowedMethodsOf } from './allowed-methods.ts';
 import type { AppEnv } from './auth-middleware.ts';
 import { corsFor } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
+import type { HealthCheck } from './health-check.ts';
 import { problem } from './problem.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
@@ -26,9 +27,9 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 export interface HttpAppOptions {
   useCases: UseCases;
   healthChecks: HealthCheck[];
-  log: PinoInstance;
+  log: Logger;
   /** Runs each request in its own unit of work (e.g. an EntityManager fork). */
-  scope?: <T>(fn: () => Promise<T>) => Promise<T>;
+  scope?: Scope;
   /** Extra routes mounted at the root (the offline checkout pages). */
   extraRoutes?: Hono;
   /** Browser origins allowed to call the API (exact matches); none: no CORS. */

@@ -1,9 +1,9 @@
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { Logger } from '#application/ports/logger.ts';
 import { InvalidSignature } from '#application/ports/payment-gateway.ts';
 import { ServiceUnavailable, type UnavailableService } from '#application/shared/service-unavailable.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';
-import type { PinoInstance } from '../system/pino-logger.ts';
 import type { AppEnv } from './auth-middleware.ts';
 import { domainProblem, problem, type TransportErrorCode } from './problem.ts';
 
@@ -14,12 +14,13 @@ const UNAVAILABLE = {
   queue: 'NOT_READY',
   model: 'MODEL_UNAVAILABLE',
   payments: 'PAYMENT_PROVIDER_UNAVAILABLE',
+  sms: 'SMS_UNAVAILABLE',
 } as const satisfies Record<UnavailableService, TransportErrorCode>;
 
 const NOT_JSON = 'The body is not valid JSON';
 
 /** The one place an error becomes a problem response; anything unexpected is a 500 that says nothing internal. */
-export function errorHandler(log: PinoInstance): ErrorHandler<AppEnv> {
+export function errorHandler(log: Logger): ErrorHandler<AppEnv> {
   return (error, c) => {
     if (error instanceof DomainError) return domainProblem(c, error);
     if (error instanceof ServiceUnavailable) {

@@ -8,6 +8,7 @@ export type TransportErrorCode =
   | 'INVALID_SIGNATURE'
   | 'METHOD_NOT_ALLOWED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'SMS_UNAVAILABLE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'INTERNAL'
   | 'MODEL_UNAVAILABLE'
@@ -46,6 +47,7 @@ export const PROBLEMS = {
   INTERNAL: { status: 500, title: 'Internal error' },
   MODEL_UNAVAILABLE: { status: 502, title: 'Model unavailable' },
   PAYMENT_PROVIDER_UNAVAILABLE: { status: 502, title: 'Payment provider unavailable' },
+  SMS_UNAVAILABLE: { status: 502, title: 'SMS delivery unavailable' },
   NOT_READY: { status: 503, title: 'Service not ready' },
 } as const satisfies Record<ErrorCode, ProblemKind>;
 

@@ -12,7 +12,7 @@ export interface StripeGatewayOptions {
   appBaseUrl: string;
   /** Another API endpoint than Stripe's (a mock, or a fake in tests): scheme, host and port are used. */
   apiBase?: string;
-  clock?: Clock;
+  clock: Clock;
 }
 
 /** A double click within this window gets the same checkout session (one idempotency key per user and window). */
@@ -30,7 +30,7 @@ export class StripePaymentGateway implements PaymentGateway {
   constructor(options: StripeGatewayOptions) {
     this.priceId = options.priceId;
     this.appBaseUrl = options.appBaseUrl.replace(/\/+$/, '');
-    this.clock = options.clock ?? { now: () => new Date() };
+    this.clock = options.clock;
     // One SDK retry on connection errors, 409 and 5xx: safe because every call carries an idempotency key.
     this.stripe = new Stripe(options.secretKey, {
       maxNetworkRetries: 1,

@@ -6,9 +6,6 @@ import { REPLY_BACKOFF_MS, type ReplyJob, type ReplyJobHandler } from '#applicat
 import { REPLY_QUEUE_NAME, type ReplyJobData } from './bullmq-reply-jobs.ts';
 import { retryDelay } from './retry-delay.ts';
 
-/** Runs `fn` inside a unit of work (e.g. a request-scoped EntityManager fork). */
-export type JobScope = <T>(fn: () => Promise<T>) => Promise<T>;
-
 export interface BullMqReplyWorkerOptions {
   /** A `maxRetriesPerRequest: null` client; shared, so the caller closes it after the worker. */
   connection: Redis;
@@ -18,7 +15,6 @@ export interface BullMqReplyWorkerOptions {
   logger: Logger;
   /** Jobs run in parallel by this worker. */
   concurrency: number;
-  scope?: JobScope;
   /** How often workers look for jobs whose worker died, and how long a job's lock lasts without renewal (ms). */
   stalledIntervalMs?: number;
   lockDurationMs?: number;
@@ -38,7 +34,6 @@ export class BullMqReplyWorker {
   private readonly worker: Worker<ReplyJobData>;
   private readonly handler: ReplyJobHandler;
   private readonly logger: Logger;
-  private readonly scope: JobScope;
   private readonly shutdownGraceMs: number;
   private readonly shutdown = new AbortController();
   private readonly giveUpsAfterStalls = new Set<Promise<void>>();
@@ -46,7 +41,6 @@ export class BullMqReplyWorker {
   constructor(options: BullMqReplyWorkerOptions) {
     this.handler = options.handler;
     this.logger = options.logger;
-    this.scope = options.scope ?? ((fn) => fn());
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
     this.worker = new Worker<ReplyJobData>(REPLY_QUEUE_NAME, (job) => this.process(job), {
       connection: options.connection,
@@ -85,10 +79,7 @@ export class BullMqReplyWorker {
   private async process(job: Job<ReplyJobData>): Promise<void> {
     const replyJob: ReplyJob = { replyId: job.data.replyId };
     try {
-      await unlessShutDown(
-        this.scope(() => this.handler.handle(replyJob)),
-        this.shutdown.signal,
-      );
+      await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
     } catch (error) {
       // BullMQ's documented way to put an active job back in the wait list without counting an attempt.
       if (error instanceof ReturnedAtShutdown) throw Worker.RateLimitError();
@@ -103,13 +94,13 @@ export class BullMqReplyWorker {
       'reply attempt failed',
     );
     if (!final) throw error instanceof Error ? error : new Error(String(error));
-    await this.scope(() => this.handler.giveUp(replyJob, error));
+    await this.handler.giveUp(replyJob, error);
     throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
   }
 
   private giveUpAfterStalls(job: Job<ReplyJobData>, error: Error): void {
     const replyJob: ReplyJob = { replyId: job.data.replyId };
-    const giving = this.scope(() => this.handler.giveUp(replyJob, error)).catch((failure: unknown) => {
+    const giving = this.handler.giveUp(replyJob, error).catch((failure: unknown) => {
       this.logger.error({ err: failure, replyId: replyJob.replyId }, 'could not give up a stalled reply');
     });
     this.giveUpsAfterStalls.add(giving);

@@ -11,14 +11,13 @@ export class RenameChatroom {
   }
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId; title: string }): Promise<Chatroom> {
-    const { chatrooms, listCache, clock } = this.deps;
+    const { chatrooms, clock } = this.deps;
     const chatroom = isUuid(input.chatroomId)
       ? await chatrooms.findOwned(input.chatroomId, input.userId)
       : null;
     if (!chatroom) throw new ChatroomNotFound();
     chatroom.rename(input.title, clock.now());
     await chatrooms.save(chatroom);
-    await listCache.invalidate(input.userId);
     return chatroom;
   }
 }

@@ -1,7 +1,6 @@
 import type { TokenUsage } from '#domain/chatroom/message.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
-
-export type FinishReason = 'stop' | 'length' | 'content-filter' | 'other';
+import type { FinishReason } from './language-model.ts';
 
 /** What the worker records while it produces a reply; readers render it (the HTTP adapter as SSE). */
 export type ReplyEvent =

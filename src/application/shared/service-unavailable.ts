@@ -1,5 +1,5 @@
 /** The backing services whose outage a call can run into. */
-export type UnavailableService = 'database' | 'redis' | 'queue' | 'model' | 'payments';
+export type UnavailableService = 'database' | 'redis' | 'queue' | 'model' | 'payments' | 'sms';
 
 export interface ServiceUnavailableOptions {
   /** Seconds after which a retry can succeed. */

@@ -10,8 +10,9 @@ const tags = ['Auth'];
 const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
 const otpLimits: [number, string][] = [
   invalid,
-  [404, 'USER_NOT_FOUND'],
+  [404, 'USER_NOT_FOUND (only with OTP_DELIVERY=response; otherwise an unknown number gets the same 200)'],
   [429, 'TOO_MANY_REQUESTS (with Retry-After)'],
+  [502, 'SMS_UNAVAILABLE: the SMS provider failed; no code was issued'],
 ];
 
 export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
@@ -40,7 +41,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       method: 'post',
       path: '/auth/send-otp',
       tags,
-      summary: 'Send a one-time login code (returned in the body: the SMS is mocked)',
+      summary: 'Send a one-time login code by SMS (returned in the body instead with OTP_DELIVERY=response)',
       request: { body: jsonBody(S.MobileBody) },
       responses: { 200: json(S.OtpIssued, 'Code issued'), ...problems(...otpLimits) },
     }),

@@ -44,8 +44,10 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       },
     }),
     async (c) => {
-      const { chatrooms, hit } = await useCases.listChatrooms.execute({ userId: c.get('principal').user.id });
-      c.header('X-Cache', hit ? 'HIT' : 'MISS');
+      const { chatrooms, fromCache } = await useCases.listChatrooms.execute({
+        userId: c.get('principal').user.id,
+      });
+      c.header('X-Cache', fromCache ? 'HIT' : 'MISS');
       return c.json({ chatrooms: chatrooms.map(chatroomJson) }, 200);
     },
   );

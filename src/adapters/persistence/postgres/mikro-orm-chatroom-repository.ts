@@ -1,4 +1,4 @@
-import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
+import type { ChatroomRepository, OwnedChatrooms } from '#application/ports/chatroom-repository.ts';
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { EntityManagers } from './entity-managers.ts';
@@ -26,9 +26,9 @@ export class MikroOrmChatroomRepository implements ChatroomRepository {
     return (await this.rows(sql, [id, ownerId]))[0] ?? null;
   }
 
-  listOwned(ownerId: UserId): Promise<Chatroom[]> {
+  async listOwned(ownerId: UserId): Promise<OwnedChatrooms> {
     const sql = `select ${CHATROOM_COLUMNS} from chatrooms where owner_id = ? order by created_at desc, id desc`;
-    return this.rows(sql, [ownerId]);
+    return { chatrooms: await this.rows(sql, [ownerId]), fromCache: false };
   }
 
   async save(chatroom: Chatroom): Promise<void> {
