@@ -1,7 +1,13 @@
 import { afterAll, beforeAll } from 'vitest';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
-import { persistenceContract } from './persistence.contract.ts';
+import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
+import { messageRepositoryContract } from './message-repository.contract.ts';
+import { otpRepositoryContract } from './otp-repository.contract.ts';
+import type { MakePersistence } from './persistence-givens.ts';
+import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { usageCounterContract } from './usage-counter.contract.ts';
+import { userRepositoryContract } from './user-repository.contract.ts';
 
 const found = await createTestDatabase();
 
@@ -14,5 +20,11 @@ withServices([found], (database) => {
     await persistence.close();
     await database.drop();
   });
-  persistenceContract('MikroORM on PostgreSQL', () => persistence.fixture());
+  const postgres: MakePersistence = () => persistence.fixture();
+  userRepositoryContract('PostgreSQL', postgres);
+  otpRepositoryContract('PostgreSQL', postgres);
+  chatroomRepositoryContract('PostgreSQL', postgres);
+  messageRepositoryContract('PostgreSQL', postgres);
+  subscriptionRepositoryContract('PostgreSQL', postgres);
+  usageCounterContract('PostgreSQL', postgres);
 });

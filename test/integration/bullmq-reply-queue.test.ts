@@ -20,6 +20,7 @@ import type { Scope } from '#adapters/system/scope.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
+import { aReplyJob } from '#test/support/builders.ts';
 import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
@@ -221,13 +222,17 @@ withServices([redis], () => {
     it('keeps one job per reply id, however often and whenever it is enqueued', async () => {
       const queue = aQueue();
       const replyId = randomUUID();
-      await Promise.all([queue.enqueue({ replyId }), queue.enqueue({ replyId }), queue.enqueue({ replyId })]);
+      await Promise.all([
+        queue.enqueue(aReplyJob(replyId)),
+        queue.enqueue(aReplyJob(replyId)),
+        queue.enqueue(aReplyJob(replyId)),
+      ]);
       expect(await inspector.getJobCounts('waiting')).toEqual({ waiting: 1 });
 
       const handler = new RecordingHandler();
       await aWorker(handler);
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await sleep(300);
       expect(handler.attemptsOf(replyId)).toBe(1);
       expect(await inspector.getJobState(replyId)).toBe('completed');
@@ -247,19 +252,19 @@ withServices([redis], () => {
       };
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
       expect(handler.attemptsOf(replyId)).toBe(3);
       expect(handler.givenUp).toHaveLength(1);
 
       modelDown = false;
       databaseDown = false;
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await sleep(300);
       expect(handler.attemptsOf(replyId)).toBe(3);
       expect(await inspector.getJobState(replyId)).toBe('failed');
 
-      await queue.enqueue({ replyId }, { replaceFinished: true });
+      await queue.enqueue(aReplyJob(replyId), { replaceFinished: true });
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       expect(handler.attemptsOf(replyId)).toBe(4);
       expect((await inspector.getJob(replyId))?.attemptsMade).toBe(1);
@@ -273,7 +278,7 @@ withServices([redis], () => {
       });
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
       const job = await inspector.getJob(replyId);
       expect(job?.attemptsMade).toBe(1);
@@ -288,7 +293,7 @@ withServices([redis], () => {
       });
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       const [first, second] = handler.attempts;
       expect(second!.at - first!.at).toBeGreaterThanOrEqual(650);
@@ -302,7 +307,7 @@ withServices([redis], () => {
       const handlers = [new RecordingHandler(failing), new RecordingHandler(failing)];
       for (const handler of handlers) await aWorker(handler);
       const replyIds = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-      await Promise.all(replyIds.map((replyId) => queue.enqueue({ replyId })));
+      await Promise.all(replyIds.map((replyId) => queue.enqueue(aReplyJob(replyId))));
       const outcomes = await Promise.all(replyIds.map((replyId) => queue.waitForOutcome(replyId, 5000)));
       expect(outcomes).toEqual(['failed', 'failed', 'failed', 'failed']);
       await sleep(100);
@@ -318,7 +323,7 @@ withServices([redis], () => {
       const worker = aWorkerProcess('complete');
       await worker.printed('ready');
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       expect(await commands.get(`${prefix}handled:${replyId}`)).toBe(String(worker.child.pid));
 
@@ -331,7 +336,7 @@ withServices([redis], () => {
       const doomed = aWorkerProcess('hang');
       await doomed.printed('ready');
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await doomed.printed(`started ${replyId}`);
       await doomed.kill();
 
@@ -348,7 +353,7 @@ withServices([redis], () => {
       for (let death = 0; death < 2; death++) {
         const doomed = aWorkerProcess('hang');
         await doomed.printed('ready');
-        if (death === 0) await queue.enqueue({ replyId });
+        if (death === 0) await queue.enqueue(aReplyJob(replyId));
         await doomed.printed(`started ${replyId}`);
         await doomed.kill();
       }
@@ -367,7 +372,7 @@ withServices([redis], () => {
       const handler = new RecordingHandler(() => new Promise<void>((resolve) => (finish = resolve)));
       const worker = await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await eventually(() => handler.attempts.length === 1);
 
       const closing = worker.close();
@@ -383,7 +388,7 @@ withServices([redis], () => {
       const stuck = new RecordingHandler(() => new Promise<void>(() => {}));
       const leaving = await aWorker(stuck, { shutdownGraceMs: 200 });
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await eventually(() => stuck.attempts.length === 1);
 
       const { ms } = await elapsed(leaving.close());
@@ -422,7 +427,7 @@ withServices([redis], () => {
         expect(result.status).toBe('rejected');
         expect(ms).toBeLessThan(1500);
       }
-      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
+      const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
       expect(enqueue.result).toMatchObject({
         status: 'rejected',
         reason: { service: 'queue', retryAfterSeconds: 1 },
@@ -442,14 +447,14 @@ withServices([redis], () => {
         client.disconnect();
         await relay.close();
       });
-      await queue.enqueue({ replyId: randomUUID() });
+      await queue.enqueue(aReplyJob(randomUUID()));
       await cache.set('list', '[]', 60);
 
       relay.silence();
       const read = await elapsed(cache.get('list'));
       expect(read.result.status).toBe('rejected');
       expect(read.ms).toBeLessThan(1500);
-      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
+      const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
       expect(enqueue.result).toMatchObject({
         status: 'rejected',
         reason: { service: 'queue', retryAfterSeconds: 1 },

@@ -26,14 +26,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   const { users, chatrooms, messages, subscriptions, usage } = repositories;
   const ids = new UuidV7Ids();
   const settings = TEST_SETTINGS;
-  const handler = new GenerateReply({
-    messages,
-    chatrooms,
-    usage,
-    logger,
-    model: new OfflineLanguageModel(),
-    modelTimeoutMs: settings.modelTimeoutMs,
-  });
+  const handler = new GenerateReply({ messages, usage, logger, model: new OfflineLanguageModel() });
   const queue = new InProcessReplyQueue({
     handler: {
       handle: (job) => scope(() => handler.handle(job)),

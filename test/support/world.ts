@@ -18,7 +18,6 @@ export const TEST_SETTINGS: Settings = {
   otpTtlSeconds: 300,
   quota: { basic: 5, pro: 500 },
   replyWaitMs: 2_000,
-  modelTimeoutMs: 1_000,
 };
 
 /** Every port a use case needs, in memory, on a fixed clock and sequential ids: `new SendMessage(world)` just works. */

@@ -17,12 +17,15 @@ export const HEARTBEAT_MS = 15_000;
  */
 export class UiMessageStreamWriter {
   private readonly metadata: Record<string, unknown>;
+  /** A resumed client may hold text of an attempt this connection never saw: any new attempt voids it. */
+  private readonly resumed: boolean;
   private attempt = 1;
   private textOpen = false;
   private ended = false;
 
-  constructor(metadata: Record<string, unknown>) {
+  constructor(metadata: Record<string, unknown>, options: { resumed?: boolean } = {}) {
     this.metadata = metadata;
+    this.resumed = options.resumed ?? false;
   }
 
   get done(): boolean {
@@ -47,7 +50,7 @@ export class UiMessageStreamWriter {
     const part = `text-${this.attempt}`;
     switch (event.type) {
       case 'attempt': {
-        const voids = event.attempt > 1;
+        const voids = event.attempt > 1 || this.resumed;
         this.attempt = event.attempt;
         this.textOpen = false;
         return voids ? [{ type: 'reset-step' }] : [];

@@ -22,7 +22,7 @@ export interface GeminiOptions {
   /** Another endpoint than Google's (a proxy, or a fake in tests). */
   baseUrl?: string;
   systemInstruction?: string;
-  /** Upper bound of one call, on top of any signal the caller passes. */
+  /** Upper bound of one call, on top of any signal the caller passes: the one model timeout (MODEL_TIMEOUT_MS). */
   timeoutMs?: number;
 }
 

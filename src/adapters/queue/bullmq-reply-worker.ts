@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import { REPLY_BACKOFF_MS, type ReplyJob, type ReplyJobHandler } from '#application/ports/reply-queue.ts';
-import { REPLY_QUEUE_NAME, type ReplyJobData } from './bullmq-reply-jobs.ts';
+import { REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
 import { retryDelay } from './retry-delay.ts';
 
 export interface BullMqReplyWorkerOptions {
@@ -31,7 +31,7 @@ class ReturnedAtShutdown extends Error {}
  * rather than losing it (giveUp is idempotent).
  */
 export class BullMqReplyWorker {
-  private readonly worker: Worker<ReplyJobData>;
+  private readonly worker: Worker<ReplyJob>;
   private readonly handler: ReplyJobHandler;
   private readonly logger: Logger;
   private readonly shutdownGraceMs: number;
@@ -42,7 +42,7 @@ export class BullMqReplyWorker {
     this.handler = options.handler;
     this.logger = options.logger;
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
-    this.worker = new Worker<ReplyJobData>(REPLY_QUEUE_NAME, (job) => this.process(job), {
+    this.worker = new Worker<ReplyJob>(REPLY_QUEUE_NAME, (job) => this.process(job), {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
@@ -76,8 +76,8 @@ export class BullMqReplyWorker {
     await Promise.allSettled(this.giveUpsAfterStalls);
   }
 
-  private async process(job: Job<ReplyJobData>): Promise<void> {
-    const replyJob: ReplyJob = { replyId: job.data.replyId };
+  private async process(job: Job<ReplyJob>): Promise<void> {
+    const replyJob = job.data;
     try {
       await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
     } catch (error) {
@@ -87,7 +87,7 @@ export class BullMqReplyWorker {
     }
   }
 
-  private async failAttempt(job: Job<ReplyJobData>, replyJob: ReplyJob, error: unknown): Promise<never> {
+  private async failAttempt(job: Job<ReplyJob>, replyJob: ReplyJob, error: unknown): Promise<never> {
     const final = !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     this.logger.warn(
       { err: error, replyId: replyJob.replyId, attempt: job.attemptsMade + 1, final },
@@ -98,8 +98,8 @@ export class BullMqReplyWorker {
     throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
   }
 
-  private giveUpAfterStalls(job: Job<ReplyJobData>, error: Error): void {
-    const replyJob: ReplyJob = { replyId: job.data.replyId };
+  private giveUpAfterStalls(job: Job<ReplyJob>, error: Error): void {
+    const replyJob = job.data;
     const giving = this.handler.giveUp(replyJob, error).catch((failure: unknown) => {
       this.logger.error({ err: failure, replyId: replyJob.replyId }, 'could not give up a stalled reply');
     });

@@ -1,5 +1,5 @@
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
-import { type ChatroomId, isUuid, type UserId } from '#domain/shared/ids.ts';
+import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 
 export class DeleteChatroom {
@@ -10,8 +10,6 @@ export class DeleteChatroom {
   }
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId }): Promise<void> {
-    const deleted =
-      isUuid(input.chatroomId) && (await this.deps.chatrooms.delete(input.chatroomId, input.userId));
-    if (!deleted) throw new ChatroomNotFound();
+    if (!(await this.deps.chatrooms.delete(input.chatroomId, input.userId))) throw new ChatroomNotFound();
   }
 }

@@ -1,7 +1,7 @@
 import { MessageNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message } from '#domain/chatroom/message.ts';
 import { ValidationFailed } from '#domain/shared/domain-error.ts';
-import { type ChatroomId, isUuid, type MessageId, type UserId } from '#domain/shared/ids.ts';
+import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { MessagePage, MessageRepository } from '../ports/message-repository.ts';
 import { ownedChatroom } from './owned-chatroom.ts';
@@ -38,9 +38,7 @@ export class ListMessages {
     const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
     let before: Message | undefined;
     if (input.before !== undefined) {
-      const found = isUuid(input.before)
-        ? await this.deps.messages.findInChatroom(chatroom.id, input.before)
-        : null;
+      const found = await this.deps.messages.findInChatroom(chatroom.id, input.before);
       if (!found) throw new ValidationFailed('before', 'must be the id of a message in this chatroom');
       before = found;
     }
@@ -57,9 +55,7 @@ export class GetMessage {
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId; messageId: MessageId }): Promise<Message> {
     const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
-    const message = isUuid(input.messageId)
-      ? await this.deps.messages.findInChatroom(chatroom.id, input.messageId)
-      : null;
+    const message = await this.deps.messages.findInChatroom(chatroom.id, input.messageId);
     if (!message) throw new MessageNotFound();
     return message;
   }

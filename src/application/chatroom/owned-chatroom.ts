@@ -1,6 +1,6 @@
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
-import { type ChatroomId, isUuid, type UserId } from '#domain/shared/ids.ts';
+import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 
 /** The caller's chatroom; one that does not exist and one owned by someone else are both "not found". */
@@ -9,7 +9,7 @@ export async function ownedChatroom(
   chatroomId: ChatroomId,
   userId: UserId,
 ): Promise<Chatroom> {
-  const chatroom = isUuid(chatroomId) ? await deps.chatrooms.findOwned(chatroomId, userId) : null;
+  const chatroom = await deps.chatrooms.findOwned(chatroomId, userId);
   if (!chatroom) throw new ChatroomNotFound();
   return chatroom;
 }

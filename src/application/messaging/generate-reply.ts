@@ -1,6 +1,4 @@
 import { HISTORY_LENGTH, type Message } from '#domain/chatroom/message.ts';
-import { quotaDay } from '#domain/quota/daily-quota.ts';
-import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import { type LanguageModel, LanguageModelError, type Turn } from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
@@ -9,12 +7,10 @@ import type { UsageCounter } from '../ports/usage-counter.ts';
 
 export interface GenerateReplyDeps {
   messages: MessageRepository;
-  chatrooms: ChatroomRepository;
+  /** Bounds each call itself (see GeminiLanguageModel): the limit belongs to the remote call, not to this use case. */
   model: LanguageModel;
   usage: UsageCounter;
   logger: Logger;
-  /** Per-call limit on the model (ms). */
-  modelTimeoutMs: number;
 }
 
 const GENERIC_FAILURE = 'The model is unavailable right now';
@@ -31,7 +27,7 @@ export class GenerateReply implements ReplyJobHandler {
   }
 
   async handle(job: ReplyJob): Promise<void> {
-    const { messages, model, modelTimeoutMs } = this.deps;
+    const { messages, model } = this.deps;
     const reply = await messages.findById(job.replyId);
     if (!reply?.isPending || !reply.inReplyTo) return;
     const prompt = await messages.findById(reply.inReplyTo);
@@ -40,20 +36,16 @@ export class GenerateReply implements ReplyJobHandler {
       return;
     }
     const history = await messages.historyBefore(prompt, HISTORY_LENGTH);
-    const answer = await model.reply(toConversation([...history, prompt]), {
-      signal: AbortSignal.timeout(modelTimeoutMs),
-    });
+    const answer = await model.reply(toConversation([...history, prompt]));
     await messages.complete(reply.id, answer.text, answer.tokenUsage);
   }
 
+  /** Fails the reply and gives its prompt back to the day it was counted against; once, however often it runs. */
   async giveUp(job: ReplyJob, error: unknown): Promise<void> {
     const { messages, usage, logger } = this.deps;
     const reason = error instanceof LanguageModelError ? error.userMessage : GENERIC_FAILURE;
     logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
-    const reply = await messages.findById(job.replyId);
-    if (!reply || !(await messages.fail(job.replyId, reason))) return;
-    const chatroom = await this.deps.chatrooms.findById(reply.chatroomId);
-    if (chatroom) await usage.giveBack(chatroom.ownerId, quotaDay(reply.createdAt));
+    if (await messages.fail(job.replyId, reason)) await usage.giveBack(job.userId, job.day);
   }
 }
 

@@ -74,7 +74,7 @@ export class SendMessage {
       throw error;
     }
     try {
-      await queue.enqueue({ replyId: reply.id });
+      await queue.enqueue({ replyId: reply.id, userId: input.userId, day });
     } catch (error) {
       if (await messages.fail(reply.id, 'The reply could not be queued'))
         await this.giveBack(input.userId, day);

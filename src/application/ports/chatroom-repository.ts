@@ -7,7 +7,7 @@ export interface OwnedChatrooms {
   fromCache: boolean;
 }
 
-/** Chatrooms, always looked up through their owner. */
+/** Chatrooms, always looked up through their owner; an id that cannot exist (not a UUID) is simply not found. */
 export interface ChatroomRepository {
   create(chatroom: Chatroom): Promise<void>;
   findById(id: ChatroomId): Promise<Chatroom | null>;

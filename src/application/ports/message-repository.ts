@@ -1,5 +1,5 @@
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
-import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
+import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
 
 export interface MessagePage {
   /** Oldest first. */
@@ -7,7 +7,14 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
-/** Messages of a chatroom, ordered by (createdAt, id). */
+/** A reply still pending, with the sender of its prompt. */
+export interface PendingReply {
+  replyId: MessageId;
+  userId: UserId;
+  createdAt: Date;
+}
+
+/** Messages of a chatroom, ordered by (createdAt, id); an id that cannot exist (not a UUID) is simply not found. */
 export interface MessageRepository {
   /** Stores a prompt and its pending reply in one transaction; ChatroomNotFound if the chatroom was deleted meanwhile. */
   addExchange(prompt: Message, reply: Message): Promise<void>;
@@ -17,10 +24,10 @@ export interface MessageRepository {
   page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage>;
   /** The last `limit` completed messages created before `message`, oldest first. */
   historyBefore(message: Message, limit: number): Promise<Message[]>;
-  /** Completes a pending reply; false when it was not pending (a job that ran twice writes once). */
+  /** Completes a pending reply (Message.complete); false when it was not pending (a job that ran twice writes once). */
   complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean>;
-  /** Fails a pending reply; false when it was not pending. */
+  /** Fails a pending reply (Message.fail); false when it was not pending. */
   fail(id: MessageId, error: string): Promise<boolean>;
-  /** Ids of replies still pending, oldest first (to resume them after a restart). */
-  pendingReplies(limit: number): Promise<MessageId[]>;
+  /** Replies still pending, oldest first (to resume them after a restart). */
+  pendingReplies(limit: number): Promise<PendingReply[]>;
 }

@@ -5,6 +5,4 @@ export interface Settings {
   otpTtlSeconds: number;
   quota: QuotaLimits;
   replyWaitMs: number;
-  /** Per-call limit on the language model. */
-  modelTimeoutMs: number;
 }

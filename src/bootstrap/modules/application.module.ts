@@ -122,16 +122,8 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     ],
   );
   bind(TOKENS.GenerateReply).toResolvedValue(
-    (messages, chatrooms, model, usage, logger, settings) =>
-      new GenerateReply({
-        messages,
-        chatrooms,
-        model,
-        usage,
-        logger,
-        modelTimeoutMs: settings.modelTimeoutMs,
-      }),
-    [MessageRepository, ChatroomRepository, LanguageModel, UsageCounter, Logger, Settings],
+    (messages, model, usage, logger) => new GenerateReply({ messages, model, usage, logger }),
+    [MessageRepository, LanguageModel, UsageCounter, Logger],
   );
   bind(TOKENS.ReplyJobHandler).toResolvedValue(
     (generateReply, scope) => inItsOwnScope(generateReply, scope),

@@ -17,7 +17,6 @@ export function coreModule(config: Config, logger: Logger, shutdown: Shutdown): 
       otpTtlSeconds: config.otp.ttlSeconds,
       quota: config.quota,
       replyWaitMs: config.replyWaitMs,
-      modelTimeoutMs: config.gemini.timeoutMs,
     });
     bind(TOKENS.Logger).toConstantValue(logger);
     bind(TOKENS.Shutdown).toConstantValue(shutdown);

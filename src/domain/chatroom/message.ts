@@ -29,15 +29,15 @@ export interface MessageProps {
 }
 
 export class Message {
-  id: MessageId;
-  chatroomId: ChatroomId;
-  role: MessageRole;
-  content: string;
-  status: MessageStatus;
-  error: string | null;
-  inReplyTo: MessageId | null;
-  tokenUsage: TokenUsage | null;
-  createdAt: Date;
+  readonly id: MessageId;
+  readonly chatroomId: ChatroomId;
+  readonly role: MessageRole;
+  readonly content: string;
+  readonly status: MessageStatus;
+  readonly error: string | null;
+  readonly inReplyTo: MessageId | null;
+  readonly tokenUsage: TokenUsage | null;
+  readonly createdAt: Date;
 
   constructor(props: MessageProps) {
     this.id = props.id;
@@ -89,6 +89,18 @@ export class Message {
 
   get isPending(): boolean {
     return this.status === 'pending';
+  }
+
+  /** The reply with the model's answer; null when it is no longer pending (a reply is settled once). */
+  complete(content: string, tokenUsage: TokenUsage | null): Message | null {
+    return this.isPending
+      ? new Message({ ...this, status: 'completed', content, tokenUsage, error: null })
+      : null;
+  }
+
+  /** The reply failed for good, with a reason safe to show; null when it is no longer pending. */
+  fail(error: string): Message | null {
+    return this.isPending ? new Message({ ...this, status: 'failed', error }) : null;
   }
 }
 

@@ -87,8 +87,7 @@ describe('CachedChatroomRepository', () => {
     expect(await chatrooms.listOwned(owner)).toMatchObject({ fromCache: false });
     expect(titles(await chatrooms.listOwned(owner))).toEqual(['Ideas']);
 
-    room.rename('Plans', world.clock.now());
-    await chatrooms.save(room);
+    await chatrooms.save(room.rename('Plans', world.clock.now()));
     const renamed = await chatrooms.listOwned(owner);
     expect(renamed.fromCache).toBe(false);
     expect(titles(renamed)).toEqual(['Plans']);

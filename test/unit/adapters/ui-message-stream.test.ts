@@ -86,6 +86,21 @@ describe('the UI message stream of a reply', () => {
     expect(read.ids[0]).toBe('0-7');
   });
 
+  it('voids what a resumed client holds when the events start a new attempt, even the first', async () => {
+    const stream = uiMessageStreamBody({
+      writer: new UiMessageStreamWriter(metadata, { resumed: true }),
+      messageId: 'r',
+      events: async function* () {
+        yield { id: 'done-1', event: { type: 'attempt', attempt: 1 } };
+        yield { id: 'done-2', event: delta('the whole stored answer') };
+        yield { id: 'done-3', event: { type: 'finish', finishReason: 'stop', tokens: null } };
+      },
+    });
+    const read = await readUiStream(stream);
+    expect(read.chunks.map((chunk) => chunk.type)).toContain('reset-step');
+    expect(read.text).toBe('the whole stored answer');
+  });
+
   it('sends a ping comment when nothing else is sent for the heartbeat interval', async () => {
     const events = async function* (): AsyncIterable<LoggedReplyEvent> {
       await new Promise((resolve) => setTimeout(resolve, 120));

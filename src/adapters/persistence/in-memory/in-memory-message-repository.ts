@@ -1,4 +1,4 @@
-import type { MessagePage, MessageRepository } from '#application/ports/message-repository.ts';
+import type { MessagePage, MessageRepository, PendingReply } from '#application/ports/message-repository.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
@@ -31,12 +31,16 @@ export class InMemoryMessageRepository implements MessageRepository {
     return message?.chatroomId === chatroomId ? copy(message) : null;
   }
 
-  async pendingReplies(limit: number): Promise<MessageId[]> {
+  async pendingReplies(limit: number): Promise<PendingReply[]> {
     return [...this.store.messages.values()]
-      .filter((message) => message.role === 'model' && message.status === 'pending')
+      .filter((message) => message.isPending)
       .sort(compare)
       .slice(0, limit)
-      .map((message) => message.id);
+      .map((reply) => ({
+        replyId: reply.id,
+        userId: this.store.chatrooms.get(reply.chatroomId)!.ownerId,
+        createdAt: new Date(reply.createdAt),
+      }));
   }
 
   async page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage> {
@@ -54,19 +58,19 @@ export class InMemoryMessageRepository implements MessageRepository {
   }
 
   async complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean> {
-    const message = this.store.messages.get(id);
-    if (!message?.isPending) return false;
-    message.status = 'completed';
-    message.content = content;
-    message.tokenUsage = tokenUsage === null ? null : { ...tokenUsage };
-    return true;
+    return this.settle(id, (reply) => reply.complete(content, tokenUsage));
   }
 
   async fail(id: MessageId, error: string): Promise<boolean> {
-    const message = this.store.messages.get(id);
-    if (!message?.isPending) return false;
-    message.status = 'failed';
-    message.error = error;
+    return this.settle(id, (reply) => reply.fail(error));
+  }
+
+  /** Stores what the domain makes of the reply; false when it refuses (the reply is no longer pending). */
+  private settle(id: MessageId, change: (reply: Message) => Message | null): boolean {
+    const stored = this.store.messages.get(id);
+    const settled = stored ? change(stored) : null;
+    if (!settled) return false;
+    this.store.messages.set(id, copy(settled));
     return true;
   }
 

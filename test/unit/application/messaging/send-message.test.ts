@@ -23,7 +23,7 @@ async function setUp(
 ) {
   const world = aWorld(settings);
   const model = new ScriptedLanguageModel();
-  const handler = new GenerateReply({ ...world, model, modelTimeoutMs: 1_000 });
+  const handler = new GenerateReply({ ...world, model });
   const inProcess = new InProcessReplyQueue({ handler, backoffMs: 1, logger: world.logger });
   queues.push(inProcess);
   const queue = options.queue?.(world) ?? inProcess;

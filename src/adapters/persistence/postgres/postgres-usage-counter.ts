@@ -15,7 +15,7 @@ const GIVE_BACK = 'update daily_usage set used = used - 1 where user_id = ? and 
 const USED = 'select used from daily_usage where user_id = ? and day = ?';
 
 /** The daily prompt quota, durable in the daily_usage table and exact across processes. */
-export class MikroOrmUsageCounter implements UsageCounter {
+export class PostgresUsageCounter implements UsageCounter {
   private readonly ems: EntityManagers;
 
   constructor(ems: EntityManagers) {

@@ -7,11 +7,15 @@ import type {
 import type { UserId } from '#domain/shared/ids.ts';
 import type { Subscription } from '#domain/subscription/subscription.ts';
 import type { EntityManagers } from './entity-managers.ts';
-import { SUBSCRIPTION_COLUMNS, type SubscriptionRow, subscriptionFromRow } from './rows.ts';
 import { ProcessedPaymentEventSchema } from './schemas/processed-payment-event.schema.ts';
 import { SubscriptionSchema } from './schemas/subscription.schema.ts';
+import type { TableRows } from './table-rows.ts';
+import { isUuid } from './uuid.ts';
 
-/** Inserts the user's row with the customer or sets it on a row without one; returns no row when one was linked. */
+/**
+ * Subscription.linkCustomer as one statement: inserts the user's row with the customer or sets it on a row without
+ * one; returns no row when one was linked already.
+ */
 const LINK_CUSTOMER = `
   insert into subscriptions (user_id, customer_id, cancel_at_period_end, updated_at) values (?, ?, false, ?)
   on conflict (user_id) do update set customer_id = excluded.customer_id, updated_at = excluded.updated_at
@@ -22,16 +26,23 @@ const LINKED_CUSTOMER = 'select customer_id from subscriptions where user_id = ?
 const LOCK_USER = 'select id from users where id = ? for no key update';
 
 /** Subscriptions read and upserted through `em()`; with `lockMode`, each row read stays locked until commit. */
-class MikroOrmSubscriptionStore implements SubscriptionStore {
+class PostgresSubscriptionStore implements SubscriptionStore {
   private readonly em: () => EntityManager;
+  protected readonly subscriptions: TableRows<Subscription>;
   private readonly lockMode: LockMode.PESSIMISTIC_WRITE | undefined;
 
-  constructor(em: () => EntityManager, lockMode?: LockMode.PESSIMISTIC_WRITE) {
+  constructor(
+    em: () => EntityManager,
+    subscriptions: TableRows<Subscription>,
+    lockMode?: LockMode.PESSIMISTIC_WRITE,
+  ) {
     this.em = em;
+    this.subscriptions = subscriptions;
     this.lockMode = lockMode;
   }
 
   async findByUserId(userId: UserId): Promise<Subscription | null> {
+    if (!isUuid(userId)) return null;
     // With no subscription row yet there is none to lock, and two events would both insert one (the later failing
     // on the unique subscription id). Locking the user's row first makes them take turns here as well.
     if (this.lockMode) await this.em().execute(LOCK_USER, [userId]);
@@ -52,7 +63,7 @@ class MikroOrmSubscriptionStore implements SubscriptionStore {
       .insert(subscription)
       .onConflict('userId')
       .merge()
-      // An older event's state never replaces a newer one's, also when the row was inserted after this one's read.
+      // Subscription.accepts as a WHERE clause, also right when the row was inserted after this one's read.
       .where(
         raw('subscriptions.last_event_at is null or subscriptions.last_event_at <= excluded.last_event_at'),
       )
@@ -64,21 +75,21 @@ class MikroOrmSubscriptionStore implements SubscriptionStore {
     value: string,
   ): Promise<Subscription | null> {
     const lock = this.lockMode === LockMode.PESSIMISTIC_WRITE ? ' for update' : '';
-    const sql = `select ${SUBSCRIPTION_COLUMNS} from subscriptions where ${column} = ? limit 1${lock}`;
-    const [row] = await this.em().execute<SubscriptionRow[]>(sql, [value]);
-    return row ? subscriptionFromRow(row) : null;
+    const sql = `${this.subscriptions.select} where ${column} = ? limit 1${lock}`;
+    const [row] = await this.em().execute(sql, [value]);
+    return row ? this.subscriptions.fromRow(row) : null;
   }
 }
 
 /** Billing state per user, and the payment event ids already applied. */
-export class MikroOrmSubscriptionRepository
-  extends MikroOrmSubscriptionStore
+export class PostgresSubscriptionRepository
+  extends PostgresSubscriptionStore
   implements SubscriptionRepository
 {
   private readonly ems: EntityManagers;
 
   constructor(ems: EntityManagers) {
-    super(() => ems.current());
+    super(() => ems.current(), ems.rowsOf(SubscriptionSchema));
     this.ems = ems;
   }
 
@@ -108,7 +119,7 @@ export class MikroOrmSubscriptionRepository
       // Every row the event reads is locked (SELECT … FOR UPDATE): another event for the same subscription waits
       // for this commit, then reads what this one applied. Repository calls inside `apply` join this transaction
       // (see EntityManagers).
-      await apply(new MikroOrmSubscriptionStore(() => em, LockMode.PESSIMISTIC_WRITE));
+      await apply(new PostgresSubscriptionStore(() => em, this.subscriptions, LockMode.PESSIMISTIC_WRITE));
       return 'applied';
     });
   }

@@ -2,15 +2,18 @@ import type { ChatroomRepository, OwnedChatrooms } from '#application/ports/chat
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { EntityManagers } from './entity-managers.ts';
-import { CHATROOM_COLUMNS, type ChatroomRow, chatroomFromRow } from './rows.ts';
 import { ChatroomSchema } from './schemas/chatroom.schema.ts';
+import type { TableRows } from './table-rows.ts';
+import { isUuid } from './uuid.ts';
 
 /** Chatrooms; their messages go with them through the foreign key's ON DELETE CASCADE. */
-export class MikroOrmChatroomRepository implements ChatroomRepository {
+export class PostgresChatroomRepository implements ChatroomRepository {
   private readonly ems: EntityManagers;
+  private readonly chatrooms: TableRows<Chatroom>;
 
   constructor(ems: EntityManagers) {
     this.ems = ems;
+    this.chatrooms = ems.rowsOf(ChatroomSchema);
   }
 
   async create(chatroom: Chatroom): Promise<void> {
@@ -18,16 +21,20 @@ export class MikroOrmChatroomRepository implements ChatroomRepository {
   }
 
   async findById(id: ChatroomId): Promise<Chatroom | null> {
-    return (await this.rows(`select ${CHATROOM_COLUMNS} from chatrooms where id = ?`, [id]))[0] ?? null;
+    if (!isUuid(id)) return null;
+    return (await this.rows(`${this.chatrooms.select} where id = ?`, [id]))[0] ?? null;
   }
 
   async findOwned(id: ChatroomId, ownerId: UserId): Promise<Chatroom | null> {
-    const sql = `select ${CHATROOM_COLUMNS} from chatrooms where id = ? and owner_id = ?`;
-    return (await this.rows(sql, [id, ownerId]))[0] ?? null;
+    if (!isUuid(id) || !isUuid(ownerId)) return null;
+    return (
+      (await this.rows(`${this.chatrooms.select} where id = ? and owner_id = ?`, [id, ownerId]))[0] ?? null
+    );
   }
 
   async listOwned(ownerId: UserId): Promise<OwnedChatrooms> {
-    const sql = `select ${CHATROOM_COLUMNS} from chatrooms where owner_id = ? order by created_at desc, id desc`;
+    if (!isUuid(ownerId)) return { chatrooms: [], fromCache: false };
+    const sql = `${this.chatrooms.select} where owner_id = ? order by created_at desc, id desc`;
     return { chatrooms: await this.rows(sql, [ownerId]), fromCache: false };
   }
 
@@ -42,10 +49,11 @@ export class MikroOrmChatroomRepository implements ChatroomRepository {
   }
 
   async delete(id: ChatroomId, ownerId: UserId): Promise<boolean> {
+    if (!isUuid(id) || !isUuid(ownerId)) return false;
     return (await this.ems.current().nativeDelete(ChatroomSchema, { id, ownerId })) > 0;
   }
 
   private async rows(sql: string, params: string[]): Promise<Chatroom[]> {
-    return (await this.ems.current().execute<ChatroomRow[]>(sql, params)).map(chatroomFromRow);
+    return (await this.ems.current().execute(sql, params)).map((row) => this.chatrooms.fromRow(row));
   }
 }

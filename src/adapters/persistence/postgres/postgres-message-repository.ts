@@ -1,18 +1,26 @@
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
-import type { MessagePage, MessageRepository } from '#application/ports/message-repository.ts';
+import type { MessagePage, MessageRepository, PendingReply } from '#application/ports/message-repository.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
-import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
+import type { Message, MessageProps, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
 import type { EntityManagers } from './entity-managers.ts';
-import { MESSAGE_COLUMNS, type MessageRow, messageFromRow } from './rows.ts';
 import { MessageSchema } from './schemas/message.schema.ts';
+import type { TableRows } from './table-rows.ts';
+import { isUuid } from './uuid.ts';
+
+/** Replies still pending, oldest first, on the partial index messages_pending_created_idx. */
+const PENDING_REPLIES = `
+  select m.id, c.owner_id, m.created_at from messages m join chatrooms c on c.id = m.chatroom_id
+  where m.status = 'pending' order by m.created_at, m.id limit ?`;
 
 /** Messages, paged by the keyset (created_at, id) on the index messages_chatroom_created_id_idx. */
-export class MikroOrmMessageRepository implements MessageRepository {
+export class PostgresMessageRepository implements MessageRepository {
   private readonly ems: EntityManagers;
+  private readonly messages: TableRows<Message>;
 
   constructor(ems: EntityManagers) {
     this.ems = ems;
+    this.messages = ems.rowsOf(MessageSchema);
   }
 
   async addExchange(prompt: Message, reply: Message): Promise<void> {
@@ -27,15 +35,18 @@ export class MikroOrmMessageRepository implements MessageRepository {
   }
 
   async findById(id: MessageId): Promise<Message | null> {
-    return (await this.rows(`select ${MESSAGE_COLUMNS} from messages where id = ?`, [id]))[0] ?? null;
+    if (!isUuid(id)) return null;
+    return (await this.rows(`${this.messages.select} where id = ?`, [id]))[0] ?? null;
   }
 
   async findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null> {
-    const sql = `select ${MESSAGE_COLUMNS} from messages where id = ? and chatroom_id = ?`;
+    if (!isUuid(chatroomId) || !isUuid(id)) return null;
+    const sql = `${this.messages.select} where id = ? and chatroom_id = ?`;
     return (await this.rows(sql, [id, chatroomId]))[0] ?? null;
   }
 
   async page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage> {
+    if (!isUuid(chatroomId)) return { messages: [], hasMore: false };
     const newestFirst = await this.newestBefore(chatroomId, options.before, options.limit + 1);
     return {
       messages: newestFirst.slice(0, options.limit).reverse(),
@@ -48,32 +59,28 @@ export class MikroOrmMessageRepository implements MessageRepository {
   }
 
   async complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean> {
-    const changed = await this.ems
-      .current()
-      .nativeUpdate(
-        MessageSchema,
-        { id, status: 'pending' },
-        { status: 'completed', content, tokenUsage, error: null },
-      );
-    return changed > 0;
+    return this.settle(id, { status: 'completed', content, tokenUsage, error: null });
   }
 
   async fail(id: MessageId, error: string): Promise<boolean> {
-    const changed = await this.ems
-      .current()
-      .nativeUpdate(MessageSchema, { id, status: 'pending' }, { status: 'failed', error });
-    return changed > 0;
+    return this.settle(id, { status: 'failed', error });
   }
 
-  async pendingReplies(limit: number): Promise<MessageId[]> {
+  async pendingReplies(limit: number): Promise<PendingReply[]> {
     const rows = await this.ems
       .current()
-      .find(
-        MessageSchema,
-        { status: 'pending' },
-        { fields: ['id'], orderBy: { createdAt: 'asc', id: 'asc' }, limit, disableIdentityMap: true },
-      );
-    return rows.map((row) => row.id);
+      .execute<{ id: string; owner_id: string; created_at: Date | string }[]>(PENDING_REPLIES, [limit]);
+    return rows.map((row) => ({
+      replyId: row.id,
+      userId: row.owner_id,
+      createdAt: new Date(row.created_at),
+    }));
+  }
+
+  /** Message.complete and Message.fail as one conditional write: only a pending reply changes. */
+  private async settle(id: MessageId, change: Partial<MessageProps>): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    return (await this.ems.current().nativeUpdate(MessageSchema, { id, status: 'pending' }, change)) > 0;
   }
 
   private newestBefore(
@@ -83,7 +90,7 @@ export class MikroOrmMessageRepository implements MessageRepository {
     completedOnly = false,
   ): Promise<Message[]> {
     // A row comparison, so PostgreSQL walks (chatroom_id, created_at, id) backwards from the cursor.
-    const sql = `select ${MESSAGE_COLUMNS} from messages where chatroom_id = ?${
+    const sql = `${this.messages.select} where chatroom_id = ?${
       completedOnly ? " and status = 'completed'" : ''
     }${before ? ' and (created_at, id) < (?, ?)' : ''} order by created_at desc, id desc limit ?`;
     const params: unknown[] = [chatroomId, ...(before ? [before.createdAt, before.id] : []), limit];
@@ -91,6 +98,6 @@ export class MikroOrmMessageRepository implements MessageRepository {
   }
 
   private async rows(sql: string, params: unknown[]): Promise<Message[]> {
-    return (await this.ems.current().execute<MessageRow[]>(sql, params)).map(messageFromRow);
+    return (await this.ems.current().execute(sql, params)).map((row) => this.messages.fromRow(row));
   }
 }
