@@ -8,6 +8,20 @@ const optionalText = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/** Exact browser origins (`https://app.example.com`), comma-separated; a path or trailing slash is refused. */
+const origins = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin), {
+    message: 'exact origins such as https://app.example.com, comma-separated',
+  });
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -49,6 +63,7 @@ const schema = z.object({
   STRIPE_PRICE_ID: optionalText,
   STRIPE_API_BASE: optionalText,
   APP_BASE_URL: optionalText,
+  CORS_ORIGINS: origins,
   BASIC_DAILY_LIMIT: z.coerce.number().int().min(0).default(5),
   PRO_DAILY_LIMIT: z.coerce.number().int().min(0).default(500),
   CHATROOM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -88,6 +103,7 @@ export interface Config {
     apiBase: string | undefined;
   };
   appBaseUrl: string;
+  corsOrigins: string[];
   quota: { basic: number; pro: number };
   chatroomCacheTtlSeconds: number;
   replyWaitMs: number;
@@ -166,6 +182,7 @@ export function loadConfig(
       apiBase: env.STRIPE_API_BASE,
     },
     appBaseUrl: (env.APP_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    corsOrigins: env.CORS_ORIGINS,
     quota: { basic: env.BASIC_DAILY_LIMIT, pro: env.PRO_DAILY_LIMIT },
     chatroomCacheTtlSeconds: env.CHATROOM_CACHE_TTL_SECONDS,
     replyWaitMs: env.REPLY_WAIT_MS,

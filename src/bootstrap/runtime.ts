@@ -43,6 +43,7 @@ export async function createRuntime(
       log: container.get(TOKENS.Logger),
       scope: container.get(TOKENS.Scope),
       extraRoutes,
+      corsOrigins: config.corsOrigins,
     });
     return { useCases, app, adapters: adapterNames(foundation), close: () => shutdown.run() };
   } catch (error) {

@@ -1,6 +1,6 @@
-import { afterAll, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
 import { messageRepositoryContract } from './message-repository.contract.ts';
 import { otpRepositoryContract } from './otp-repository.contract.ts';
@@ -9,10 +9,13 @@ import { subscriptionRepositoryContract } from './subscription-repository.contra
 import { usageCounterContract } from './usage-counter.contract.ts';
 import { userRepositoryContract } from './user-repository.contract.ts';
 
-const database = await createTestDatabase();
+const found = await createTestDatabase();
 
-if (database.available) {
-  const persistence = await migratedPersistence({ clientUrl: database.url, pool: { max: 10 } });
+withServices([found], (database) => {
+  let persistence: Awaited<ReturnType<typeof migratedPersistence>>;
+  beforeAll(async () => {
+    persistence = await migratedPersistence({ clientUrl: database.url, pool: { max: 10 } });
+  });
   afterAll(async () => {
     await persistence.close();
     await database.drop();
@@ -24,6 +27,4 @@ if (database.available) {
   messageRepositoryContract('PostgreSQL', postgres);
   subscriptionRepositoryContract('PostgreSQL', postgres);
   usageCounterContract('PostgreSQL', postgres);
-} else {
-  it.skip(`PostgreSQL persistence contract: ${database.reason}`, () => {});
-}
+});

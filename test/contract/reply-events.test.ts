@@ -1,9 +1,8 @@
-import { it } from 'vitest';
 import { closeClient, createBullMqClient } from '#adapters/cache/redis-connection.ts';
 import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
 import { RedisReplyEvents } from '#adapters/streams/redis-reply-events.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
-import { testRedis } from '#test/support/services.ts';
+import { testRedis, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 import { replyEventsContract } from './reply-events.contract.ts';
 
@@ -17,8 +16,7 @@ replyEventsContract('in-process', async () => {
   };
 });
 
-const redis = await testRedis();
-if (redis.available) {
+withServices([await testRedis()], () => {
   replyEventsContract('redis', async () => {
     const space = await redisNamespace();
     const subscribers = [createBullMqClient(space.url), createBullMqClient(space.url)];
@@ -41,6 +39,4 @@ if (redis.available) {
       },
     };
   });
-} else {
-  it.skip(`Redis reply events contract: ${redis.reason}`, () => {});
-}
+});

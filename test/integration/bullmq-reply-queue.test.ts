@@ -24,7 +24,7 @@ import { aReplyJob } from '#test/support/builders.ts';
 import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
-import { testRedis } from '#test/support/services.ts';
+import { testRedis, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 const redis = await testRedis();
@@ -147,7 +147,7 @@ async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-if (redis.available) {
+withServices([redis], () => {
   describe('BullMQ reply queue and workers on Redis', () => {
     let url: string;
     let prefix: string;
@@ -499,6 +499,4 @@ if (redis.available) {
       expect(seenByModel).toEqual([expect.stringMatching(/^unit \d+$/)]);
     });
   });
-} else {
-  it.skip(`BullMQ integration: ${redis.reason}`, () => {});
-}
+});

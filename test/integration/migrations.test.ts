@@ -16,7 +16,7 @@ import { SubscriptionSchema } from '#adapters/persistence/postgres/schemas/subsc
 import { UserSchema } from '#adapters/persistence/postgres/schemas/user.schema.ts';
 import { openDatabase } from '#bootstrap/database.ts';
 import { aChatroom, aMessage, aMobile, anOtp, aSubscription, aUser } from '#test/support/builders.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 const run = promisify(execFile);
@@ -58,13 +58,13 @@ describe('mappings', () => {
 
 const database = await createTestDatabase();
 
-if (database.available) {
+withServices([database], (database) => {
   describe('migrations on PostgreSQL', () => {
     afterAll(() => database.drop());
-    const config = { url: database.url, poolMax: 2, dataDir: '', migrateOnStart: true };
+    const config = () => ({ url: database.url, poolMax: 2, dataDir: '', migrateOnStart: true });
 
     it('are not applied at start when MIGRATE_ON_START is false', async () => {
-      const db = await openDatabase({ ...config, migrateOnStart: false }, new SilentLogger());
+      const db = await openDatabase({ ...config(), migrateOnStart: false }, new SilentLogger());
       try {
         await expect(postgresRepositories(db.ems).users.findById(aUser().id)).rejects.toThrow(/users/);
       } finally {
@@ -77,7 +77,7 @@ if (database.available) {
       await run(process.execPath, ['src/bootstrap/migrate.ts'], { env });
       await run(process.execPath, ['src/bootstrap/migrate.ts'], { env });
       const logger = new SilentLogger();
-      const db = await openDatabase(config, logger);
+      const db = await openDatabase(config(), logger);
       await db.close();
       expect(logger.messages()).not.toContain('database migrations applied');
     });
@@ -116,9 +116,7 @@ if (database.available) {
       }
     });
   });
-} else {
-  it.skip(`PostgreSQL migrations: ${database.reason}`, () => {});
-}
+});
 
 describe('openDatabase without DATABASE_URL', () => {
   it('keeps the data in DATA_DIR (created if missing) across a restart, for one process at a time', async () => {

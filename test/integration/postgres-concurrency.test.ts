@@ -6,12 +6,12 @@ import { MobileTaken } from '#domain/user/user-errors.ts';
 import { aMobile } from '#test/support/builders.ts';
 import { FixedClock } from '#test/support/clock.ts';
 import { aDatabaseProcess, type DatabaseProcess } from '#test/support/database-process.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 const database = await createTestDatabase();
 const clock = new FixedClock();
 
-if (database.available) {
+withServices([database], (database) => {
   /** Two service processes on one PostgreSQL database, each with its own connection pool. */
   describe('two processes on one PostgreSQL database', () => {
     let a: DatabaseProcess;
@@ -172,6 +172,4 @@ if (database.available) {
       });
     });
   });
-} else {
-  it.skip(`PostgreSQL concurrency: ${database.reason}`, () => {});
-}
+});

@@ -3,7 +3,7 @@ import { aCheckoutCompleted, signStripeEvent } from '#adapters/payments/stripe-e
 import { FakeGemini, geminiText } from '#test/support/fake-gemini.ts';
 import { FakeStripe } from '#test/support/fake-stripe.ts';
 import { call, freePort, ServiceProcess } from '#test/support/server-process.ts';
-import { createTestDatabase, type TestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 /**
  * The start command (`node src/bootstrap/server.ts`) with the Gemini and Stripe keys set and their base URLs
@@ -14,15 +14,13 @@ const WEBHOOK_SECRET = 'whsec_server_test_secret';
 
 let gemini: FakeGemini;
 let stripe: FakeStripe;
-let database: TestDatabase;
 let service: ServiceProcess;
 const created = await createTestDatabase();
 
-if (created.available) {
+withServices([created], (database) => {
   beforeAll(async () => {
     gemini = await FakeGemini.start();
     stripe = await FakeStripe.start();
-    database = created as TestDatabase;
     service = new ServiceProcess(
       {
         DATABASE_URL: database.url,
@@ -46,7 +44,7 @@ if (created.available) {
     await service?.stop('SIGTERM');
     await gemini?.close();
     await stripe?.close();
-    await database?.drop();
+    await database.drop();
   });
 
   async function signedIn(mobile: string): Promise<string> {
@@ -121,6 +119,4 @@ if (created.available) {
       expect(status.body).toMatchObject({ tier: 'pro', status: 'active' });
     });
   });
-} else {
-  it.skip(`the service with Gemini and Stripe configured: ${created.reason}`, () => {});
-}
+});

@@ -3,7 +3,7 @@ import { type LanguageModel, LanguageModelError } from '#application/ports/langu
 import { TOKENS } from '#bootstrap/tokens.ts';
 import { pollUntil } from '#test/http/helpers.ts';
 import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 /** A model that is down; its error is worth retrying, so the job waits in the queue. */
 const downModel: LanguageModel = {
@@ -17,7 +17,7 @@ const downModel: LanguageModel = {
 
 const database = await createTestDatabase();
 
-if (database.available) {
+withServices([database], (database) => {
   describe('replies left pending by a stopped process', () => {
     afterAll(() => database.drop());
 
@@ -51,6 +51,4 @@ if (database.available) {
       }
     });
   });
-} else {
-  it.skip(`resume of pending replies: ${database.reason}`, () => {});
-}
+});

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startTestApp, type TestApp, type TestClient } from '#test/support/http.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
 import { call, freePort, type LogLine, ServiceProcess } from '#test/support/server-process.ts';
-import { createTestDatabase, type TestDatabase, type TestRedis, testRedis } from '#test/support/services.ts';
+import { createTestDatabase, testRedis, withServices } from '#test/support/services.ts';
 import { TcpRelay } from '#test/support/tcp-relay.ts';
 
 const database = await createTestDatabase();
@@ -128,10 +128,7 @@ describe('a worker without PostgreSQL and Redis', () => {
   });
 });
 
-if (database.available && redis.available) {
-  const db: TestDatabase = database;
-  const space: TestRedis = redis;
-
+withServices([database, redis], (db, space) => {
   afterAll(async () => {
     await deleteKeys(space.url, space.prefix);
     await db.drop();
@@ -326,9 +323,7 @@ if (database.available && redis.available) {
       expect((await client.get('/user/me', { token })).body.usage.used).toBe(0);
     }, 20_000);
   });
-} else {
-  it.skip('server tests on PostgreSQL and Redis: a service is unavailable', () => {});
-}
+});
 
 async function untilReady(client: TestClient): Promise<void> {
   await eventually(async () => ((await client.get('/readyz')).status === 200 ? true : undefined));

@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -7,13 +6,16 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
 import type { Scope } from '../system/scope.ts';
+import { allowedMethodsOf } from './allowed-methods.ts';
 import type { AppEnv } from './auth-middleware.ts';
+import { corsFor } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
 import type { HealthCheck } from './health-check.ts';
 import { problem } from './problem.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
 import { chatroomRoutes } from './routes/chatroom.routes.ts';
+import { docsRoutes } from './routes/docs.routes.ts';
 import { messageRoutes } from './routes/message.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 import { documentBearerScheme } from './secured-route.ts';
@@ -30,6 +32,8 @@ export interface HttpAppOptions {
   scope?: Scope;
   /** Extra routes mounted at the root (the offline checkout pages). */
   extraRoutes?: Hono;
+  /** Browser origins allowed to call the API (exact matches); none: no CORS. */
+  corsOrigins?: readonly string[];
 }
 
 const RAW_BODY = ['/webhook/', '/checkout/local/'];
@@ -64,6 +68,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     );
   });
   app.use(secureHeaders());
+  // Before the routes and their authentication: a preflight carries no token.
+  if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   if (options.scope) {
     const scope = options.scope;
     app.use((_, next) => scope(next));
@@ -104,9 +110,20 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
         'OTP sign-in, chatrooms answered by a language model through a queue, daily quotas, Stripe Pro tier.',
     },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Gemini-style chat API' }));
+  docsRoutes(app);
+  // The web client will live at /app; until then the root leads to the reference.
+  app.get('/', (c) => c.redirect('/docs', 302));
 
-  app.notFound((c) => problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
+  let allowedMethods: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    allowedMethods ??= allowedMethodsOf(app.routes);
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+      c.header('Allow', allowed.join(', '));
+      return problem(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}`);
+    }
+    return problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
+  });
   app.onError(errorHandler(log));
   return app;
 }

@@ -7,7 +7,7 @@ import type { Usage } from '#domain/quota/daily-quota.ts';
 import type { Tier } from '#domain/subscription/subscription.ts';
 import type { User } from '#domain/user/user.ts';
 
-/** The JSON shapes of shared/API.md, built from domain objects. */
+/** The JSON shapes of docs/api.md, built from domain objects. */
 export function userJson(user: User, tier: Tier) {
   return {
     id: user.id,

@@ -6,6 +6,7 @@ import type { DomainError, DomainErrorCode, FieldProblem } from '#domain/shared/
 export type TransportErrorCode =
   | 'MALFORMED_JSON'
   | 'INVALID_SIGNATURE'
+  | 'METHOD_NOT_ALLOWED'
   | 'PAYLOAD_TOO_LARGE'
   | 'SMS_UNAVAILABLE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -14,7 +15,7 @@ export type TransportErrorCode =
   | 'PAYMENT_PROVIDER_UNAVAILABLE'
   | 'NOT_READY';
 
-/** Every stable code of the HTTP contract (shared/API.md). */
+/** Every stable code of the HTTP contract (docs/api.md). */
 export type ErrorCode = DomainErrorCode | TransportErrorCode;
 
 interface ProblemKind {
@@ -37,9 +38,10 @@ export const PROBLEMS = {
   MOBILE_TAKEN: { status: 409, title: 'Mobile number already registered' },
   ALREADY_SUBSCRIBED: { status: 409, title: 'Already subscribed' },
   NO_BILLING_ACCOUNT: { status: 409, title: 'No billing account' },
-  IDEMPOTENCY_KEY_MISMATCH: { status: 422, title: 'Idempotency key reused for another message' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  IDEMPOTENCY_KEY_MISMATCH: { status: 422, title: 'Idempotency key reused for another message' },
   QUOTA_EXCEEDED: { status: 429, title: 'Daily quota exceeded' },
   TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },

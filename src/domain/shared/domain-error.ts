@@ -1,4 +1,4 @@
-/** The business rules a request can break, by their stable code (shared/API.md); transport codes live in the HTTP adapter. */
+/** The business rules a request can break, by their stable code (docs/api.md); transport codes live in the HTTP adapter. */
 export type DomainErrorCode =
   | 'VALIDATION_FAILED'
   | 'UNAUTHORIZED'

@@ -178,3 +178,23 @@ describe('loadConfig: OTP_DELIVERY=twilio', () => {
     expect(loadConfig({ ...TWILIO, OTP_DELIVERY: 'log' }).otp.twilio).toBeUndefined();
   });
 });
+
+describe('loadConfig: CORS_ORIGINS', () => {
+  it('allows no browser origin by default', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+  });
+
+  it('reads exact origins, comma-separated, spaces and empty entries dropped', () => {
+    const config = loadConfig({ CORS_ORIGINS: ' https://app.example.com, http://localhost:5173 ,' });
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it.each(['https://app.example.com/', 'https://app.example.com/chat', 'app.example.com', '*'])(
+    'refuses %s: not an exact origin',
+    (origin) => {
+      const error = failureOf({ CORS_ORIGINS: origin });
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain('CORS_ORIGINS');
+    },
+  );
+});
