@@ -97,6 +97,7 @@ describe('POST /chatroom/:id/message', () => {
         content: '(offline model) You said: What is a quota?',
         status: 'completed',
         error: null,
+        tokens: { prompt: 4, output: 11, total: 15 },
         createdAt: anIsoTime,
       },
     });

@@ -44,7 +44,7 @@ withServices([database], (database) => {
             userId: user.id,
             chatroomId: chatroom.id,
             content: `prompt ${i}`,
-            respondAsync: true,
+            mode: 'async',
           }),
         ),
       );
@@ -62,9 +62,9 @@ withServices([database], (database) => {
         userId: user.id,
         chatroomId: chatroom.id,
         content: 'Hello',
-        respondAsync: false,
+        mode: 'wait',
       });
-      expect(sent.accepted).toBe(false);
+      expect(sent.outcome).toBe('completed');
       expect(sent.reply.status).toBe('completed');
       expect(sent.reply.content).toContain('Hello');
     });

@@ -2,6 +2,7 @@ import { OfflineLanguageModel } from '#adapters/llm/offline-language-model.ts';
 import { StripePaymentEventVerifier } from '#adapters/payments/stripe-payment-event-verifier.ts';
 import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
+import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
 import { SignUp } from '#application/auth/sign-up.ts';
 import { ApplyPaymentEvent } from '#application/billing/apply-payment-event.ts';
@@ -26,7 +27,15 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   const { users, chatrooms, messages, subscriptions, usage } = repositories;
   const ids = new UuidV7Ids();
   const settings = TEST_SETTINGS;
-  const handler = new GenerateReply({ messages, usage, logger, model: new OfflineLanguageModel() });
+  const replyEvents = new InProcessReplyEvents();
+  const events = { events: replyEvents, cancellation: replyEvents };
+  const handler = new GenerateReply({
+    messages,
+    usage,
+    logger,
+    model: new OfflineLanguageModel(),
+    ...events,
+  });
   const queue = new InProcessReplyQueue({
     handler: {
       handle: (job) => scope(() => handler.handle(job)),
@@ -36,6 +45,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   });
   const signUp = new SignUp({ users, hasher: new FakePasswordHasher(), ids, clock });
   const sendMessage = new SendMessage({
+    idempotencyKeys: repositories.idempotencyKeys,
     chatrooms,
     messages,
     subscriptions,

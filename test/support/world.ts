@@ -1,6 +1,7 @@
 import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
 import { InMemoryCache } from '#adapters/cache/in-memory-cache.ts';
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
+import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
 import type { Settings } from '#application/shared/settings.ts';
 import type { User } from '#domain/user/user.ts';
 import {
@@ -24,8 +25,11 @@ export const TEST_SETTINGS: Settings = {
 export function aWorld(settings: Partial<Settings> = {}) {
   const clock = new FixedClock();
   const repositories = createInMemoryRepositories();
+  const replyEvents = new InProcessReplyEvents();
   return {
     ...repositories,
+    events: replyEvents,
+    cancellation: replyEvents,
     clock,
     ids: new SequentialIds(),
     logger: new SilentLogger(),

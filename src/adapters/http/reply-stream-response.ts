@@ -1,6 +1,10 @@
 import type { ReplyFollow } from '#application/messaging/follow-reply.ts';
 import { usageJson } from './presenters.ts';
-import { UI_MESSAGE_STREAM_HEADERS, UiMessageStreamWriter, uiMessageStreamBody } from './ui-message-stream.ts';
+import {
+  UI_MESSAGE_STREAM_HEADERS,
+  UiMessageStreamWriter,
+  uiMessageStreamBody,
+} from './ui-message-stream.ts';
 
 /** `Accept: text/event-stream` asks for the reply as a stream. */
 export function wantsEventStream(accept: string | undefined): boolean {

@@ -174,7 +174,7 @@ export const SendMessageHeaders = z.object({
     .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 visible ASCII characters')
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
+      param: { name: 'idempotency-key', in: 'header' },
       description: 'A repeat with the same key within 24 hours answers for the same exchange',
     }),
 });
@@ -184,7 +184,7 @@ export const StreamHeaders = z.object({
     .max(100)
     .optional()
     .openapi({
-      param: { name: 'Last-Event-ID', in: 'header' },
+      param: { name: 'last-event-id', in: 'header' },
       description: 'Resume after this event: only the later ones are sent',
     }),
 });

@@ -56,7 +56,13 @@ export class FollowReply {
     const reply = await this.deps.messages.findInChatroom(chatroom.id, input.messageId);
     if (!reply || reply.role !== 'model') throw new MessageNotFound();
     const tier = await tierOfUser(this.deps.subscriptions, input.userId);
-    const usage = await currentUsage(this.deps.usage, this.deps.settings, input.userId, tier, this.deps.clock.now());
+    const usage = await currentUsage(
+      this.deps.usage,
+      this.deps.settings,
+      input.userId,
+      tier,
+      this.deps.clock.now(),
+    );
     return this.follow(reply, usage, input.lastEventId);
   }
 

@@ -1,12 +1,17 @@
 import { HISTORY_LENGTH, type Message } from '#domain/chatroom/message.ts';
-import { type LanguageModel, LanguageModelError, type ModelStreamPart, type Turn } from '../ports/language-model.ts';
+import {
+  type LanguageModel,
+  LanguageModelError,
+  type ModelStreamPart,
+  type Turn,
+} from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
-import { ReplyProgress } from './reply-progress.ts';
 import { endReply } from './end-reply.ts';
+import { ReplyProgress } from './reply-progress.ts';
 
 export interface GenerateReplyDeps {
   messages: MessageRepository;

@@ -5,15 +5,15 @@ import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import { ownedChatroom } from '../chatroom/owned-chatroom.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { IdempotencyClaim, IdempotencyKeys } from '../ports/idempotency-keys.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
+import type { IdempotencyClaim, IdempotencyKeys } from '../ports/idempotency-keys.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyQueue } from '../ports/reply-queue.ts';
 import type { SubscriptionStore } from '../ports/subscription-repository.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
-import type { Settings } from '../shared/settings.ts';
 import { ServiceUnavailable } from '../shared/service-unavailable.ts';
+import type { Settings } from '../shared/settings.ts';
 import { tierOfUser } from '../shared/tier.ts';
 import { currentUsage } from '../shared/usage.ts';
 
@@ -134,7 +134,8 @@ export class SendMessage {
       throw error;
     }
 
-    if (input.mode !== 'wait') return { message: prompt, reply, outcome: 'pending' as const, usage: quota, replayed: false };
+    if (input.mode !== 'wait')
+      return { message: prompt, reply, outcome: 'pending' as const, usage: quota, replayed: false };
     await queue.waitForOutcome(reply.id, settings.replyWaitMs);
     // The stored reply decides, not the queue's word: a job can end before its giveUp is written.
     const latest = (await messages.findById(reply.id)) ?? reply;
@@ -146,16 +147,26 @@ export class SendMessage {
   private async replay(held: IdempotencyClaim, request: Message, userId: UserId): Promise<SendMessageResult> {
     const exchange = await this.storedExchange(held);
     if (!exchange) {
-      throw new ServiceUnavailable('database', 'The first request with this Idempotency-Key is still running', {
-        retryAfterSeconds: 1,
-      });
+      throw new ServiceUnavailable(
+        'database',
+        'The first request with this Idempotency-Key is still running',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
     }
     const { prompt, reply } = exchange;
     if (prompt.chatroomId !== request.chatroomId || prompt.content !== request.content) {
       throw new IdempotencyKeyMismatch();
     }
     const tier = await tierOfUser(this.deps.subscriptions, userId);
-    const usage = await currentUsage(this.deps.usage, this.deps.settings, userId, tier, this.deps.clock.now());
+    const usage = await currentUsage(
+      this.deps.usage,
+      this.deps.settings,
+      userId,
+      tier,
+      this.deps.clock.now(),
+    );
     return { message: prompt, reply, outcome: reply.status, usage, replayed: true };
   }
 
@@ -179,14 +190,19 @@ export class SendMessage {
       if (await this.deps.messages.discardExchange(prompt.id, reply.id)) await this.giveBack(userId, day);
     } catch (error) {
       // The reply stays pending: the reconciler queues it again later (and the quota stays taken for it).
-      this.deps.logger.error({ err: error, replyId: reply.id }, 'could not discard an exchange whose job was refused');
+      this.deps.logger.error(
+        { err: error, replyId: reply.id },
+        'could not discard an exchange whose job was refused',
+      );
     }
   }
 
   private async release(claim: IdempotencyClaim): Promise<void> {
-    await this.deps.idempotencyKeys.release(claim.userId, claim.key, claim.replyId).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, userId: claim.userId }, 'could not release an idempotency key');
-    });
+    await this.deps.idempotencyKeys
+      .release(claim.userId, claim.key, claim.replyId)
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error, userId: claim.userId }, 'could not release an idempotency key');
+      });
   }
 
   private async giveBack(userId: UserId, day: string): Promise<void> {

@@ -17,8 +17,8 @@ import { GetChatroom } from '#application/chatroom/get-chatroom.ts';
 import { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
 import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
 import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
-import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { FollowReply } from '#application/messaging/follow-reply.ts';
+import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
 import { StopReply } from '#application/messaging/stop-reply.ts';
@@ -144,7 +144,15 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.FollowReply).toResolvedValue(
     (chatrooms, messages, events, subscriptions, usage, clock, settings) =>
       new FollowReply({ chatrooms, messages, events, subscriptions, usage, clock, settings }),
-    [ChatroomRepository, MessageRepository, ReplyEventLog, SubscriptionRepository, UsageCounter, Clock, Settings],
+    [
+      ChatroomRepository,
+      MessageRepository,
+      ReplyEventLog,
+      SubscriptionRepository,
+      UsageCounter,
+      Clock,
+      Settings,
+    ],
   );
   bind(TOKENS.StopReply).toResolvedValue(
     (chatrooms, messages, cancellation, usage, events, logger) =>

@@ -1,7 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { InMemoryUsageCounter } from '#adapters/cache/in-memory-usage-counter.ts';
-import { InMemoryIdempotencyKeys } from '#adapters/persistence/in-memory/in-memory-idempotency-keys.ts';
 import { InMemoryChatroomRepository } from '#adapters/persistence/in-memory/in-memory-chatroom-repository.ts';
+import { InMemoryIdempotencyKeys } from '#adapters/persistence/in-memory/in-memory-idempotency-keys.ts';
 import { InMemoryMessageRepository } from '#adapters/persistence/in-memory/in-memory-message-repository.ts';
 import { InMemoryOtpRepository } from '#adapters/persistence/in-memory/in-memory-otp-repository.ts';
 import { InMemoryStore } from '#adapters/persistence/in-memory/in-memory-store.ts';

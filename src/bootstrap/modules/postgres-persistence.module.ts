@@ -1,6 +1,6 @@
 import { ContainerModule } from 'inversify';
-import { PostgresIdempotencyKeys } from '#adapters/persistence/postgres/postgres-idempotency-keys.ts';
 import { PostgresChatroomRepository } from '#adapters/persistence/postgres/postgres-chatroom-repository.ts';
+import { PostgresIdempotencyKeys } from '#adapters/persistence/postgres/postgres-idempotency-keys.ts';
 import { PostgresMessageRepository } from '#adapters/persistence/postgres/postgres-message-repository.ts';
 import { PostgresOtpRepository } from '#adapters/persistence/postgres/postgres-otp-repository.ts';
 import { PostgresSubscriptionRepository } from '#adapters/persistence/postgres/postgres-subscription-repository.ts';

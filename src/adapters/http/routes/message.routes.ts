@@ -41,10 +41,16 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         },
         responses: {
           200: {
-            ...eventStream('With Accept: text/event-stream: the reply as it is written (UI message stream v1)'),
+            ...eventStream(
+              'With Accept: text/event-stream: the reply as it is written (UI message stream v1)',
+            ),
             headers: { ...rateLimitHeaders, Location: location },
           },
-          201: json(S.SendMessageResult, 'The prompt and the ended reply (completed, or stopped)', rateLimitHeaders),
+          201: json(
+            S.SendMessageResult,
+            'The prompt and the ended reply (completed, or stopped)',
+            rateLimitHeaders,
+          ),
           202: json(S.SendMessageResult, 'Accepted: the reply is pending; poll or stream the Location', {
             ...rateLimitHeaders,
             Location: location,
@@ -101,7 +107,9 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
       summary: 'Follow a model reply as it is written, or resume after Last-Event-ID (from any API process)',
       request: { params: S.MessageParams, headers: S.StreamHeaders },
       responses: {
-        200: eventStream('The reply’s events: live while pending, its whole outcome at once when it has ended'),
+        200: eventStream(
+          'The reply’s events: live while pending, its whole outcome at once when it has ended',
+        ),
         ...problems(notFound),
       },
     }),

@@ -11,7 +11,8 @@ export class InMemoryIdempotencyKeys implements IdempotencyKeys {
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | null> {
     const id = `${claim.userId}\u0000${claim.key}`;
     const held = this.claims.get(id);
-    const expired = held && held.createdAt.getTime() <= claim.createdAt.getTime() - IDEMPOTENCY_KEY_HOURS * 3600_000;
+    const expired =
+      held && held.createdAt.getTime() <= claim.createdAt.getTime() - IDEMPOTENCY_KEY_HOURS * 3600_000;
     if (held && !expired) return { ...held };
     this.claims.set(id, { ...claim });
     return null;

@@ -1,7 +1,7 @@
 import type { Repositories } from '#application/ports/repositories.ts';
 import type { EntityManagers } from './entity-managers.ts';
-import { PostgresIdempotencyKeys } from './postgres-idempotency-keys.ts';
 import { PostgresChatroomRepository } from './postgres-chatroom-repository.ts';
+import { PostgresIdempotencyKeys } from './postgres-idempotency-keys.ts';
 import { PostgresMessageRepository } from './postgres-message-repository.ts';
 import { PostgresOtpRepository } from './postgres-otp-repository.ts';
 import { PostgresSubscriptionRepository } from './postgres-subscription-repository.ts';
