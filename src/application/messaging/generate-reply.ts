@@ -81,6 +81,7 @@ export class GenerateReply implements ReplyJobHandler {
         else finish = part;
       }
     } catch (error) {
+      progress.close();
       await progress.flush();
       if (stopped.aborted) {
         await endReply(this.deps, job, { status: 'stopped', content: progress.text });
@@ -90,6 +91,7 @@ export class GenerateReply implements ReplyJobHandler {
       await progress.save();
       throw error;
     }
+    progress.close();
     await progress.flush();
     const tokens = finish?.tokenUsage ?? null;
     await endReply(this.deps, job, {

@@ -82,7 +82,7 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
       const replyLocation = `/chatroom/${chatroomId}/messages/${result.reply.id}`;
       if (streaming) {
         const follow = useCases.followReply.follow(result.reply, result.usage);
-        return replyStreamResponse(follow, { Location: replyLocation }) as never;
+        return replyStreamResponse(c, follow, { Location: replyLocation }) as never;
       }
       if (result.outcome === 'failed') {
         throw new ServiceUnavailable(
@@ -121,7 +121,7 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         messageId,
         lastEventId: c.req.valid('header')['last-event-id'],
       });
-      return replyStreamResponse(follow) as never;
+      return replyStreamResponse(c, follow) as never;
     },
   );
 
