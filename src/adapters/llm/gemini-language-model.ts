@@ -4,17 +4,16 @@ import {
   type GenerateContentResponse,
   GoogleGenAI,
 } from '@google/genai';
-import {
-  type FinishReason,
-  type LanguageModel,
-  LanguageModelError,
-  type ModelCallOptions,
-  type ModelReply,
-  type ModelStreamPart,
-  type Turn,
+import type {
+  FinishReason,
+  LanguageModel,
+  ModelCallOptions,
+  ModelReply,
+  ModelStreamPart,
+  Turn,
 } from '#application/ports/language-model.ts';
 import type { TokenUsage } from '#domain/chatroom/message.ts';
-import { blockOf, classifyFailure, FAILURE } from './gemini-failures.ts';
+import { blockOf, classifyFailure, failure } from './gemini-failures.ts';
 
 export interface GeminiOptions {
   apiKey: string;
@@ -54,7 +53,7 @@ export class GeminiLanguageModel implements LanguageModel {
     const blocked = blockOf(response);
     if (blocked) throw blocked;
     const text = textOf(response);
-    if (!text) throw new LanguageModelError(FAILURE.noAnswer, { retryable: false });
+    if (!text) throw failure('noAnswer', { retryable: false });
     return { text, tokenUsage: usageOf(response) };
   }
 
@@ -81,7 +80,7 @@ export class GeminiLanguageModel implements LanguageModel {
     } finally {
       stop.abort();
     }
-    if (!answered || !last) throw new LanguageModelError(FAILURE.noAnswer, { retryable: false });
+    if (!answered || !last) throw failure('noAnswer', { retryable: false });
     yield { type: 'finish', finishReason: finishReasonOf(last), tokenUsage: usageOf(last) };
   }
 
