@@ -58,12 +58,8 @@ async function main(): Promise<void> {
       await closed;
     }
     await runtime.close();
-    // Last, so a draining worker is still scraped and live; a scraper's kept-alive connection must not hold it open.
-    if (metricsServer) {
-      const closed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-      if ('closeAllConnections' in metricsServer) metricsServer.closeAllConnections();
-      await closed;
-    }
+    // Last, so a draining worker is still scraped and live (close() drops a scraper's idle kept-alive connection).
+    if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     log.info({}, 'stopped');
     process.exit(0);
   };

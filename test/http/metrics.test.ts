@@ -34,11 +34,12 @@ async function scrape(app: TestApp, headers: Record<string, string> = {}) {
 const TOKENS_PER_REPLY = { promptTokens: 2, candidateTokens: 3, totalTokens: 5 };
 
 describe('GET /metrics', () => {
-  it('shows every series, with the traffic of sign-ups, sends, a retry, the quota, the list cache and webhooks', async () => {
-    // The model is busy on its first call (retried), then answers with a usage report.
-    const model = new ScriptedLanguageModel((_, call) => {
-      if (call === 1) {
-        throw new LanguageModelError('busy', { retryable: true, kind: 'rateLimited' });
+  it('shows every series, with the traffic of sign-ups, sends, retries, failures, the quota, the list cache and webhooks', async () => {
+    // The model is busy on its first call (retried), refuses "blocked" for good, and answers the rest with a usage report.
+    const model = new ScriptedLanguageModel((conversation, call) => {
+      if (call === 1) throw new LanguageModelError('busy', { retryable: true, kind: 'rateLimited' });
+      if (conversation.at(-1)?.text === 'blocked') {
+        throw new LanguageModelError('blocked', { retryable: false, kind: 'promptBlocked' });
       }
       return { text: 'an answer', tokenUsage: TOKENS_PER_REPLY };
     });
@@ -51,16 +52,14 @@ describe('GET /metrics', () => {
     const room = await client.post('/chatroom', { title: 'Counted' }, { token: user.token });
     expect((await client.get('/chatroom', { token: user.token })).headers.get('X-Cache')).toBe('MISS');
     expect((await client.get('/chatroom', { token: user.token })).headers.get('X-Cache')).toBe('HIT');
-    for (const content of ['one', 'two', 'three']) {
-      const sent = await client.post(`/chatroom/${room.body.id}/message`, { content }, { token: user.token });
-      expect(sent.status).toBe(201);
-    }
-    const refused = await client.post(
-      `/chatroom/${room.body.id}/message`,
-      { content: 'four' },
-      { token: user.token },
-    );
-    expectProblem(refused, 429, 'QUOTA_EXCEEDED');
+    const send = (content: string) =>
+      client.post(`/chatroom/${room.body.id}/message`, { content }, { token: user.token });
+    expect((await send('one')).status).toBe(201);
+    expect((await send('two')).status).toBe(201);
+    // A failed reply gives its prompt back: the quota of 3 admits "three" too, then refuses.
+    expectProblem(await send('blocked'), 502, 'MODEL_UNAVAILABLE');
+    expect((await send('three')).status).toBe(201);
+    expectProblem(await send('four'), 429, 'QUOTA_EXCEEDED');
     const paid = aCheckoutCompleted({ userId: user.user.id, customer: 'cus_m', subscription: 'sub_m' });
     expect((await deliverEvent(client, paid)).status).toBe(200);
     expect((await deliverEvent(client, paid)).status).toBe(200);
@@ -72,21 +71,24 @@ describe('GET /metrics', () => {
     const value = (name: string, labels: Record<string, string> = {}) =>
       sampleValue(samples, `gemini_chat_${name}`, labels);
     // Requests by route pattern, never the raw path.
-    const send = { method: 'POST', route: '/chatroom/:id/message' };
-    expect(value('http_request_duration_seconds_count', { ...send, status: '201' })).toBe(3);
-    expect(value('http_request_duration_seconds_count', { ...send, status: '429' })).toBe(1);
+    const sends = { method: 'POST', route: '/chatroom/:id/message' };
+    expect(value('http_request_duration_seconds_count', { ...sends, status: '201' })).toBe(3);
+    expect(value('http_request_duration_seconds_count', { ...sends, status: '502' })).toBe(1);
+    expect(value('http_request_duration_seconds_count', { ...sends, status: '429' })).toBe(1);
     expect(value('http_request_duration_seconds_count', { method: 'POST', route: '/auth/signup' })).toBe(1);
     expect(value('http_request_duration_seconds_count', { method: 'GET', route: '/chatroom' })).toBe(2);
     expect(response.body).not.toContain(room.body.id);
-    // Reply jobs: none left in the queue, three run to the end, one retry after one rate-limited model call.
+    // Reply jobs: none left in the queue; three completed, one failed for good; one retry.
     for (const state of ['waiting', 'delayed', 'active']) expect(value('reply_jobs', { state })).toBe(0);
     expect(value('reply_jobs_finished_total', { outcome: 'completed' })).toBe(3);
-    expect(value('reply_jobs_finished_total', { outcome: 'failed' })).toBe(0);
+    expect(value('reply_jobs_finished_total', { outcome: 'failed' })).toBe(1);
     expect(value('reply_retries_total')).toBe(1);
     expect(value('model_errors_total', { kind: 'rateLimited', retryable: 'true' })).toBe(1);
+    expect(value('model_errors_total', { kind: 'promptBlocked', retryable: 'false' })).toBe(1);
     // From send to first text and to the end.
     expect(value('reply_first_text_seconds_count')).toBe(3);
     expect(value('reply_duration_seconds_count', { status: 'completed' })).toBe(3);
+    expect(value('reply_duration_seconds_count', { status: 'failed' })).toBe(1);
     expect(value('reply_duration_seconds_sum', { status: 'completed' })).toBeGreaterThan(0);
     // The tokens of the three replies, counted against the sender's tier at the time (Basic).
     expect(value('model_tokens_total', { tier: 'basic', type: 'prompt' })).toBe(6);
