@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { samplesOf, sampleValue } from '#test/support/prometheus-text.ts';
@@ -128,6 +129,9 @@ withServices([database, redis], (db, space) => {
       await scrape(workerMetrics);
 
       expect(await worker.stop('SIGTERM')).toBe(0);
+      // 'exit' can come before the last output is read: wait for the output's end.
+      const output = worker.child.stdout!;
+      if (!output.closed) await once(output, 'close');
       expect(worker.logLines().at(-1)?.msg).toBe('stopped');
     }, 40_000);
   });
