@@ -77,6 +77,7 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         content: c.req.valid('json').content,
         mode: streaming ? 'stream' : async ? 'async' : 'wait',
         idempotencyKey: c.req.valid('header')['idempotency-key'],
+        requestId: c.get('requestId'),
       });
       c.set('usageTaken', result.usage);
       const replyLocation = `/chatroom/${chatroomId}/messages/${result.reply.id}`;
