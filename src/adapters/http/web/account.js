@@ -39,12 +39,11 @@ export function showUsage(next) {
   byId('billing').hidden = !pro;
 }
 
-/** What to tell a user over the quota: when prompts come back, and what Pro gives. */
-export function quotaAdvice() {
-  const when = usage
-    ? ` More prompts at ${clockTime(usage.resetsAt)} (in ${timeUntil(usage.resetsAt)}).`
-    : '';
-  return user?.tier === 'pro' ? when : `${when} Upgrade to Pro for more prompts today.`;
+/** What to tell a user over the quota: when prompts come back, and that Pro has more. */
+export function quotaMessage() {
+  const used = `You have used all ${usage.limit} prompts for today.`;
+  const when = `More at ${clockTime(usage.resetsAt)} (in ${timeUntil(usage.resetsAt)}).`;
+  return user.tier === 'pro' ? `${used} ${when}` : `${used} ${when} Upgrade to Pro for more today.`;
 }
 
 /** Starts a checkout or a billing portal session and goes there (Stripe, or the offline pages). */

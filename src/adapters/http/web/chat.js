@@ -1,4 +1,4 @@
-import { quotaAdvice, refreshAccount, showUsage } from './account.js';
+import { quotaMessage, refreshAccount, showUsage } from './account.js';
 import { call, Problem } from './api.js';
 import { byId, el } from './dom.js';
 import { applyChunk, replyState, uiMessageChunks } from './ui-stream.js';
@@ -142,13 +142,14 @@ async function send() {
     if (controller.signal.aborted) return;
     prompt.remove();
     if (!input().value) input().value = content;
-    const quota = problem.code === 'QUOTA_EXCEEDED';
-    byId('chat-error').textContent = `${sentence(problem.message)}${quota ? quotaAdvice() : ''}`;
-    if (quota) await refreshAccount();
+    byId('chat-error').textContent = problem.message;
+    // At the limit: the reset time on the reader's clock and the way to Pro, rather than the API's UTC time.
+    if (problem.code === 'QUOTA_EXCEEDED') {
+      await refreshAccount();
+      byId('chat-error').textContent = quotaMessage();
+    }
   }
 }
-
-const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
 /** Sends the prompt for a streamed reply; a send lost on the network is retried once with the same key. */
 async function postMessage(chatroomId, content, signal) {
@@ -234,7 +235,7 @@ async function read(response, from, controller, retries = 3) {
 
 function streaming(on) {
   const stopFocused = document.activeElement === byId('stop');
-  list().setAttribute('aria-busy', String(on));
+  box().setAttribute('aria-busy', String(on));
   byId('send').disabled = on;
   byId('stop').hidden = !on;
   if (stopFocused && !on) input().focus();
