@@ -1,9 +1,14 @@
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DONE_FRAME,
+  UI_MESSAGE_STREAM_HEADERS,
+  UiMessageStreamWriter,
+} from '#adapters/http/ui-message-stream.ts';
 import { seriousViolations } from '#test/support/axe.ts';
 import { type Browser, chromiumAvailable, launchChromium, onlyReach } from '#test/support/browser.ts';
-import { freePort, ServiceProcess } from '#test/support/server-process.ts';
+import { call, freePort, ServiceProcess } from '#test/support/server-process.ts';
 
 /** The offline model echoes the prompt, one word per OFFLINE_MODEL_WORD_MS: 100 one-letter words take ~3 s. */
 const WORD_MS = 30;
@@ -181,4 +186,192 @@ describe.skipIf(!chromiumAvailable())('the web client at /app in a browser', () 
     expect(refused).toEqual([]);
     expect(problems).toEqual([]);
   });
+
+  it('sets, uses, changes and recovers a password, and explains a revoked or expired session', async () => {
+    const failures: string[] = [];
+    const page = await newPage(failures);
+    await page.goto(`${base}/app`);
+    const mobile = page.getByRole('textbox', { name: 'Mobile number', exact: true });
+    const password = page.getByRole('textbox', { name: 'Password', exact: true });
+    const notice = page.locator('#auth-notice');
+    const signedIn = () => eventually(() => usage(page).textContent()).toMatch(/prompts left today/);
+    async function savePassword(newPassword: string, current?: string): Promise<void> {
+      const dialog = page.getByRole('dialog');
+      if (current !== undefined) await dialog.getByLabel('Current password').fill(current);
+      await dialog.getByLabel('New password').fill(newPassword);
+      await dialog.getByRole('button', { name: 'Save password' }).click();
+      await eventually(() => page.locator('#app-notice').textContent()).toBe('Your password is saved.');
+      expect(await dialog.isHidden()).toBe(true);
+    }
+    const session = () => page.evaluate(() => globalThis.localStorage.getItem('chat.session')!);
+
+    await mobile.fill('+44 7700 900123');
+    await button(page, 'Create an account').click();
+    await eventually(() => notice.textContent()).toMatch(/^Your account is created\. Offline mode/);
+    await button(page, 'Verify').click();
+    await signedIn();
+
+    await button(page, 'Set password').click();
+    expect(await page.getByRole('dialog').getByLabel('Current password').isHidden()).toBe(true);
+    await expectAccessible(page);
+    await savePassword('first password');
+    await button(page, 'Sign out').click();
+    await eventually(() => notice.textContent()).toBe('You are signed out.');
+
+    await mobile.fill('+447700900123');
+    await button(page, 'Use a password').click();
+    await password.fill('first password');
+    await button(page, 'Sign in').click();
+    await signedIn();
+    const before = await session();
+    await button(page, 'Change password').click();
+    await savePassword('second password', 'first password');
+
+    // The change revoked every token issued before it: one left in the browser sends the user back to sign in.
+    await page.evaluate((old) => globalThis.localStorage.setItem('chat.session', old), before);
+    await page.reload();
+    await eventually(() => notice.textContent()).toMatch(/no longer valid/);
+    await screenshot(page, 'session-revoked');
+
+    await mobile.fill('+447700900123');
+    await button(page, 'Use a password').click();
+    await button(page, 'Forgot password?').click();
+    await eventually(() => page.getByRole('textbox', { name: 'Code', exact: true }).inputValue()).toMatch(
+      /^\d{6}$/,
+    );
+    await button(page, 'Verify').click();
+    await eventually(() => page.getByRole('dialog').getByRole('heading').textContent()).toBe(
+      'Choose a new password',
+    );
+    expect(await page.getByRole('dialog').getByLabel('Current password').isHidden()).toBe(true);
+    await savePassword('third password');
+
+    await page.evaluate(() => {
+      const stored = JSON.parse(globalThis.localStorage.getItem('chat.session')!);
+      globalThis.localStorage.setItem(
+        'chat.session',
+        JSON.stringify({ ...stored, token: 'x', expiresAt: 0 }),
+      );
+    });
+    await page.reload();
+    await eventually(() => notice.textContent()).toMatch(/session has expired/);
+    await mobile.fill('+447700900123');
+    await button(page, 'Use a password').click();
+    await password.fill('third password');
+    await page.keyboard.press('Enter');
+    await signedIn();
+
+    expect(failures).toEqual([
+      '401 GET /user/me',
+      '401 GET /chatroom',
+      '401 GET /user/me',
+      '401 GET /chatroom',
+    ]);
+    expect(problems).toEqual([]);
+  });
+
+  it('lists chats newest first, pages back through a long history, renames and deletes, and shows a failed reply', async () => {
+    const page = await newPage();
+    await signUp(page, '+1 415 555 0100');
+    await button(page, 'Verify').click();
+    await eventually(() => usage(page).textContent()).toMatch(/prompts left today/);
+    // Through the API, as Pro: a chat of 60 messages, then a newer, empty one.
+    const { token } = JSON.parse(await page.evaluate(() => globalThis.localStorage.getItem('chat.session')!));
+    const { sessionId } = (await call(base, 'POST', '/subscribe/pro', { token })).body;
+    await fetch(`${base}/checkout/local/${sessionId}/complete`, { method: 'POST' });
+    const long = (await call(base, 'POST', '/chatroom', { token, body: { title: 'Long history' } })).body;
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        call(base, 'POST', `/chatroom/${long.id}/message`, { token, body: { content: `Prompt ${i}` } }),
+      ),
+    );
+    await call(base, 'POST', '/chatroom', { token, body: { title: 'Newest' } });
+    await page.reload();
+    await eventually(() => page.locator('#room-list li').allTextContents()).toEqual([
+      'Newest',
+      'Long history',
+    ]);
+
+    await page.getByRole('button', { name: 'Long history' }).click();
+    const items = page.locator('#message-list li');
+    await eventually(() => items.count()).toBe(50);
+    expect(await button(page, 'Load older messages').isVisible()).toBe(true);
+    await page.locator('#messages').evaluate((box) => {
+      box.scrollTop = 0;
+    });
+    await eventually(() => items.count()).toBe(60);
+    expect(await button(page, 'Load older messages').isHidden()).toBe(true);
+
+    await button(page, 'Rename').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Title' }).fill('Renamed');
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    await eventually(() => page.locator('#room-list li').allTextContents()).toEqual(['Newest', 'Renamed']);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Renamed');
+
+    await button(page, 'Delete').click();
+    expect(await dialog.getByRole('heading').textContent()).toBe('Delete this chat?');
+    await expectAccessible(page);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.locator('#room-list li').count()).toBe(2);
+    await button(page, 'Delete').click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await eventually(() => page.locator('#room-list li').allTextContents()).toEqual(['Newest']);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('New chat');
+
+    // A reply that fails for good (the offline model never fails: the answer is the server's own writer's).
+    await page.route('**/chatroom/*/message', (route) => route.fulfill(failedReplyStream()), { times: 1 });
+    await page.getByRole('button', { name: 'Newest' }).click();
+    await messageBox(page).fill('Will fail');
+    await messageBox(page).press('Enter');
+    const failed = page.locator('#message-list li.model.failed');
+    await eventually(() => failed.locator('.state').textContent()).toBe(
+      'Failed: The model is unavailable. This prompt was given back to your daily quota.',
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('works on a phone-sized screen with the keyboard alone', async () => {
+    const page = await newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.keyboard.type('+61 412 345 678');
+    await page.keyboard.press('Enter');
+    await eventually(() => page.getByRole('textbox', { name: 'Code', exact: true }).inputValue()).toMatch(
+      /^\d{6}$/,
+    );
+    await page.keyboard.press('Enter');
+    await eventually(() => usage(page).textContent()).toMatch(/^5 of 5 prompts left/);
+    await eventually(() => page.evaluate(() => (globalThis as any).document.activeElement.id)).toBe(
+      'message',
+    );
+    await page.keyboard.type('line one');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('line two');
+    await page.keyboard.press('Enter');
+    await eventually(() => replies(page).first().getAttribute('class')).toContain('completed');
+    expect(await page.locator('#message-list li.user .text').textContent()).toBe('line one\nline two');
+    expect(await page.locator('#rooms').isHidden()).toBe(true);
+    await screenshot(page, 'phone-chat');
+    await expectAccessible(page);
+
+    await button(page, 'Chats').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('button', { name: 'line one' }).isVisible()).toBe(true);
+    expect(await button(page, 'Chats').getAttribute('aria-expanded')).toBe('true');
+    await screenshot(page, 'phone-chats');
+    await expectAccessible(page);
+    expect(problems).toEqual([]);
+  });
 });
+
+/** A streamed answer whose reply failed for good, written by the service's own UI message stream writer. */
+function failedReplyStream() {
+  const writer = new UiMessageStreamWriter({ replyId: 'r', usage: null });
+  const body =
+    writer.open('r') +
+    writer.write({ id: '1-0', event: { type: 'attempt' } }) +
+    writer.write({ id: '1-1', event: { type: 'error', error: 'The model is unavailable' } }) +
+    DONE_FRAME;
+  return { status: 200, headers: { ...UI_MESSAGE_STREAM_HEADERS }, body };
+}

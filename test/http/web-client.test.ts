@@ -13,7 +13,7 @@ const get = (path: string, headers: Record<string, string> = {}) =>
   app.runtime.app.request(path, { headers });
 
 /** The page, and every module reachable from its script by static imports. */
-async function clientFiles(): Promise<{ page: string; assets: string[] }> {
+async function clientFiles(): Promise<{ page: string; named: string[]; assets: string[] }> {
   const page = await (await get('/app')).text();
   const named = [...page.matchAll(/(?:src|href)="(\/app\/[^"]+)"/g)].map(([, url]) => url ?? '');
   const assets = new Set(named);
@@ -28,7 +28,7 @@ async function clientFiles(): Promise<{ page: string; assets: string[] }> {
       }
     }
   }
-  return { page, assets: [...assets] };
+  return { page, named, assets: [...assets] };
 }
 
 describe('GET /app', () => {
@@ -53,8 +53,10 @@ describe('GET /app', () => {
   });
 
   it('names only assets of its own, each cacheable for a year under a versioned path', async () => {
-    const { assets } = await clientFiles();
+    const { assets, named } = await clientFiles();
 
+    // Every module is preloaded by the page itself: no waterfall of imports.
+    expect(assets.filter((url) => !named.includes(url))).toEqual([]);
     expect(assets.length).toBeGreaterThan(5);
     for (const url of assets) {
       expect(url).toMatch(/^\/app\/assets\/[0-9a-f]{12}\/[\w-]+\.(js|css|svg)$/);

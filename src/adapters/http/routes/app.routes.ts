@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../auth-middleware.ts';
@@ -29,6 +29,9 @@ const PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The whole client is ~14 KB at quality 5, compressed in ~5 ms; quality 11 saves ~1.3 KB for ~270 ms of CPU. */
+const BROTLI_QUALITY = 5;
+
 /** One file, compressed ahead (brotli and gzip) so that no request compresses anything. */
 interface WebFile {
   type: string;
@@ -51,7 +54,9 @@ function webFile(name: string, content: Uint8Array<ArrayBuffer>): WebFile {
     // Weak: the same for each encoding of the content.
     etag: `W/"${hash}"`,
     identity: content,
-    br: new Uint8Array(brotliCompressSync(content)),
+    br: new Uint8Array(
+      brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } }),
+    ),
     gzip: new Uint8Array(gzipSync(content, { level: 9 })),
   };
 }
@@ -70,10 +75,14 @@ function webClient(): WebClient {
     .update([...assets].map(([name, file]) => `${name}:${file.etag}`).join('\n'))
     .digest('hex')
     .slice(0, 12);
-  const page = readFileSync(join(WEB_DIR, 'index.html'), 'utf8').replaceAll(
-    '%ASSETS%',
-    `/app/assets/${version}`,
-  );
+  // Every module is announced up front, so the browser fetches them at once rather than import by import.
+  const preloads = names
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => `<link rel="modulepreload" href="/app/assets/${version}/${name}">`)
+    .join('\n');
+  const page = readFileSync(join(WEB_DIR, 'index.html'), 'utf8')
+    .replace('%MODULE_PRELOADS%', preloads)
+    .replaceAll('%ASSETS%', `/app/assets/${version}`);
   loaded = { version, page: webFile('index.html', new TextEncoder().encode(page)), assets };
   return loaded;
 }
