@@ -122,6 +122,12 @@ function append(item) {
   if (atBottom) box().scrollTop = box().scrollHeight;
 }
 
+/** A new chat's title: the first line of its first message, cut at a word within 40 characters. */
+function titleOf(content) {
+  const line = content.split('\n')[0];
+  return line.length <= 40 ? line : `${line.slice(0, 40).replace(/[\s,.;:!?-]+\S*$/, '')}…`;
+}
+
 async function send() {
   const content = input().value.trim();
   if (!content || reading) return;
@@ -131,7 +137,7 @@ async function send() {
   const prompt = messageItem({ id: '', role: 'user', content, status: 'completed', error: null });
   try {
     if (!room) {
-      room = await createRoom(content.split('\n')[0].slice(0, 60));
+      room = await createRoom(titleOf(content));
       showTitle();
     }
     append(prompt);

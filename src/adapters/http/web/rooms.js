@@ -93,6 +93,7 @@ async function remove() {
     rooms = rooms.filter((each) => each.id !== room.id);
     remember(null, 'push');
     await closeRoom();
+    byId('message').focus();
   } catch (problem) {
     byId('chat-error').textContent = problem.message;
   }
