@@ -178,6 +178,9 @@ describe.skipIf(!chromiumAvailable())('the web client at /app in a browser', () 
     );
     await eventually(() => usage(page).textContent()).toMatch(/^Pro: 494 of 500/);
     await screenshot(page, 'pro');
+    await button(page, 'Manage billing').click();
+    await page.waitForURL(/\/checkout\/local\/portal\/cus_local_/);
+    expect(await button(page, 'Cancel subscription').isVisible()).toBe(true);
 
     expect(failures).toEqual([
       '404 POST /auth/send-otp',

@@ -15,8 +15,8 @@ export function initRooms() {
   byId('rename-room').addEventListener('click', rename);
   byId('delete-room').addEventListener('click', remove);
   byId('toggle-rooms').addEventListener('click', () => showList(!byId('rooms').classList.contains('open')));
-  // Back and forward between chats; selecting one in the page pushes its #id without this event.
-  addEventListener('hashchange', () => {
+  // Back and forward between chats (and an #id typed in the address); selecting one in the page pushes its #id.
+  addEventListener('popstate', () => {
     const id = location.hash.slice(1);
     if (currentRoom()?.id !== id) void select(rooms.find((room) => room.id === id) ?? null, 'none');
   });
