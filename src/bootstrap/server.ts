@@ -34,7 +34,10 @@ async function main(): Promise<void> {
     config.role === 'worker'
       ? null
       : serve({ fetch: runtime.app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
-          log.info({ port: info.port }, `listening on http://localhost:${info.port} (docs at /docs)`);
+          log.info(
+            { port: info.port },
+            `listening on http://localhost:${info.port} (the chat at /app, the API reference at /docs)`,
+          );
         });
   const { port: metricsPort, token } = config.metrics;
   const metricsServer =

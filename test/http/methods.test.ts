@@ -42,10 +42,10 @@ describe('a known path with a method it does not serve', () => {
 });
 
 describe('GET /', () => {
-  it('leads to the API reference', async () => {
+  it('leads to the web client', async () => {
     const response = await app.client.get('/');
 
     expect(response.status).toBe(302);
-    expect(response.headers.get('Location')).toBe('/docs');
+    expect(response.headers.get('Location')).toBe('/app');
   });
 });

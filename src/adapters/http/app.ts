@@ -13,6 +13,7 @@ import { corsFor } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
 import type { HealthCheck } from './health-check.ts';
 import { problem } from './problem.ts';
+import { appRoutes } from './routes/app.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
 import { chatroomRoutes } from './routes/chatroom.routes.ts';
@@ -118,8 +119,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     },
   });
   docsRoutes(app);
-  // The web client will live at /app; until then the root leads to the reference.
-  app.get('/', (c) => c.redirect('/docs', 302));
+  appRoutes(app);
 
   let allowedMethods: ((path: string) => string[]) | undefined;
   app.notFound((c) => {

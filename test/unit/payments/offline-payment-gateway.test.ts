@@ -110,7 +110,9 @@ describe('local checkout pages', () => {
     const { sessionId } = await gateway.createCheckoutSession({ userId: USER, customerId: 'cus_local_1' });
     const response = await app.request(`/checkout/local/${sessionId}/complete`, { method: 'POST' });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('now Pro');
+    const html = await response.text();
+    expect(html).toContain('now Pro');
+    expect(html).toContain('<a href="/app?checkout=success">Back to the chat</a>');
     expect(delivered.map((event) => event.kind)).toEqual(['checkout_completed', 'subscription_changed']);
     expect(delivered[0]).toMatchObject({ userId: USER, customerId: 'cus_local_1' });
   });
@@ -154,12 +156,17 @@ describe('local checkout pages', () => {
 
 describe('checkout return pages', () => {
   it.each([
-    ['/checkout/success?session_id=cs_test_1', 'Payment received'],
-    ['/checkout/cancel', 'Checkout canceled'],
-    ['/checkout/return', 'Billing updated'],
-  ])('serves %s for the browser coming back from Stripe', async (path, title) => {
-    const response = await checkoutReturnRoutes().request(path);
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain(title);
-  });
+    ['/checkout/success?session_id=cs_test_1', 'Payment received', '/app?checkout=success'],
+    ['/checkout/cancel', 'Checkout canceled', '/app?checkout=cancel'],
+    ['/checkout/return', 'Billing updated', '/app'],
+  ])(
+    'serves %s for the browser coming back from Stripe, leading on to the web client',
+    async (path, title, back) => {
+      const response = await checkoutReturnRoutes().request(path);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html).toContain(title);
+      expect(html).toContain(`<a href="${back}">Back to the chat</a>`);
+    },
+  );
 });

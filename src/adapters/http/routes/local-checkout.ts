@@ -26,7 +26,8 @@ export function localCheckoutRoutes(deps: LocalCheckoutDeps): Hono {
         `<p>Offline billing portal for <code>${escapeHtml(customerId)}</code>. No real payment provider is involved.</p>
 <form method="post" action="/checkout/local/portal/${encodeURIComponent(customerId)}/cancel">
   <button type="submit">Cancel subscription</button>
-</form>`,
+</form>
+${backToChat('/app')}`,
       ),
     );
   });
@@ -36,7 +37,10 @@ export function localCheckoutRoutes(deps: LocalCheckoutDeps): Hono {
     if (!deps.gateway.isLocalCustomer(customerId)) return c.html(notFoundPage(), 404);
     await deps.applyPaymentEvent.execute(deps.gateway.cancelLocalSubscription(customerId));
     return c.html(
-      page('Subscription canceled', '<p>Your subscription is canceled; you are back on Basic.</p>'),
+      page(
+        'Subscription canceled',
+        `<p>Your subscription is canceled; you are back on Basic.</p>${backToChat('/app')}`,
+      ),
     );
   });
 
@@ -49,7 +53,8 @@ export function localCheckoutRoutes(deps: LocalCheckoutDeps): Hono {
         `<p>This is the offline checkout for session <code>${escapeHtml(sessionId)}</code>: no card, no real payment.</p>
 <form method="post" action="/checkout/local/${encodeURIComponent(sessionId)}/complete">
   <button type="submit">Complete test payment</button>
-</form>`,
+</form>
+<p><a href="/checkout/cancel">Cancel and go back</a></p>`,
       ),
     );
   });
@@ -60,29 +65,44 @@ export function localCheckoutRoutes(deps: LocalCheckoutDeps): Hono {
     // In order, like Stripe delivers them; a second click re-delivers the same event ids, which change nothing.
     for (const event of events) await deps.applyPaymentEvent.execute(event);
     return c.html(
-      page('Payment complete', '<p>Test payment done: your account is now Pro. You can close this page.</p>'),
+      page(
+        'Payment complete',
+        `<p>Test payment done: your account is now Pro.</p>${backToChat('/app?checkout=success')}`,
+      ),
     );
   });
 
   return app;
 }
 
-/** Where Stripe's hosted pages send the browser back (success_url, cancel_url, the portal's return_url). */
+/** Where Stripe's hosted pages send the browser back (success_url, cancel_url, the portal's return_url); each leads on to /app. */
 export function checkoutReturnRoutes(): Hono {
   const app = new Hono();
   app.get('/checkout/success', (c) =>
     c.html(
       page(
         'Payment received',
-        '<p>Thank you. Your account turns Pro as soon as Stripe confirms the payment.</p>',
+        `<p>Thank you. Your account turns Pro as soon as Stripe confirms the payment.</p>${backToChat('/app?checkout=success')}`,
       ),
     ),
   );
   app.get('/checkout/cancel', (c) =>
-    c.html(page('Checkout canceled', '<p>No payment was taken. You are still on Basic.</p>')),
+    c.html(
+      page(
+        'Checkout canceled',
+        `<p>No payment was taken. You are still on Basic.</p>${backToChat('/app?checkout=cancel')}`,
+      ),
+    ),
   );
-  app.get('/checkout/return', (c) => c.html(page('Billing updated', '<p>You can close this page.</p>')));
+  app.get('/checkout/return', (c) =>
+    c.html(page('Billing updated', `<p>Your billing details are up to date.</p>${backToChat('/app')}`)),
+  );
   return app;
+}
+
+/** The way back to the web client (/app), which reads the outcome from `?checkout=`. */
+function backToChat(href: string): string {
+  return `<p><a href="${href}">Back to the chat</a></p>`;
 }
 
 function notFoundPage(): string {
@@ -103,6 +123,7 @@ function page(title: string, body: string): string {
   body { font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem; color: #1f2328; }
   button { font-size: 1rem; padding: .6rem 1.2rem; border: 0; border-radius: .4rem; background: #635bff; color: #fff; cursor: pointer; }
   code { background: #f3f4f6; padding: .1rem .3rem; border-radius: .2rem; }
+  a { color: #0b57d0; }
 </style>
 </head>
 <body>
