@@ -5,6 +5,7 @@ import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 import { cacheContract } from './cache.contract.ts';
 import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
+import { idempotencyKeysContract } from './idempotency-keys.contract.ts';
 import { messageRepositoryContract } from './message-repository.contract.ts';
 import { otpRepositoryContract } from './otp-repository.contract.ts';
 import type { MakePersistence } from './persistence-givens.ts';
@@ -27,6 +28,7 @@ userRepositoryContract('in-memory', inMemory);
 otpRepositoryContract('in-memory', inMemory);
 chatroomRepositoryContract('in-memory', inMemory);
 messageRepositoryContract('in-memory', inMemory);
+idempotencyKeysContract('in-memory', inMemory);
 subscriptionRepositoryContract('in-memory', inMemory);
 usageCounterContract('in-memory', inMemory);
 

@@ -142,6 +142,36 @@ export function messageRepositoryContract(name: string, make: MakePersistence): 
       else expect(found).toMatchObject({ status: 'failed', error: `error ${winner - 5}` });
     });
 
+    it('saves the text so far of a pending reply, and stops it once with the text it is given', async () => {
+      const chatroom = await givenChatroom();
+      const [{ reply }] = (await givenExchanges(chatroom.id, 1)) as [{ prompt: Message; reply: Message }];
+      expect(await fixture().messages.saveProgress(reply.id, 'Once upon')).toBe(true);
+      expect(await reopened().messages.findById(reply.id)).toMatchObject({
+        status: 'pending',
+        content: 'Once upon',
+      });
+      expect(await fixture().messages.stop(reply.id, 'Once upon a')).toBe(true);
+      expect(await fixture().messages.stop(reply.id, 'again')).toBe(false);
+      expect(await fixture().messages.saveProgress(reply.id, 'late progress')).toBe(false);
+      expect(await fixture().messages.complete(reply.id, 'late answer', null)).toBe(false);
+      expect(await reopened().messages.findById(reply.id)).toMatchObject({
+        status: 'stopped',
+        content: 'Once upon a',
+      });
+    });
+
+    it('discards an exchange whose reply is still pending, and only that', async () => {
+      const chatroom = await givenChatroom();
+      const [first, second] = (await givenExchanges(chatroom.id, 2)) as { prompt: Message; reply: Message }[];
+      expect(await fixture().messages.discardExchange(second!.prompt.id, first!.reply.id)).toBe(false);
+      expect(await fixture().messages.discardExchange(first!.prompt.id, first!.reply.id)).toBe(true);
+      expect(await reopened().messages.findById(first!.prompt.id)).toBeNull();
+      expect(await reopened().messages.findById(first!.reply.id)).toBeNull();
+      await fixture().messages.complete(second!.reply.id, 'answered', null);
+      expect(await fixture().messages.discardExchange(second!.prompt.id, second!.reply.id)).toBe(false);
+      expect(await reopened().messages.findById(second!.prompt.id)).not.toBeNull();
+    });
+
     it('lists the replies still pending with their senders, oldest first, up to the limit', async () => {
       const chatroom = await givenChatroom();
       const exchanges = await givenExchanges(chatroom.id, 4);
@@ -168,6 +198,9 @@ export function messageRepositoryContract(name: string, make: MakePersistence): 
       expect(await reopened().messages.page(id, { limit: 10 })).toEqual({ messages: [], hasMore: false });
       expect(await fixture().messages.complete(id, 'answer', null)).toBe(false);
       expect(await fixture().messages.fail(id, 'down')).toBe(false);
+      expect(await fixture().messages.stop(id, '')).toBe(false);
+      expect(await fixture().messages.saveProgress(id, 'x')).toBe(false);
+      expect(await fixture().messages.discardExchange(id, id)).toBe(false);
     });
   });
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
 import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
+import { idempotencyKeysContract } from './idempotency-keys.contract.ts';
 import { messageRepositoryContract } from './message-repository.contract.ts';
 import { otpRepositoryContract } from './otp-repository.contract.ts';
 import type { MakePersistence } from './persistence-givens.ts';
@@ -25,6 +26,7 @@ withServices([found], (database) => {
   otpRepositoryContract('PostgreSQL', postgres);
   chatroomRepositoryContract('PostgreSQL', postgres);
   messageRepositoryContract('PostgreSQL', postgres);
+  idempotencyKeysContract('PostgreSQL', postgres);
   subscriptionRepositoryContract('PostgreSQL', postgres);
   usageCounterContract('PostgreSQL', postgres);
 });

@@ -3,11 +3,11 @@ import { signStripeEvent } from '#adapters/payments/stripe-events.ts';
 import type {
   LanguageModel,
   ModelCallOptions,
-  ModelReply,
   ModelStreamPart,
   Turn,
 } from '#application/ports/language-model.ts';
 import { TEST_WEBHOOK_SECRET, type TestClient, type TestResponse } from '#test/support/http.ts';
+import type { ModelReply } from '#test/support/model-doubles.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

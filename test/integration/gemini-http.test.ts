@@ -57,8 +57,8 @@ describe('messages answered by Gemini (GEMINI_API_KEY set, GEMINI_BASE_URL at th
     expect(second.body.reply.content).toBe('Your name is Asha.');
 
     expect(fake.requests.map((request) => request.path)).toEqual([
-      '/v1/models/gemini-2.5-flash:generateContent',
-      '/v1/models/gemini-2.5-flash:generateContent',
+      '/v1/models/gemini-2.5-flash:streamGenerateContent',
+      '/v1/models/gemini-2.5-flash:streamGenerateContent',
     ]);
     expect(fake.requests[1]?.headers['x-goog-api-key']).toBe(API_KEY);
     expect(fake.requests[1]?.body.systemInstruction?.parts).toEqual([

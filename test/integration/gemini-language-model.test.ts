@@ -14,6 +14,7 @@ import {
   geminiStream,
   geminiText,
 } from '#test/support/fake-gemini.ts';
+import { wholeAnswer } from '#test/support/model-doubles.ts';
 
 const API_KEY = 'AIza-test-key-do-not-leak';
 const MODEL = 'gemini-2.5-flash';
@@ -69,20 +70,20 @@ async function finishOf(stream: AsyncIterable<ModelStreamPart>): Promise<ModelSt
   return last;
 }
 
-describe('GeminiLanguageModel.reply: the request', () => {
-  it('posts generateContent for the configured model with the key in x-goog-api-key', async () => {
+describe('GeminiLanguageModel: the request', () => {
+  it('posts streamGenerateContent for the configured model with the key in x-goog-api-key', async () => {
     fake.answerWith(geminiText('Your name is Asha.'));
-    await gemini().reply(conversation);
+    await wholeAnswer(gemini().stream(conversation));
     expect(fake.requests).toHaveLength(1);
     const [request] = fake.requests;
     expect(request?.method).toBe('POST');
-    expect(request?.path).toBe(`/v1/models/${MODEL}:generateContent`);
+    expect(request?.path).toBe(`/v1/models/${MODEL}:streamGenerateContent`);
     expect(request?.headers['x-goog-api-key']).toBe(API_KEY);
     expect(request?.query.has('key')).toBe(false);
   });
 
   it('sends the history oldest first with roles user/model and the new prompt last', async () => {
-    await gemini().reply(conversation);
+    await wholeAnswer(gemini().stream(conversation));
     expect(fake.requests[0]?.body.contents).toEqual([
       { role: 'user', parts: [{ text: 'My name is Asha.' }] },
       { role: 'model', parts: [{ text: 'Nice to meet you, Asha.' }] },
@@ -91,19 +92,19 @@ describe('GeminiLanguageModel.reply: the request', () => {
   });
 
   it('sends the system instruction when one is configured, and none otherwise', async () => {
-    await gemini({ systemInstruction: 'Answer in one sentence.' }).reply(conversation);
-    await gemini().reply(conversation);
+    await wholeAnswer(gemini({ systemInstruction: 'Answer in one sentence.' }).stream(conversation));
+    await wholeAnswer(gemini().stream(conversation));
     expect(fake.requests[0]?.body.systemInstruction?.parts).toEqual([{ text: 'Answer in one sentence.' }]);
     expect(fake.requests[1]?.body.systemInstruction).toBeUndefined();
   });
 
   it('uses another model name when configured', async () => {
-    await gemini({ model: 'gemini-2.5-pro' }).reply(conversation);
-    expect(fake.requests[0]?.path).toBe('/v1/models/gemini-2.5-pro:generateContent');
+    await wholeAnswer(gemini({ model: 'gemini-2.5-pro' }).stream(conversation));
+    expect(fake.requests[0]?.path).toBe('/v1/models/gemini-2.5-pro:streamGenerateContent');
   });
 });
 
-describe('GeminiLanguageModel.reply: the answer', () => {
+describe('GeminiLanguageModel: the answer', () => {
   it('returns the text and the token usage from usageMetadata', async () => {
     fake.answerWith(
       geminiText('Your name is Asha.', {
@@ -112,7 +113,7 @@ describe('GeminiLanguageModel.reply: the answer', () => {
         totalTokenCount: 40,
       }),
     );
-    expect(await gemini().reply(conversation)).toEqual({
+    expect(await wholeAnswer(gemini().stream(conversation))).toEqual({
       text: 'Your name is Asha.',
       tokenUsage: { promptTokens: 21, candidateTokens: 6, totalTokens: 40 },
     });
@@ -131,21 +132,24 @@ describe('GeminiLanguageModel.reply: the answer', () => {
         ],
       },
     });
-    expect(await gemini().reply(conversation)).toEqual({ text: 'Asha.', tokenUsage: null });
+    expect(await wholeAnswer(gemini().stream(conversation))).toEqual({ text: 'Asha.', tokenUsage: null });
   });
 });
 
-describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
+describe('GeminiLanguageModel: failures classified for the queue', () => {
   it('429 is retryable after the RetryInfo delay Gemini sends', async () => {
     fake.answerWith(geminiRateLimited('7s'));
-    const error = await failure(gemini().reply(conversation));
+    const error = await failure(wholeAnswer(gemini().stream(conversation)));
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 7000, userMessage: FAILURE.rateLimited });
   });
 
   it('429 with a fractional delay, or none, is retryable', async () => {
     fake.answerWith(geminiRateLimited('0.25s'), geminiError(429, 'RESOURCE_EXHAUSTED', 'Too many requests'));
-    expect(await failure(gemini().reply(conversation))).toMatchObject({ retryable: true, retryAfterMs: 250 });
-    expect(await failure(gemini().reply(conversation))).toMatchObject({
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
+      retryable: true,
+      retryAfterMs: 250,
+    });
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
       retryable: true,
       retryAfterMs: undefined,
     });
@@ -157,7 +161,7 @@ describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
     [504, 'DEADLINE_EXCEEDED'],
   ])('%i %s is retryable', async (code, status) => {
     fake.answerWith(geminiError(code, status, 'An internal error has occurred.'));
-    expect(await failure(gemini().reply(conversation))).toMatchObject({
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
       retryable: true,
       userMessage: FAILURE.unavailable,
     });
@@ -165,7 +169,7 @@ describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
 
   it('makes one HTTP request per call: retries belong to the queue', async () => {
     fake.answerWith(geminiError(503, 'UNAVAILABLE', 'The model is overloaded.'));
-    await failure(gemini().reply(conversation));
+    await failure(wholeAnswer(gemini().stream(conversation)));
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -176,12 +180,15 @@ describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
     [404, 'NOT_FOUND', FAILURE.misconfigured],
   ])('%i %s is not retryable', async (code, status, userMessage) => {
     fake.answerWith(geminiError(code, status, `API key ${API_KEY} not valid. Please pass a valid API key.`));
-    expect(await failure(gemini().reply(conversation))).toMatchObject({ retryable: false, userMessage });
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
+      retryable: false,
+      userMessage,
+    });
   });
 
   it('a blocked prompt is not retryable', async () => {
     fake.answerWith(geminiPromptBlocked('PROHIBITED_CONTENT'));
-    expect(await failure(gemini().reply(conversation))).toMatchObject({
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
       retryable: false,
       userMessage: FAILURE.promptBlocked,
     });
@@ -189,7 +196,7 @@ describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
 
   it('an answer stopped by the safety filters is not retryable', async () => {
     fake.answerWith(geminiAnswerBlocked());
-    expect(await failure(gemini().reply(conversation))).toMatchObject({
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
       retryable: false,
       userMessage: FAILURE.answerBlocked,
     });
@@ -197,7 +204,7 @@ describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
 
   it('an answer without candidates is not retryable', async () => {
     fake.answerWith(geminiNoCandidates);
-    expect(await failure(gemini().reply(conversation))).toMatchObject({
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
       retryable: false,
       userMessage: FAILURE.noAnswer,
     });
@@ -206,20 +213,22 @@ describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
   it('a hanging call ends at the caller signal as a retryable timeout', async () => {
     fake.answerWith(geminiHang);
     const started = performance.now();
-    const error = await failure(gemini().reply(conversation, { signal: AbortSignal.timeout(300) }));
+    const error = await failure(
+      wholeAnswer(gemini().stream(conversation, { signal: AbortSignal.timeout(300) })),
+    );
     expect(error).toMatchObject({ retryable: true, userMessage: FAILURE.timeout });
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('a hanging call ends at the configured timeout when the caller gives no signal', async () => {
     fake.answerWith(geminiHang);
-    const error = await failure(gemini({ timeoutMs: 300 }).reply(conversation));
+    const error = await failure(wholeAnswer(gemini({ timeoutMs: 300 }).stream(conversation)));
     expect(error).toMatchObject({ retryable: true, userMessage: FAILURE.timeout });
   });
 
   it('a dropped connection is retryable', async () => {
     fake.answerWith(geminiDrop);
-    expect(await failure(gemini().reply(conversation))).toMatchObject({
+    expect(await failure(wholeAnswer(gemini().stream(conversation)))).toMatchObject({
       retryable: true,
       userMessage: FAILURE.unreachable,
     });
@@ -229,7 +238,7 @@ describe('GeminiLanguageModel.reply: failures classified for the queue', () => {
     const closed = await FakeGemini.start();
     const baseUrl = closed.baseUrl;
     await closed.close();
-    expect(await failure(gemini({ baseUrl }).reply(conversation))).toMatchObject({
+    expect(await failure(wholeAnswer(gemini({ baseUrl }).stream(conversation)))).toMatchObject({
       retryable: true,
       userMessage: FAILURE.unreachable,
     });

@@ -84,7 +84,7 @@ withServices([created], (database) => {
       expect(first.status).toBe(201);
       expect(second.body.reply).toMatchObject({ status: 'completed', content: 'Second answer' });
       const request = gemini.requests.at(-1)!;
-      expect(request.path).toBe('/v1/models/gemini-test-model:generateContent');
+      expect(request.path).toBe('/v1/models/gemini-test-model:streamGenerateContent');
       expect(request.headers['x-goog-api-key']).toBe('test-gemini-key');
       expect(request.body.contents).toEqual([
         { role: 'user', parts: [{ text: 'One' }] },

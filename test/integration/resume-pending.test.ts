@@ -7,11 +7,9 @@ import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 /** A model that is down; its error is worth retrying, so the job waits in the queue. */
 const downModel: LanguageModel = {
-  reply: async () => {
+  // biome-ignore lint/correctness/useYield: a model that is down writes nothing.
+  async *stream() {
     throw new LanguageModelError('The model is temporarily unavailable', { retryable: true });
-  },
-  stream: () => {
-    throw new Error('not used');
   },
 };
 

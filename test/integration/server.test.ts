@@ -218,8 +218,9 @@ withServices([database, redis], (db, space) => {
       expect((await client.get('/user/me', { token })).body.usage.used).toBe(usedBefore);
       const room = await client.get(path, { token });
       expect(room.body.messages.filter((m: { status: string }) => m.status === 'pending')).toEqual([]);
-      expect(room.body.messages.at(-2)).toMatchObject({ role: 'user', content: 'during the outage' });
-      expect(room.body.messages.at(-1)).toMatchObject({ role: 'model', status: 'failed' });
+      // A refused send leaves no trace: the last exchange is still the one from before the outage.
+      expect(room.body.messages.at(-2)).toMatchObject({ role: 'user', content: 'before' });
+      expect(room.body.messages.at(-1)).toMatchObject({ role: 'model', status: 'completed' });
       const readiness = await client.get('/readyz');
       expect(readiness.status).toBe(503);
       expect(readiness.body).toMatchObject({

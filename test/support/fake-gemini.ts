@@ -204,11 +204,17 @@ export class FakeGemini {
       return;
     }
     const streaming = url.pathname.endsWith(':streamGenerateContent');
-    this.send(
-      res,
-      this.script.shift() ??
-        (streaming ? geminiStream(['Hello ', 'from ', 'Gemini']) : geminiText('Hello from Gemini')),
-    );
+    const scripted = this.script.shift();
+    if (!scripted) {
+      this.send(
+        res,
+        streaming ? geminiStream(['Hello ', 'from ', 'Gemini']) : geminiText('Hello from Gemini'),
+      );
+      return;
+    }
+    // A successful JSON answer scripted for either call: the streaming call gets it as its one SSE event.
+    const asStream = streaming && scripted.kind === 'json' && scripted.status === 200;
+    this.send(res, asStream ? { kind: 'sse', chunks: [scripted.body] } : scripted);
   }
 
   private send(res: ServerResponse, answer: GeminiAnswer): void {

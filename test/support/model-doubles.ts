@@ -2,10 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   LanguageModel,
   ModelCallOptions,
-  ModelReply,
   ModelStreamPart,
   Turn,
 } from '#application/ports/language-model.ts';
+import type { TokenUsage } from '#domain/chatroom/message.ts';
+
+/** A whole answer: what a scripted model writes, and what a test reads back from a stream. */
+export interface ModelReply {
+  text: string;
+  tokenUsage: TokenUsage | null;
+}
 
 type Answer = (conversation: Turn[], call: number) => Promise<ModelReply> | ModelReply;
 
@@ -41,4 +47,15 @@ export class ScriptedLanguageModel implements LanguageModel {
     }
     yield { type: 'finish', finishReason: 'stop', tokenUsage: answer.tokenUsage };
   }
+}
+
+/** Reads a streamed answer whole: its text and the usage of its finish part. */
+export async function wholeAnswer(stream: AsyncIterable<ModelStreamPart>): Promise<ModelReply> {
+  let text = '';
+  let tokenUsage: TokenUsage | null = null;
+  for await (const part of stream) {
+    if (part.type === 'text') text += part.text;
+    else tokenUsage = part.tokenUsage;
+  }
+  return { text, tokenUsage };
 }

@@ -9,7 +9,6 @@ import {
   type LanguageModel,
   LanguageModelError,
   type ModelCallOptions,
-  type ModelReply,
   type ModelStreamPart,
   type Turn,
 } from '#application/ports/language-model.ts';
@@ -41,21 +40,6 @@ export class GeminiLanguageModel implements LanguageModel {
         retryOptions: { attempts: 1 },
       },
     });
-  }
-
-  async reply(conversation: Turn[], options: ModelCallOptions = {}): Promise<ModelReply> {
-    const signal = this.callSignal(options.signal);
-    let response: GenerateContentResponse;
-    try {
-      response = await this.client.models.generateContent(this.request(conversation, signal));
-    } catch (error) {
-      throw classifyFailure(error, signal);
-    }
-    const blocked = blockOf(response);
-    if (blocked) throw blocked;
-    const text = textOf(response);
-    if (!text) throw new LanguageModelError(FAILURE.noAnswer, { retryable: false });
-    return { text, tokenUsage: usageOf(response) };
   }
 
   async *stream(conversation: Turn[], options: ModelCallOptions = {}): AsyncIterable<ModelStreamPart> {

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   LanguageModel,
   ModelCallOptions,
-  ModelReply,
   ModelStreamPart,
   Turn,
 } from '#application/ports/language-model.ts';
@@ -20,12 +19,6 @@ export class OfflineLanguageModel implements LanguageModel {
   /** `wordMs`: the pace of a streamed answer, one word at a time (OFFLINE_MODEL_WORD_MS). */
   constructor(options: { wordMs?: number } = {}) {
     this.wordMs = options.wordMs ?? 0;
-  }
-
-  async reply(conversation: Turn[], options: ModelCallOptions = {}): Promise<ModelReply> {
-    options.signal?.throwIfAborted();
-    const text = answer(conversation);
-    return { text, tokenUsage: estimateUsage(conversation, text) };
   }
 
   async *stream(conversation: Turn[], options: ModelCallOptions = {}): AsyncIterable<ModelStreamPart> {

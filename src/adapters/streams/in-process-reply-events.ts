@@ -7,12 +7,10 @@ import {
   type ReplyEventLog,
 } from '#application/ports/reply-events.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
+import { type EventBuffer, readBuffer, StopWatchers } from './event-buffer.ts';
 import { firstAfter } from './event-ids.ts';
 
-interface Log {
-  events: LoggedReplyEvent[];
-  wake: Set<() => void>;
-}
+type Log = EventBuffer;
 
 /** How long a stop request waits for a job that has not started yet. */
 const STOP_KEPT_MS = 60 * 60 * 1000;
@@ -21,7 +19,7 @@ const STOP_KEPT_MS = 60 * 60 * 1000;
 export class InProcessReplyEvents implements ReplyEventLog, ReplyCancellation {
   private readonly logs = new Map<MessageId, Log>();
   private readonly stops = new Map<MessageId, ReturnType<typeof setTimeout>>();
-  private readonly watchers = new Map<MessageId, Set<() => void>>();
+  private readonly watchers = new StopWatchers();
   private readonly keptMs: number;
   private sequence = 0;
 
@@ -51,26 +49,9 @@ export class InProcessReplyEvents implements ReplyEventLog, ReplyCancellation {
     signal: AbortSignal,
   ): AsyncIterable<LoggedReplyEvent> {
     const log = this.log(replyId);
-    let next = firstAfter(log.events, afterId);
-    let wake: () => void = () => {};
-    const onAbort = () => wake();
-    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      while (!signal.aborted) {
-        while (next < log.events.length) {
-          const entry = log.events[next++]!;
-          yield entry;
-          if (isEnd(entry.event)) return;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          log.wake.add(resolve);
-        });
-        log.wake.delete(wake);
-      }
+      yield* readBuffer(log, afterId, signal);
     } finally {
-      log.wake.delete(wake);
-      signal.removeEventListener('abort', onAbort);
       if (log.events.length === 0 && log.wake.size === 0) this.logs.delete(replyId);
     }
   }
@@ -80,7 +61,7 @@ export class InProcessReplyEvents implements ReplyEventLog, ReplyCancellation {
     const expiry = setTimeout(() => this.stops.delete(replyId), STOP_KEPT_MS);
     expiry.unref();
     this.stops.set(replyId, expiry);
-    for (const onStop of this.watchers.get(replyId) ?? []) onStop();
+    this.watchers.stop(replyId);
   }
 
   async isStopRequested(replyId: MessageId): Promise<boolean> {
@@ -88,20 +69,9 @@ export class InProcessReplyEvents implements ReplyEventLog, ReplyCancellation {
   }
 
   async watch(replyId: MessageId, onStop: () => void): Promise<() => void> {
-    const watchers = this.watchers.get(replyId) ?? new Set();
-    this.watchers.set(replyId, watchers);
-    let called = false;
-    const once = () => {
-      if (called) return;
-      called = true;
-      onStop();
-    };
-    watchers.add(once);
-    if (this.stops.has(replyId)) once();
-    return () => {
-      watchers.delete(once);
-      if (watchers.size === 0) this.watchers.delete(replyId);
-    };
+    const watcher = this.watchers.add(replyId, onStop);
+    if (this.stops.has(replyId)) watcher.notify();
+    return watcher.remove;
   }
 
   private log(replyId: MessageId): Log {

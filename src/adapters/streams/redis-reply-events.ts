@@ -9,7 +9,8 @@ import {
   type ReplyEventLog,
 } from '#application/ports/reply-events.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
-import { firstAfter, isEntryId } from './event-ids.ts';
+import { type EventBuffer, readBuffer, StopWatchers } from './event-buffer.ts';
+import { isEntryId } from './event-ids.ts';
 
 /** A reply still being written keeps its events this long even if its worker never ends it. */
 const ACTIVE_KEPT_SECONDS = 60 * 60;
@@ -18,11 +19,9 @@ const PAGE = 500;
 const RETRY_PULL_MS = 500;
 
 /** One process's reader of one reply: followers share its events and its wake-ups. */
-interface Tail {
-  events: LoggedReplyEvent[];
+interface Tail extends EventBuffer {
   lastId: string;
   followers: number;
-  wake: Set<() => void>;
   pulling: Promise<void> | null;
   again: boolean;
   ready: Promise<void>;
@@ -51,7 +50,7 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
   private readonly logger: Logger;
   private readonly keptSeconds: number;
   private readonly tails = new Map<MessageId, Tail>();
-  private readonly watchers = new Map<MessageId, Set<() => void>>();
+  private readonly watchers = new StopWatchers();
   private stopsSubscribed: Promise<unknown> | null = null;
 
   constructor(options: RedisReplyEventsOptions) {
@@ -97,27 +96,10 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
     signal: AbortSignal,
   ): AsyncIterable<LoggedReplyEvent> {
     const tail = this.attach(replyId);
-    let wake: () => void = () => {};
-    const onAbort = () => wake();
-    signal.addEventListener('abort', onAbort, { once: true });
     try {
       await tail.ready;
-      let next = firstAfter(tail.events, afterId);
-      while (!signal.aborted) {
-        while (next < tail.events.length) {
-          const entry = tail.events[next++]!;
-          yield entry;
-          if (isEnd(entry.event)) return;
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          tail.wake.add(resolve);
-        });
-        tail.wake.delete(wake);
-      }
+      yield* readBuffer(tail, afterId, signal);
     } finally {
-      tail.wake.delete(wake);
-      signal.removeEventListener('abort', onAbort);
       this.detach(replyId, tail);
     }
   }
@@ -139,33 +121,21 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
       this.stopsSubscribed = null;
       throw error;
     });
-    const watchers = this.watchers.get(replyId) ?? new Set();
-    this.watchers.set(replyId, watchers);
-    let called = false;
-    const once = () => {
-      if (called) return;
-      called = true;
-      onStop();
-    };
-    watchers.add(once);
-    const unwatch = () => {
-      watchers.delete(once);
-      if (watchers.size === 0 && this.watchers.get(replyId) === watchers) this.watchers.delete(replyId);
-    };
+    const watcher = this.watchers.add(replyId, onStop);
     try {
       await this.stopsSubscribed;
       // A stop requested before the subscription took effect is seen through its flag.
-      if (await this.isStopRequested(replyId)) once();
+      if (await this.isStopRequested(replyId)) watcher.notify();
     } catch (error) {
-      unwatch();
+      watcher.remove();
       throw error;
     }
-    return unwatch;
+    return watcher.remove;
   }
 
   private onMessage(channel: string, message: string): void {
     if (channel === this.stopsChannel()) {
-      for (const onStop of this.watchers.get(message as MessageId) ?? []) onStop();
+      this.watchers.stop(message as MessageId);
       return;
     }
     const replyId = this.replyOfWakeChannel(channel);

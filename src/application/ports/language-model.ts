@@ -5,11 +5,6 @@ export interface Turn {
   text: string;
 }
 
-export interface ModelReply {
-  text: string;
-  tokenUsage: TokenUsage | null;
-}
-
 /** Why the model stopped writing, in the UI message stream protocol's terms. */
 export type FinishReason = 'stop' | 'length' | 'content-filter' | 'other';
 
@@ -24,8 +19,7 @@ export interface ModelCallOptions {
 
 /** A chat model: the conversation, oldest first, ends with the new prompt. */
 export interface LanguageModel {
-  reply(conversation: Turn[], options?: ModelCallOptions): Promise<ModelReply>;
-  /** The same answer as it is written: text parts, then one finish part. */
+  /** The answer as it is written: text parts, then one finish part. */
   stream(conversation: Turn[], options?: ModelCallOptions): AsyncIterable<ModelStreamPart>;
 }
 

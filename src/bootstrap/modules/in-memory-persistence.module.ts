@@ -18,7 +18,7 @@ export const inMemoryPersistenceModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MessageRepository).toResolvedValue(() => new InMemoryMessageRepository(store));
   bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new InMemorySubscriptionRepository(store));
   bind(TOKENS.UsageCounter).toResolvedValue(() => new InMemoryUsageCounter());
-  bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new InMemoryIdempotencyKeys());
+  bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new InMemoryIdempotencyKeys(store));
   // Nothing to isolate: every request and job sees the one store.
   bind(TOKENS.Scope).toConstantValue((work) => work());
   bind(TOKENS.HealthCheck).toConstantValue({ name: 'database', check: async () => {} });

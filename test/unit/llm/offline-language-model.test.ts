@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OfflineLanguageModel } from '#adapters/llm/offline-language-model.ts';
 import type { ModelStreamPart, Turn } from '#application/ports/language-model.ts';
+import { wholeAnswer } from '#test/support/model-doubles.ts';
 
 const model = new OfflineLanguageModel();
 const conversation: Turn[] = [
@@ -24,13 +25,13 @@ async function finishOf(stream: AsyncIterable<ModelStreamPart>): Promise<ModelSt
 
 describe('OfflineLanguageModel', () => {
   it('answers the latest prompt deterministically and says it is offline', async () => {
-    const first = await model.reply(conversation);
+    const first = await wholeAnswer(model.stream(conversation));
     expect(first.text).toBe('(offline model) You said: What is the capital of France?');
-    expect(await model.reply(conversation)).toEqual(first);
+    expect(await wholeAnswer(model.stream(conversation))).toEqual(first);
   });
 
   it('estimates token usage for the conversation and the answer', async () => {
-    const { tokenUsage } = await model.reply(conversation);
+    const { tokenUsage } = await wholeAnswer(model.stream(conversation));
     expect(tokenUsage).not.toBeNull();
     expect(tokenUsage?.promptTokens).toBeGreaterThan(0);
     expect(tokenUsage?.candidateTokens).toBeGreaterThan(0);
@@ -40,14 +41,14 @@ describe('OfflineLanguageModel', () => {
   });
 
   it('shortens the echo of a long prompt', async () => {
-    const { text } = await model.reply([{ role: 'user', text: 'a'.repeat(8000) }]);
+    const { text } = await wholeAnswer(model.stream([{ role: 'user', text: 'a'.repeat(8000) }]));
     expect(text.length).toBeLessThan(250);
     expect(text.endsWith('…')).toBe(true);
   });
 
   it('streams the same answer word by word, then its usage', async () => {
     const deltas = await collect(model.stream(conversation));
-    const { text, tokenUsage } = await model.reply(conversation);
+    const { text, tokenUsage } = await wholeAnswer(model.stream(conversation));
     expect(deltas).toEqual(text.split(/(?<= )/));
     expect(await finishOf(model.stream(conversation))).toEqual({
       type: 'finish',
@@ -76,6 +77,6 @@ describe('OfflineLanguageModel', () => {
   });
 
   it('gives up when the call is aborted', async () => {
-    await expect(model.reply(conversation, { signal: AbortSignal.abort() })).rejects.toThrow();
+    await expect(wholeAnswer(model.stream(conversation, { signal: AbortSignal.abort() }))).rejects.toThrow();
   });
 });

@@ -19,6 +19,6 @@ export function createInMemoryRepositories(store = new InMemoryStore(), usage = 
     messages: new InMemoryMessageRepository(store),
     subscriptions: new InMemorySubscriptionRepository(store),
     usage,
-    idempotencyKeys: new InMemoryIdempotencyKeys(),
+    idempotencyKeys: new InMemoryIdempotencyKeys(store),
   };
 }

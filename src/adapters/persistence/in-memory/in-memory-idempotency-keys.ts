@@ -5,8 +5,14 @@ import {
 } from '#application/ports/idempotency-keys.ts';
 import type { MessageId, UserId } from '#domain/shared/ids.ts';
 
+import type { InMemoryStore } from './in-memory-store.ts';
+
 export class InMemoryIdempotencyKeys implements IdempotencyKeys {
-  private readonly claims = new Map<string, IdempotencyClaim>();
+  private readonly claims: Map<string, IdempotencyClaim>;
+
+  constructor(store: InMemoryStore) {
+    this.claims = store.idempotencyClaims;
+  }
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | null> {
     const id = `${claim.userId}\u0000${claim.key}`;

@@ -1,3 +1,4 @@
+import type { IdempotencyClaim } from '#application/ports/idempotency-keys.ts';
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { Message } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
@@ -13,6 +14,8 @@ export class InMemoryStore {
   readonly messages = new Map<MessageId, Message>();
   readonly subscriptions = new Map<UserId, Subscription>();
   readonly appliedEvents = new Set<string>();
+  /** Idempotency claims by `userId NUL key`. */
+  readonly idempotencyClaims = new Map<string, IdempotencyClaim>();
 }
 
 /**

@@ -17,7 +17,7 @@ export class Migration20261130111527_streaming_and_idempotency extends Migration
       `alter table "idempotency_keys" add constraint "idempotency_keys_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`,
     );
     this.addSql(
-      `alter table "idempotency_keys" add constraint "idempotency_keys_key_check" check (char_length(key) between 1 and 255);`,
+      `alter table "idempotency_keys" add constraint "idempotency_keys_key_check" check (char_length(key) >= 1 and char_length(key) <= 255);`,
     );
   }
 

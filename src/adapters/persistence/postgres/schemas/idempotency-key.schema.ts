@@ -7,7 +7,7 @@ export const IdempotencyKeySchema = defineEntity({
   tableName: 'idempotency_keys',
   properties: {
     userId: p.manyToOne(UserSchema).mapToPk().primary().joinColumn('user_id').deleteRule('cascade'),
-    key: p.text().primary().check('char_length(key) between 1 and 255'),
+    key: p.text().primary().check('char_length(key) >= 1 and char_length(key) <= 255'),
     chatroomId: p.uuid().fieldName('chatroom_id'),
     promptId: p.uuid().fieldName('prompt_id'),
     replyId: p.uuid().fieldName('reply_id'),
