@@ -23,13 +23,19 @@ export interface GeminiRequestBody {
 /** What the fake answers to one request. */
 export type GeminiAnswer =
   | { kind: 'json'; status: number; body: unknown }
-  /**
-   * `hold` keeps the stream open after the chunks, like a model still thinking; `chunkDelayMs` waits that long
-   * before each chunk, like a model writing.
-   */
-  | { kind: 'sse'; chunks: unknown[]; hold?: boolean; chunkDelayMs?: number }
+  | ({ kind: 'sse'; chunks: unknown[] } & StreamPacing)
   | { kind: 'hang' }
   | { kind: 'drop' };
+
+/** How a streamed answer is written: at once and ended, unless told otherwise. */
+export interface StreamPacing {
+  /** Waits this long before each chunk, like a model writing. */
+  chunkDelayMs?: number;
+  /** Writes `afterChunks` chunks, then waits for `until` before the rest (a test's cue). */
+  pause?: { afterChunks: number; until: Promise<unknown> };
+  /** Keeps the stream open after the last chunk, like a model still thinking. */
+  hold?: boolean;
+}
 
 /** A successful generateContent answer. */
 export function geminiText(
@@ -48,11 +54,11 @@ export function geminiText(
   };
 }
 
-/** A streamGenerateContent answer: one SSE event per delta (`chunkDelayMs` apart), usage on the last one. */
-export function geminiStream(deltas: string[], options: { chunkDelayMs?: number } = {}): GeminiAnswer {
+/** A streamGenerateContent answer: one SSE event per delta, usage on the last one. */
+export function geminiStream(deltas: string[], pacing: StreamPacing = {}): GeminiAnswer {
   return {
     kind: 'sse',
-    ...options,
+    ...pacing,
     chunks: deltas.map((text, index) => ({
       candidates: [
         {
@@ -243,7 +249,8 @@ export class FakeGemini {
     res: ServerResponse,
     answer: Extract<GeminiAnswer, { kind: 'sse' }>,
   ): Promise<void> {
-    for (const chunk of answer.chunks) {
+    for (const [index, chunk] of answer.chunks.entries()) {
+      if (index === answer.pause?.afterChunks) await answer.pause.until;
       if (answer.chunkDelayMs) await sleep(answer.chunkDelayMs);
       // The client went away (an aborted call): a model would stop writing too.
       if (res.destroyed) return;
