@@ -29,13 +29,11 @@ export class ApiClient {
     return { location, ...(await readReplyStream(response.body, started)) };
   }
 
-  /** GET …/stream of a reply, read to its end; `started` and `connectedAt` on performance.now()'s clock. */
-  async follow(location: string): Promise<ReadReply & { started: number; connectedAt: number }> {
-    const started = performance.now();
+  /** GET …/stream of a reply: its body, once the answer's headers are in. */
+  async openFollow(location: string): Promise<AsyncIterable<Uint8Array>> {
     const response = await request(`${this.base}${location}/stream`, { headers: this.headers() });
-    const connectedAt = performance.now();
     if (response.statusCode !== 200) throw new Error(`a follow answered ${response.statusCode}`);
-    return { started, connectedAt, ...(await readReplyStream(response.body, started)) };
+    return response.body;
   }
 
   async json(

@@ -1,12 +1,13 @@
 /**
  * Streamed-reply benchmark on PostgreSQL + Redis: one API process (ROLE=api) and one worker process (ROLE=worker),
  * on a database and a Redis key prefix of their own (both removed afterwards), with the tests' fake Gemini as a
- * zero-latency model (each answer written at once; only the followers scenario paces it, so that they join live).
+ * zero-latency model (each answer written at once).
  *   npm run bench:streams
  *   DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:streams     # the servers to use (a database is created)
  * One line per scenario: time to first delta of streamed sends one after another on one connection (BENCH_SENDS,
  * 200); deltas/s of one long reply (BENCH_LONG_DELTAS, 5000); BENCH_FOLLOWERS (200) clients following one reply;
- * BENCH_CONCURRENT (100) concurrent streamed sends, BENCH_ROUNDS (5) times; the API process's RSS along the way.
+ * BENCH_CONCURRENT (100) concurrent streamed sends, BENCH_ROUNDS (5) times; the API process's memory: RSS, and RSS
+ * and heap after full GCs (forced through bench/gc-on-signal.ts), which tell a leak from garbage not yet collected.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +18,7 @@ import { FakeGemini, geminiStream } from '#test/support/fake-gemini.ts';
 import { freePort, newChatroom, ServiceProcess, signedUpUser } from '#test/support/server-process.ts';
 import { ApiClient } from './api-client.ts';
 import { cpuMs, memoryAfterGc, rssMb } from './process-stats.ts';
-import type { ReadReply } from './reply-stream-reader.ts';
+import { type ReadReply, readReplyStream } from './reply-stream-reader.ts';
 
 const databaseServer = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -86,9 +87,10 @@ async function longReply(client: ApiClient, gemini: FakeGemini): Promise<string>
 
 async function manyFollowers(client: ApiClient, gemini: FakeGemini, redis: Redis): Promise<string> {
   const roomId = await newChatroom(client.base, client.token, 'followers');
-  // Paced (100 deltas 20 ms apart) so that the followers join while the reply is written.
   const words = Array.from({ length: 100 }, (_, i) => `f${i} `);
-  gemini.answerWith(geminiStream(words, { chunkDelayMs: 20 }));
+  // The model starts once every follower is connected and the API process has subscribed to the reply.
+  const followersIn = Promise.withResolvers<void>();
+  gemini.answerWith(geminiStream(words, { pause: { afterChunks: 0, until: followersIn.promise } }));
   const sent = await client.json(
     'POST',
     `/chatroom/${roomId}/message`,
@@ -97,14 +99,22 @@ async function manyFollowers(client: ApiClient, gemini: FakeGemini, redis: Redis
   );
   const location = String(sent.headers.location);
   const started = performance.now();
-  const reads = await Promise.all(Array.from({ length: followers }, () => client.follow(location)));
+  const bodies = await Promise.all(Array.from({ length: followers }, () => client.openFollow(location)));
+  const connectedMs = performance.now() - started;
+  // Times from 0: the end of each read on performance.now()'s clock.
+  const reads = Promise.all(bodies.map((body) => readReplyStream(body, 0)));
+  while ((await replySubscriptions(redis)) === 0) await sleep(10);
+  const releasedAt = performance.now();
+  followersIn.resolve();
+  const ended = await reads;
   const stored = (await client.json('GET', location)).body;
-  const ends = reads.map((read) => read.started + read.endMs);
+  const endAfterMs = ended.map((read) => ({ ...read, endMs: read.endMs - releasedAt }));
   return (
-    `${followers} clients following one reply: ${reads.filter((read) => read.done).length}/${followers} complete, ` +
-    `${reads.filter((read) => !endedWith(read, stored.content)).length} with text lost, all connected within ` +
-    `${(Math.max(...reads.map((read) => read.connectedAt)) - started).toFixed(0)} ms, ` +
-    `the last end ${(Math.max(...ends) - Math.min(...ends)).toFixed(1)} ms after the first, ` +
+    `${followers} clients following one reply (${words.length} deltas): ` +
+    `${ended.filter((read) => read.done).length}/${followers} complete, ` +
+    `${ended.filter((read) => !endedWith(read, stored.content)).length} with text lost, all connected in ` +
+    `${connectedMs.toFixed(0)} ms, the end reached them ${p50p99(endAfterMs, 'endMs')} ` +
+    `(max ${Math.max(...endAfterMs.map((read) => read.endMs)).toFixed(1)} ms) after the model began, ` +
     `${await replySubscriptions(redis)} reply subscriptions left in Redis`
   );
 }
