@@ -5,6 +5,6 @@
  */
 process.on('SIGUSR2', () => {
   gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  process.stderr.write(`bench-gc rss=${rss} heapUsed=${heapUsed}\n`);
+  const { rss, heapUsed, external } = process.memoryUsage();
+  process.stderr.write(`bench-gc rss=${rss} heapUsed=${heapUsed} external=${external}\n`);
 });

@@ -15,12 +15,20 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Asks a process started with bench/gc-on-signal.ts for a full GC; its RSS and used heap after it, in MB. */
-export async function memoryAfterGc(service: ServiceProcess): Promise<{ rssMb: number; heapMb: number }> {
-  const reports = () => [...service.output.matchAll(/bench-gc rss=(\d+) heapUsed=(\d+)/g)];
+export interface Memory {
+  rssMb: number;
+  heapMb: number;
+  /** Memory of C++ objects bound to JavaScript ones, Buffers included. */
+  externalMb: number;
+}
+
+/** Asks a process started with bench/gc-on-signal.ts for a full GC; its memory after it. */
+export async function memoryAfterGc(service: ServiceProcess): Promise<Memory> {
+  const reports = () => [...service.output.matchAll(/bench-gc rss=(\d+) heapUsed=(\d+) external=(\d+)/g)];
   const before = reports().length;
   service.child.kill('SIGUSR2');
   while (reports().length === before) await sleep(20);
-  const [, rss, heap] = reports().at(-1)!;
-  return { rssMb: Math.round(Number(rss) / 2 ** 20), heapMb: Math.round(Number(heap) / 2 ** 20) };
+  const [, rss, heap, external] = reports().at(-1)!.map(Number) as number[];
+  const mb = (bytes: number | undefined) => Math.round((bytes ?? Number.NaN) / 2 ** 20);
+  return { rssMb: mb(rss), heapMb: mb(heap), externalMb: mb(external) };
 }

@@ -17,7 +17,7 @@ import { Agent } from 'undici';
 import { FakeGemini, geminiStream } from '#test/support/fake-gemini.ts';
 import { freePort, newChatroom, ServiceProcess, signedUpUser } from '#test/support/server-process.ts';
 import { ApiClient } from './api-client.ts';
-import { cpuMs, memoryAfterGc, rssMb } from './process-stats.ts';
+import { cpuMs, type Memory, memoryAfterGc, rssMb } from './process-stats.ts';
 import { type ReadReply, readReplyStream } from './reply-stream-reader.ts';
 
 const databaseServer = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -119,18 +119,19 @@ async function manyFollowers(client: ApiClient, gemini: FakeGemini, redis: Redis
   );
 }
 
-/** Rounds of concurrent streamed sends, with a full GC of the API process after each: the line, the heaps. */
+/** Rounds of concurrent streamed sends, with a full GC of the API process after each: the line, the memory. */
 async function concurrentSends(
   client: ApiClient,
   gemini: FakeGemini,
   api: ServiceProcess,
   worker: ServiceProcess,
-): Promise<{ line: string; heapsMb: number[] }> {
+): Promise<{ line: string; afterRounds: Memory[] }> {
   const roomIds = await Promise.all(
     Array.from({ length: 10 }, (_, i) => newChatroom(client.base, client.token, `concurrent ${i}`)),
   );
-  const reads: (ReadReply & { location: string })[] = [];
-  const heapsMb: number[] = [];
+  const reads: ReadReply[] = [];
+  let lost = 0;
+  const afterRounds: Memory[] = [];
   let elapsedMs = 0;
   let apiCpuMs = 0;
   let workerCpuMs = 0;
@@ -146,21 +147,23 @@ async function concurrentSends(
     apiCpuMs += cpuMs(api.child.pid!) - apiCpu;
     workerCpuMs += cpuMs(worker.child.pid!) - workerCpu;
     reads.push(...sent);
-    heapsMb.push((await memoryAfterGc(api)).heapMb);
+    const stored = await Promise.all(
+      sent.map(async (read) => (await client.json('GET', read.location)).body),
+    );
+    lost += sent.filter(
+      (read, i) => !endedWith(read, ANSWER.join('')) || stored[i]!.content !== read.text,
+    ).length;
+    afterRounds.push(await memoryAfterGc(api));
   }
-  const stored = await Promise.all(reads.map(async (read) => (await client.json('GET', read.location)).body));
   const total = reads.length;
-  const lost = reads.filter(
-    (read, i) => !endedWith(read, ANSWER.join('')) || stored[i]!.content !== read.text,
-  );
   return {
     line:
       `${concurrent} concurrent streamed sends on one API process, ${rounds} rounds: ` +
       `${reads.filter((read) => read.done).length}/${total} complete, ` +
-      `${lost.length} with text lost (or not as stored), time to first delta ${p50p99(reads, 'firstDeltaMs')}, to the end ${p50p99(reads, 'endMs')}, ` +
+      `${lost} with text lost (or not as stored), time to first delta ${p50p99(reads, 'firstDeltaMs')}, to the end ${p50p99(reads, 'endMs')}, ` +
       `${Math.round(total / (elapsedMs / 1000))} sends/s (${Math.round((total * ANSWER.length) / (elapsedMs / 1000))} ` +
       `model deltas/s), CPU per send: API ${(apiCpuMs / total).toFixed(1)} ms, worker ${(workerCpuMs / total).toFixed(1)} ms`,
-    heapsMb,
+    afterRounds,
   };
 }
 
@@ -226,16 +229,17 @@ async function main(): Promise<void> {
     const baseline = await memoryAfterGc(api);
     console.log(await longReply(client, gemini));
     console.log(await manyFollowers(client, gemini, redis));
-    const { line, heapsMb } = await concurrentSends(client, gemini, api, worker);
+    const { line, afterRounds } = await concurrentSends(client, gemini, api, worker);
     console.log(line);
     await sleep(idleSeconds * 1000);
     const beforeGcMb = rssMb(api.child.pid!);
     const end = await memoryAfterGc(api);
+    const triple = (memory: Memory) => `${memory.rssMb}/${memory.heapMb}/${memory.externalMb}`;
     console.log(
-      `API process memory: RSS ${atStartMb} MB at start; after a full GC, ${baseline.rssMb} MB RSS / ` +
-        `${baseline.heapMb} MB heap after the sends on one connection, heap ${heapsMb.join(' / ')} MB after each ` +
-        `round of ${concurrent}, ${end.rssMb} MB RSS / ${end.heapMb} MB heap at the end (RSS ${beforeGcMb} MB ` +
-        `before that GC, ${idleSeconds} s idle); ${await replySubscriptions(redis)} reply subscriptions left in Redis`,
+      `API process memory (MB): RSS ${atStartMb} at start; after a full GC, RSS/heap/external ` +
+        `${triple(baseline)} after the sends on one connection, ${afterRounds.map(triple).join(' · ')} after ` +
+        `each round of ${concurrent}, ${triple(end)} at the end (RSS ${beforeGcMb} before that GC, after ` +
+        `${idleSeconds} s idle); ${await replySubscriptions(redis)} reply subscriptions left in Redis`,
     );
   } finally {
     await Promise.all([api.stop('SIGTERM'), worker?.stop('SIGTERM')]);
