@@ -26,7 +26,7 @@ const jobs = Number(process.env.BENCH_JOBS ?? 5000);
 const samples = Number(process.env.BENCH_SAMPLES ?? 500);
 const concurrency = 8;
 const prefix = `bench:${randomBytes(4).toString('hex')}:`;
-const quiet: Logger = { info() {}, warn() {}, error() {} };
+const quiet: Logger = { info() {}, warn() {}, error() {}, child: () => quiet };
 
 let handled = 0;
 const noOp: ReplyJobHandler = {

@@ -71,6 +71,11 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   REPLY_BACKOFF_MS: z.coerce.number().int().min(1).default(1000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  METRICS_TOKEN: optionalText,
+  METRICS_PORT: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -112,6 +117,8 @@ export interface Config {
   replyBackoffMs: number;
   /** How soon a job whose worker died is picked up again (also the job lock's lifetime). */
   workerStalledIntervalMs: number;
+  /** `token`: the bearer token GET /metrics requires; `port`: where a ROLE=worker process serves it (none: nowhere). */
+  metrics: { token: string | undefined; port: number | undefined };
 }
 
 /** Set when OTP_DELIVERY=twilio; at least one of fromNumber and messagingServiceSid is present. */
@@ -189,6 +196,7 @@ export function loadConfig(
     workerConcurrency: env.WORKER_CONCURRENCY,
     replyBackoffMs: env.REPLY_BACKOFF_MS,
     workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
   };
 }
 

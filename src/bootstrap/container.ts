@@ -8,6 +8,7 @@ import { coreModule } from './modules/core.module.ts';
 import { inMemoryPersistenceModule } from './modules/in-memory-persistence.module.ts';
 import { inProcessModule } from './modules/in-process.module.ts';
 import { languageModelModule } from './modules/llm.module.ts';
+import { metricsModule } from './modules/metrics.module.ts';
 import { paymentsModule } from './modules/payments.module.ts';
 import type { RedisConnection } from './redis.ts';
 import type { Shutdown } from './shutdown.ts';
@@ -35,6 +36,7 @@ export async function createContainer(
   const container = new Container({ defaultScope: 'Singleton' });
   await container.loadAsync(
     coreModule(config, logger, shutdown),
+    metricsModule,
     applicationModule,
     await persistenceModule(foundation.database),
     await cacheAndQueueModule(foundation.redis, config),

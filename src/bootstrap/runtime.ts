@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { ContainerModule } from 'inversify';
 import { createHttpApp } from '#adapters/http/app.ts';
+import type { PrometheusMetrics } from '#adapters/metrics/prometheus-metrics.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
 import type { Config } from './config.ts';
@@ -13,6 +14,8 @@ export interface Runtime {
   app: ReturnType<typeof createHttpApp>;
   /** Adapter in use per concern, for the start-up line. */
   adapters: AdapterNames;
+  /** What GET /metrics shows (a worker serves it on METRICS_PORT). */
+  metrics: PrometheusMetrics;
   /** Stops the worker and the queue, then closes the connections. */
   close(): Promise<void>;
 }
@@ -31,6 +34,8 @@ export async function createRuntime(
     const foundation = await connect(config, logger, shutdown);
     const container = await createContainer(foundation, overrides);
     const useCases = container.get(TOKENS.UseCases);
+    const metrics = container.get(TOKENS.PrometheusMetrics);
+    metrics.watchReplyJobs(container.get(TOKENS.ReplyJobCounts));
     if (config.role !== 'api') {
       if (foundation.redis) container.get(TOKENS.ReplyWorker);
       await useCases.resumePendingReplies.execute();
@@ -44,8 +49,10 @@ export async function createRuntime(
       scope: container.get(TOKENS.Scope),
       extraRoutes,
       corsOrigins: config.corsOrigins,
+      metrics,
+      metricsToken: config.metrics.token,
     });
-    return { useCases, app, adapters: adapterNames(foundation), close: () => shutdown.run() };
+    return { useCases, app, adapters: adapterNames(foundation), metrics, close: () => shutdown.run() };
   } catch (error) {
     await shutdown.run().catch(() => {});
     throw error;

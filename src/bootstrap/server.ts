@@ -3,6 +3,7 @@ import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createRuntime } from './runtime.ts';
 import { startupWarnings } from './startup-warnings.ts';
+import { serveWorkerMetrics } from './worker-metrics-server.ts';
 
 /** Entry point: config → connections → container → HTTP (and the worker when ROLE allows). */
 async function main(): Promise<void> {
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
       : serve({ fetch: runtime.app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
           log.info({ port: info.port }, `listening on http://localhost:${info.port} (docs at /docs)`);
         });
+  const { port: metricsPort, token } = config.metrics;
+  const metricsServer =
+    config.role === 'worker' && metricsPort !== undefined
+      ? serveWorkerMetrics({ port: metricsPort, metrics: runtime.metrics, token, log })
+      : null;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -52,6 +58,8 @@ async function main(): Promise<void> {
       await closed;
     }
     await runtime.close();
+    // Last, so a draining worker is still scraped and live (close() drops a scraper's idle kept-alive connection).
+    if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     log.info({}, 'stopped');
     process.exit(0);
   };

@@ -1,8 +1,10 @@
 import type { Hono } from 'hono';
 import type { ServiceIdentifier } from 'inversify';
 import type { HealthCheck } from '#adapters/http/health-check.ts';
+import type { PrometheusMetrics } from '#adapters/metrics/prometheus-metrics.ts';
 import type { OfflinePaymentGateway } from '#adapters/payments/offline-payment-gateway.ts';
 import type { BullMqReplyWorker } from '#adapters/queue/bullmq-reply-worker.ts';
+import type { CountsReplyJobs } from '#adapters/queue/reply-job-counts.ts';
 import type { Scope } from '#adapters/system/scope.ts';
 import type { Authenticate } from '#application/auth/authenticate.ts';
 import type { ChangePassword } from '#application/auth/change-password.ts';
@@ -34,6 +36,7 @@ import type { IdempotencyKeys } from '#application/ports/idempotency-keys.ts';
 import type { LanguageModel } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { MessageRepository } from '#application/ports/message-repository.ts';
+import type { Metrics } from '#application/ports/metrics.ts';
 import type { OtpCodes } from '#application/ports/otp-codes.ts';
 import type { OtpRepository } from '#application/ports/otp-repository.ts';
 import type { OtpSender } from '#application/ports/otp-sender.ts';
@@ -90,10 +93,15 @@ export const TOKENS = {
   PasswordHasher: token<PasswordHasher>('PasswordHasher'),
   OtpCodes: token<OtpCodes>('OtpCodes'),
   OtpSender: token<OtpSender>('OtpSender'),
+  Metrics: token<Metrics>('Metrics'),
 
   // Adapters the start-up wiring needs by their own type
   OfflinePaymentGateway: token<OfflinePaymentGateway>('OfflinePaymentGateway'),
   ReplyWorker: token<BullMqReplyWorker>('ReplyWorker'),
+  /** The Metrics port's adapter, which also records HTTP requests and renders GET /metrics. */
+  PrometheusMetrics: token<PrometheusMetrics>('PrometheusMetrics'),
+  /** The reply queue, as the metrics read its job counts. */
+  ReplyJobCounts: token<CountsReplyJobs>('ReplyJobCounts'),
 
   // Use cases
   Authenticate: token<Authenticate>('Authenticate'),

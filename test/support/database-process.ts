@@ -1,4 +1,5 @@
 import { OfflineLanguageModel } from '#adapters/llm/offline-language-model.ts';
+import { NoMetrics } from '#adapters/metrics/no-metrics.ts';
 import { StripePaymentEventVerifier } from '#adapters/payments/stripe-payment-event-verifier.ts';
 import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
@@ -29,9 +30,13 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   const settings = TEST_SETTINGS;
   const replyEvents = new InProcessReplyEvents();
   const events = { events: replyEvents, cancellation: replyEvents };
+  const metrics = new NoMetrics();
   const handler = new GenerateReply({
     messages,
     usage,
+    subscriptions,
+    clock,
+    metrics,
     logger,
     model: new OfflineLanguageModel(),
     ...events,
@@ -54,6 +59,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
     ids,
     clock,
     logger,
+    metrics,
     settings,
   });
   const applyPaymentEvent = new ApplyPaymentEvent({
@@ -62,6 +68,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
     users,
     clock,
     logger,
+    metrics,
   });
   return {
     database,

@@ -28,6 +28,7 @@ export class ServiceProcess {
   /** When the process was spawned (ms since the epoch), to time its start-up. */
   readonly spawnedAt = Date.now();
   private stdout = '';
+  private closed = false;
   private stderr = '';
 
   constructor(env: Record<string, string>, port: number, options: SpawnOptions = {}) {
@@ -40,6 +41,9 @@ export class ServiceProcess {
       env: { ...(options.cleanEnv ? {} : process.env), PATH: path, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,
+    });
+    this.child.once('close', () => {
+      this.closed = true;
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.stdout += chunk.toString();
@@ -100,10 +104,10 @@ export class ServiceProcess {
     }
   }
 
+  /** Resolves once the process has exited and its output is read to the end ('close', not 'exit'). */
   exited(): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null)
-      return Promise.resolve(this.child.exitCode);
-    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    if (this.closed) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
   }
 
   async stop(signal: NodeJS.Signals): Promise<number | null> {

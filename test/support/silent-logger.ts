@@ -6,20 +6,30 @@ export interface LoggedEntry {
   message: string;
 }
 
-/** A logger that prints nothing and keeps every call, so tests can assert what was logged. */
+/** A logger that prints nothing and keeps every call (its children's included), so tests can assert what was logged. */
 export class SilentLogger implements Logger {
-  readonly entries: LoggedEntry[] = [];
+  readonly entries: LoggedEntry[];
+  private readonly bindings: Record<string, unknown>;
+
+  constructor(entries: LoggedEntry[] = [], bindings: Record<string, unknown> = {}) {
+    this.entries = entries;
+    this.bindings = bindings;
+  }
 
   info(fields: Record<string, unknown>, message: string): void {
-    this.entries.push({ level: 'info', fields, message });
+    this.entries.push({ level: 'info', fields: { ...this.bindings, ...fields }, message });
   }
 
   warn(fields: Record<string, unknown>, message: string): void {
-    this.entries.push({ level: 'warn', fields, message });
+    this.entries.push({ level: 'warn', fields: { ...this.bindings, ...fields }, message });
   }
 
   error(fields: Record<string, unknown>, message: string): void {
-    this.entries.push({ level: 'error', fields, message });
+    this.entries.push({ level: 'error', fields: { ...this.bindings, ...fields }, message });
+  }
+
+  child(bindings: Record<string, unknown>): Logger {
+    return new SilentLogger(this.entries, { ...this.bindings, ...bindings });
   }
 
   messages(level?: LoggedEntry['level']): string[] {

@@ -1,5 +1,6 @@
 import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
 import { InMemoryCache } from '#adapters/cache/in-memory-cache.ts';
+import { NoMetrics } from '#adapters/metrics/no-metrics.ts';
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
 import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
 import type { Settings } from '#application/shared/settings.ts';
@@ -33,6 +34,7 @@ export function aWorld(settings: Partial<Settings> = {}) {
     clock,
     ids: new SequentialIds(),
     logger: new SilentLogger(),
+    metrics: new NoMetrics(),
     settings: { ...TEST_SETTINGS, ...settings },
     cache: new InMemoryCache({ now: () => clock.now().getTime() }),
     rateLimiter: new FlexibleRateLimiter({ rules: DEFAULT_RATE_LIMIT_RULES, store: { kind: 'memory' } }),

@@ -1,8 +1,10 @@
 import type { Cache } from '#application/ports/cache.ts';
 import type { ChatroomRepository, OwnedChatrooms } from '#application/ports/chatroom-repository.ts';
 import type { Logger } from '#application/ports/logger.ts';
+import type { Metrics } from '#application/ports/metrics.ts';
 import { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
+import { NoMetrics } from '../metrics/no-metrics.ts';
 
 interface CachedChatroom {
   id: string;
@@ -18,6 +20,8 @@ export interface CachedChatroomRepositoryOptions {
   cache: Cache;
   ttlSeconds: number;
   logger: Logger;
+  /** Counts list reads as hits and misses. */
+  metrics?: Metrics;
 }
 
 const RETRY_INVALIDATION_MS = 500;
@@ -33,6 +37,7 @@ export class CachedChatroomRepository implements ChatroomRepository {
   private readonly cache: Cache;
   private readonly ttlSeconds: number;
   private readonly logger: Logger;
+  private readonly metrics: Metrics;
   /** Owners whose list may be stale (an invalidation failed), with how many failed: their reads skip the cache. */
   private readonly unflushed = new Map<UserId, number>();
   /** Owners with a retry running: one loop per owner, however many of their writes fail meanwhile. */
@@ -43,6 +48,7 @@ export class CachedChatroomRepository implements ChatroomRepository {
     this.cache = options.cache;
     this.ttlSeconds = options.ttlSeconds;
     this.logger = options.logger;
+    this.metrics = options.metrics ?? new NoMetrics();
   }
 
   async create(chatroom: Chatroom): Promise<void> {
@@ -58,7 +64,14 @@ export class CachedChatroomRepository implements ChatroomRepository {
     return this.repository.findOwned(id, ownerId);
   }
 
+  /** A list not served from the cache (absent, unreachable, or possibly stale) counts as a miss. */
   async listOwned(ownerId: UserId): Promise<OwnedChatrooms> {
+    const listed = await this.listThroughCache(ownerId);
+    this.metrics.chatroomListRead(listed.fromCache ? 'hit' : 'miss');
+    return listed;
+  }
+
+  private async listThroughCache(ownerId: UserId): Promise<OwnedChatrooms> {
     if (this.unflushed.has(ownerId)) return this.repository.listOwned(ownerId);
     let key: string | null = null;
     try {

@@ -1,7 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
@@ -17,6 +18,7 @@ import { billingRoutes } from './routes/billing.routes.ts';
 import { chatroomRoutes } from './routes/chatroom.routes.ts';
 import { docsRoutes } from './routes/docs.routes.ts';
 import { messageRoutes } from './routes/message.routes.ts';
+import { type MetricsExposition, metricsRoutes } from './routes/metrics.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
 import { documentBearerScheme } from './secured-route.ts';
 
@@ -34,6 +36,15 @@ export interface HttpAppOptions {
   extraRoutes?: Hono;
   /** Browser origins allowed to call the API (exact matches); none: no CORS. */
   corsOrigins?: readonly string[];
+  /** Records every request and serves GET /metrics; none: neither. */
+  metrics?: HttpMetrics;
+  /** The bearer token GET /metrics requires; none: it is open. */
+  metricsToken?: string | undefined;
+}
+
+/** The metrics adapter as the HTTP adapter uses it. */
+export interface HttpMetrics extends MetricsExposition {
+  requestServed(request: { method: string; route: string; status: number; seconds: number }): void;
 }
 
 const RAW_BODY = ['/webhook/', '/checkout/local/'];
@@ -56,16 +67,11 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    log.info(
-      {
-        reqId: c.get('requestId'),
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    );
+    const ms = performance.now() - started;
+    const { method, path } = c.req;
+    const { status } = c.res;
+    log.info({ reqId: c.get('requestId'), method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
+    options.metrics?.requestServed({ method, route: routePattern(c), status, seconds: ms / 1000 });
   });
   app.use(secureHeaders());
   // Before the routes and their authentication: a preflight carries no token.
@@ -98,6 +104,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   messageRoutes(app, useCases);
   billingRoutes(app, useCases);
   opsRoutes(app, options.healthChecks, log);
+  if (options.metrics) metricsRoutes(app, options.metrics, options.metricsToken);
   if (options.extraRoutes) app.route('/', options.extraRoutes);
 
   documentBearerScheme(app);
@@ -126,4 +133,9 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   });
   app.onError(errorHandler(log));
   return app;
+}
+
+/** The pattern of the route that answered (`/chatroom/:id`); `unmatched` when none did (404, 405, a preflight). */
+function routePattern(c: Context): string {
+  return matchedRoutes(c).findLast((route) => route.method !== 'ALL')?.path ?? 'unmatched';
 }

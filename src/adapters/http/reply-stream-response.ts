@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { ReplyFollow } from '#application/messaging/follow-reply.ts';
 import { usageJson } from './presenters.ts';
 import {
@@ -11,8 +12,15 @@ export function wantsEventStream(accept: string | undefined): boolean {
   return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(accept ?? '');
 }
 
-/** A 200 SSE answer following one reply in the UI message stream protocol; the client leaving ends only the stream. */
-export function replyStreamResponse(follow: ReplyFollow, headers: Record<string, string> = {}): Response {
+/**
+ * A 200 SSE answer following one reply in the UI message stream protocol; the client leaving ends only the stream.
+ * Built through the context, so the headers middleware set before (X-Request-Id, security headers) come along.
+ */
+export function replyStreamResponse(
+  c: Context,
+  follow: ReplyFollow,
+  headers: Record<string, string> = {},
+): Response {
   const { reply } = follow;
   const metadata = {
     chatroomId: reply.chatroomId,
@@ -25,5 +33,5 @@ export function replyStreamResponse(follow: ReplyFollow, headers: Record<string,
     messageId: reply.id,
     events: (signal) => follow.events(signal),
   });
-  return new Response(body, { status: 200, headers: { ...UI_MESSAGE_STREAM_HEADERS, ...headers } });
+  return c.body(body, 200, { ...UI_MESSAGE_STREAM_HEADERS, ...headers });
 }

@@ -14,6 +14,16 @@ export const FAILURE = {
   noAnswer: 'The model returned no answer',
 } as const;
 
+export type FailureKind = keyof typeof FAILURE;
+
+/** A failure of one of the kinds above: its text for the user, its key as the metrics label. */
+export function failure(
+  kind: FailureKind,
+  options: { retryable: boolean; retryAfterMs?: number | undefined; cause?: unknown },
+): LanguageModelError {
+  return new LanguageModelError(FAILURE[kind], { ...options, kind });
+}
+
 /** Finish reasons meaning the answer was withheld, not merely cut short. */
 const BLOCKING_FINISH_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII']);
 
@@ -24,20 +34,17 @@ const BLOCKING_FINISH_REASONS = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'P
 export function classifyFailure(error: unknown, signal: AbortSignal): LanguageModelError {
   if (error instanceof LanguageModelError) return error;
   if (error instanceof ApiError) return fromStatus(error);
-  if (signal.aborted || isAbort(error))
-    return new LanguageModelError(FAILURE.timeout, { retryable: true, cause: error });
-  if (error instanceof TypeError)
-    return new LanguageModelError(FAILURE.unreachable, { retryable: true, cause: error });
-  return new LanguageModelError(FAILURE.unavailable, { retryable: true, cause: error });
+  if (signal.aborted || isAbort(error)) return failure('timeout', { retryable: true, cause: error });
+  if (error instanceof TypeError) return failure('unreachable', { retryable: true, cause: error });
+  return failure('unavailable', { retryable: true, cause: error });
 }
 
 /** A response (or stream chunk) withheld by the safety filters: the prompt was blocked, or the answer was. */
 export function blockOf(response: GenerateContentResponse): LanguageModelError | null {
-  if (response.promptFeedback?.blockReason)
-    return new LanguageModelError(FAILURE.promptBlocked, { retryable: false });
+  if (response.promptFeedback?.blockReason) return failure('promptBlocked', { retryable: false });
   const finishReason = response.candidates?.[0]?.finishReason;
   if (finishReason && BLOCKING_FINISH_REASONS.has(finishReason)) {
-    return new LanguageModelError(FAILURE.answerBlocked, { retryable: false });
+    return failure('answerBlocked', { retryable: false });
   }
   return null;
 }
@@ -45,18 +52,18 @@ export function blockOf(response: GenerateContentResponse): LanguageModelError |
 function fromStatus(error: ApiError): LanguageModelError {
   const { status } = error;
   if (status === 429) {
-    return new LanguageModelError(FAILURE.rateLimited, {
+    return failure('rateLimited', {
       retryable: true,
       retryAfterMs: retryDelayMs(error.message),
       cause: error,
     });
   }
-  if (status === 408) return new LanguageModelError(FAILURE.timeout, { retryable: true, cause: error });
-  if (status >= 500) return new LanguageModelError(FAILURE.unavailable, { retryable: true, cause: error });
+  if (status === 408) return failure('timeout', { retryable: true, cause: error });
+  if (status >= 500) return failure('unavailable', { retryable: true, cause: error });
   if (status === 401 || status === 403 || status === 404) {
-    return new LanguageModelError(FAILURE.misconfigured, { retryable: false, cause: error });
+    return failure('misconfigured', { retryable: false, cause: error });
   }
-  return new LanguageModelError(FAILURE.rejected, { retryable: false, cause: error });
+  return failure('rejected', { retryable: false, cause: error });
 }
 
 /** The google.rpc.RetryInfo delay ("7s", "0.5s") in the error body the SDK puts in the message. */

@@ -4,16 +4,15 @@ import {
   type GenerateContentResponse,
   GoogleGenAI,
 } from '@google/genai';
-import {
-  type FinishReason,
-  type LanguageModel,
-  LanguageModelError,
-  type ModelCallOptions,
-  type ModelStreamPart,
-  type Turn,
+import type {
+  FinishReason,
+  LanguageModel,
+  ModelCallOptions,
+  ModelStreamPart,
+  Turn,
 } from '#application/ports/language-model.ts';
 import type { TokenUsage } from '#domain/chatroom/message.ts';
-import { blockOf, classifyFailure, FAILURE } from './gemini-failures.ts';
+import { blockOf, classifyFailure, failure } from './gemini-failures.ts';
 
 export interface GeminiOptions {
   apiKey: string;
@@ -65,7 +64,7 @@ export class GeminiLanguageModel implements LanguageModel {
     } finally {
       stop.abort();
     }
-    if (!answered || !last) throw new LanguageModelError(FAILURE.noAnswer, { retryable: false });
+    if (!answered || !last) throw failure('noAnswer', { retryable: false });
     yield { type: 'finish', finishReason: finishReasonOf(last), tokenUsage: usageOf(last) };
   }
 

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '#application/ports/logger.ts';
 import {
   type EnqueueOptions,
+  jobLogFields,
   REPLY_ATTEMPTS,
   REPLY_BACKOFF_MS,
   type ReplyJob,
@@ -12,6 +13,7 @@ import {
 import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
 import { REPLY_BACKOFF_TYPE, REPLY_JOB_NAME, REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
+import type { CountsReplyJobs, ReplyJobCounts } from './reply-job-counts.ts';
 
 export interface BullMqReplyQueueOptions {
   /** A fail-fast client for adding jobs and reading their state; shared, so the caller closes it. */
@@ -36,7 +38,7 @@ const KEEP_FAILED = { count: 5000, age: 7 * 24 * 3600 };
  * finished and the caller asks to replace it). Outcomes come from BullMQ's event stream (QueueEvents), so a send
  * waits for a job that runs in any worker process.
  */
-export class BullMqReplyQueue implements ReplyQueue {
+export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
   private readonly queue: Queue<ReplyJob>;
   private readonly options: BullMqReplyQueueOptions;
   private readonly enqueueTimeoutMs: number;
@@ -65,7 +67,7 @@ export class BullMqReplyQueue implements ReplyQueue {
     try {
       await withDeadline(adding, this.enqueueTimeoutMs, 'enqueue the reply job');
     } catch (error) {
-      this.options.logger.warn({ err: error, replyId: job.replyId }, 'could not enqueue the reply job');
+      this.options.logger.warn({ err: error, ...jobLogFields(job) }, 'could not enqueue the reply job');
       throw new ServiceUnavailable('queue', 'The reply queue is unreachable, try again shortly', {
         retryAfterSeconds: 1,
       });
@@ -99,6 +101,16 @@ export class BullMqReplyQueue implements ReplyQueue {
     });
   }
 
+  /** Read from Redis at each scrape: the queue's own counts, whichever process runs the jobs. */
+  async jobCounts(): Promise<ReplyJobCounts> {
+    const counts = await withDeadline(
+      this.queue.getJobCounts('waiting', 'delayed', 'active'),
+      this.enqueueTimeoutMs,
+      'count the reply jobs',
+    );
+    return { waiting: counts.waiting ?? 0, delayed: counts.delayed ?? 0, active: counts.active ?? 0 };
+  }
+
   async close(): Promise<void> {
     for (const waits of [...this.waits.values()]) for (const finish of waits) finish('timeout');
     const events = this.events;
@@ -119,8 +131,8 @@ export class BullMqReplyQueue implements ReplyQueue {
       const state = await this.queue.getJobState(job.replyId);
       if (state === 'completed' || state === 'failed') await this.queue.remove(job.replyId);
     }
-    const { replyId, userId, day } = job;
-    await this.queue.add(REPLY_JOB_NAME, { replyId, userId, day }, { jobId: replyId });
+    const { replyId, userId, day, requestId } = job;
+    await this.queue.add(REPLY_JOB_NAME, { replyId, userId, day, requestId }, { jobId: replyId });
   }
 
   private settle(replyId: string, outcome: ReplyOutcome): void {

@@ -2,7 +2,14 @@ import { type Job, type MinimalJob, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
-import { REPLY_BACKOFF_MS, type ReplyJob, type ReplyJobHandler } from '#application/ports/reply-queue.ts';
+import type { Metrics } from '#application/ports/metrics.ts';
+import {
+  jobLogFields,
+  REPLY_BACKOFF_MS,
+  type ReplyJob,
+  type ReplyJobHandler,
+} from '#application/ports/reply-queue.ts';
+import { NoMetrics } from '../metrics/no-metrics.ts';
 import { REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
 import { retryDelay } from './retry-delay.ts';
 
@@ -13,6 +20,8 @@ export interface BullMqReplyWorkerOptions {
   prefix: string;
   handler: ReplyJobHandler;
   logger: Logger;
+  /** Counts retries and finished jobs. */
+  metrics?: Metrics;
   /** Jobs run in parallel by this worker. */
   concurrency: number;
   /** How often workers look for jobs whose worker died, and how long a job's lock lasts without renewal (ms). */
@@ -34,6 +43,7 @@ export class BullMqReplyWorker {
   private readonly worker: Worker<ReplyJob>;
   private readonly handler: ReplyJobHandler;
   private readonly logger: Logger;
+  private readonly metrics: Metrics;
   private readonly shutdownGraceMs: number;
   private readonly shutdown = new AbortController();
   private readonly giveUpsAfterStalls = new Set<Promise<void>>();
@@ -41,6 +51,7 @@ export class BullMqReplyWorker {
   constructor(options: BullMqReplyWorkerOptions) {
     this.handler = options.handler;
     this.logger = options.logger;
+    this.metrics = options.metrics ?? new NoMetrics();
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
     this.worker = new Worker<ReplyJob>(REPLY_QUEUE_NAME, (job) => this.process(job), {
       connection: options.connection,
@@ -80,6 +91,7 @@ export class BullMqReplyWorker {
     const replyJob = job.data;
     try {
       await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
+      this.metrics.replyJobFinished('completed');
     } catch (error) {
       // BullMQ's documented way to put an active job back in the wait list without counting an attempt.
       if (error instanceof ReturnedAtShutdown) throw Worker.RateLimitError();
@@ -90,19 +102,26 @@ export class BullMqReplyWorker {
   private async failAttempt(job: Job<ReplyJob>, replyJob: ReplyJob, error: unknown): Promise<never> {
     const final = !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     this.logger.warn(
-      { err: error, replyId: replyJob.replyId, attempt: job.attemptsMade + 1, final },
+      { err: error, ...jobLogFields(replyJob), attempt: job.attemptsMade + 1, final },
       'reply attempt failed',
     );
-    if (!final) throw error instanceof Error ? error : new Error(String(error));
+    if (!final) {
+      this.metrics.replyRetried();
+      throw error instanceof Error ? error : new Error(String(error));
+    }
     await this.handler.giveUp(replyJob, error);
+    this.metrics.replyJobFinished('failed');
     throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
   }
 
   private giveUpAfterStalls(job: Job<ReplyJob>, error: Error): void {
     const replyJob = job.data;
-    const giving = this.handler.giveUp(replyJob, error).catch((failure: unknown) => {
-      this.logger.error({ err: failure, replyId: replyJob.replyId }, 'could not give up a stalled reply');
-    });
+    const giving = this.handler.giveUp(replyJob, error).then(
+      () => this.metrics.replyJobFinished('failed'),
+      (failure: unknown) => {
+        this.logger.error({ err: failure, ...jobLogFields(replyJob) }, 'could not give up a stalled reply');
+      },
+    );
     this.giveUpsAfterStalls.add(giving);
     void giving.finally(() => this.giveUpsAfterStalls.delete(giving));
   }

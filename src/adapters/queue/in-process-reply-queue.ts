@@ -1,8 +1,10 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
+import type { Metrics } from '#application/ports/metrics.ts';
 import {
   type EnqueueOptions,
+  jobLogFields,
   REPLY_ATTEMPTS,
   REPLY_BACKOFF_MS,
   type ReplyJob,
@@ -11,6 +13,8 @@ import {
   type ReplyQueue,
 } from '#application/ports/reply-queue.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
+import { NoMetrics } from '../metrics/no-metrics.ts';
+import type { CountsReplyJobs, ReplyJobCounts } from './reply-job-counts.ts';
 import { retryDelay } from './retry-delay.ts';
 
 type FinalOutcome = Exclude<ReplyOutcome, 'timeout'>;
@@ -29,17 +33,21 @@ export interface InProcessReplyQueueOptions {
   attempts?: number;
   backoffMs?: number;
   logger: Logger;
+  /** Counts retries and finished jobs. */
+  metrics?: Metrics;
 }
 
 /**
  * The offline queue: jobs run in this process after enqueue returns, with the real queue's retry policy
  * (exponential backoff, no retry for errors retrying cannot fix, one giveUp at the end).
  */
-export class InProcessReplyQueue implements ReplyQueue {
+export class InProcessReplyQueue implements ReplyQueue, CountsReplyJobs {
   private readonly handler: ReplyJobHandler;
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private readonly counts: ReplyJobCounts = { waiting: 0, delayed: 0, active: 0 };
   private readonly jobs = new Map<MessageId, TrackedJob>();
   private readonly ended: MessageId[] = [];
   private readonly running = new Set<Promise<void>>();
@@ -50,6 +58,7 @@ export class InProcessReplyQueue implements ReplyQueue {
     this.attempts = options.attempts ?? REPLY_ATTEMPTS;
     this.backoffMs = options.backoffMs ?? REPLY_BACKOFF_MS;
     this.logger = options.logger;
+    this.metrics = options.metrics ?? new NoMetrics();
   }
 
   async enqueue(job: ReplyJob, options: EnqueueOptions = {}): Promise<void> {
@@ -88,6 +97,10 @@ export class InProcessReplyQueue implements ReplyQueue {
     }
   }
 
+  async jobCounts(): Promise<ReplyJobCounts> {
+    return { ...this.counts };
+  }
+
   /** Takes no new job, drops pending retries, and waits for the attempts already running. */
   async close(): Promise<void> {
     this.closing.abort();
@@ -95,32 +108,60 @@ export class InProcessReplyQueue implements ReplyQueue {
   }
 
   private async run(job: ReplyJob, tracked: TrackedJob): Promise<void> {
-    await nextTurn();
+    await this.counted('waiting', nextTurn());
     for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
-      try {
-        await this.handler.handle(job);
-        tracked.settle('completed');
+      const failure = await this.counted('active', this.attempt(job));
+      if (!failure) {
+        this.finish(tracked, 'completed');
         return;
-      } catch (error) {
-        if (attempt >= this.attempts || !isRetryable(error)) {
-          await this.giveUp(job, error);
-          tracked.settle('failed');
-          return;
-        }
-        this.logger.warn({ err: error, replyId: job.replyId, attempt }, 'reply attempt failed; retrying');
-        const waited = await sleep(retryDelay(attempt, this.backoffMs, error), true, {
-          signal: this.closing.signal,
-        }).catch(() => false);
-        if (!waited) return;
       }
+      const { error } = failure;
+      if (attempt >= this.attempts || !isRetryable(error)) {
+        await this.counted('active', this.giveUp(job, error));
+        this.finish(tracked, 'failed');
+        return;
+      }
+      this.logger.warn({ err: error, ...jobLogFields(job), attempt }, 'reply attempt failed; retrying');
+      this.metrics.replyRetried();
+      const delay = retryDelay(attempt, this.backoffMs, error);
+      const waited = await this.counted(
+        'delayed',
+        sleep(delay, true, { signal: this.closing.signal }).catch(() => false),
+      );
+      if (!waited) return;
     }
+  }
+
+  /** One run of the handler: null when it succeeded, else what it threw. */
+  private async attempt(job: ReplyJob): Promise<{ error: unknown } | null> {
+    try {
+      await this.handler.handle(job);
+      return null;
+    } catch (error) {
+      return { error };
+    }
+  }
+
+  /** Counts a job in `state` while `work` runs. */
+  private async counted<T>(state: keyof ReplyJobCounts, work: Promise<T>): Promise<T> {
+    this.counts[state] += 1;
+    try {
+      return await work;
+    } finally {
+      this.counts[state] -= 1;
+    }
+  }
+
+  private finish(tracked: TrackedJob, outcome: FinalOutcome): void {
+    tracked.settle(outcome);
+    this.metrics.replyJobFinished(outcome);
   }
 
   private async giveUp(job: ReplyJob, error: unknown): Promise<void> {
     try {
       await this.handler.giveUp(job, error);
     } catch (giveUpError) {
-      this.logger.error({ err: giveUpError, replyId: job.replyId }, 'could not mark the reply failed');
+      this.logger.error({ err: giveUpError, ...jobLogFields(job) }, 'could not mark the reply failed');
     }
   }
 

@@ -5,8 +5,12 @@ import type { Logger } from '#application/ports/logger.ts';
 export class PinoLogger implements Logger {
   private readonly pino: pino.Logger;
 
-  constructor(level: string) {
-    this.pino = pino({ level, base: { service: 'gemini-chat' }, redact: ['req.headers.authorization'] });
+  /** `source`: the level of a new root logger, or the pino child that child() wraps. */
+  constructor(source: string | pino.Logger) {
+    this.pino =
+      typeof source === 'string'
+        ? pino({ level: source, base: { service: 'gemini-chat' }, redact: ['req.headers.authorization'] })
+        : source;
   }
 
   info(fields: Record<string, unknown>, message: string): void {
@@ -19,5 +23,9 @@ export class PinoLogger implements Logger {
 
   error(fields: Record<string, unknown>, message: string): void {
     this.pino.error(fields, message);
+  }
+
+  child(bindings: Record<string, unknown>): Logger {
+    return new PinoLogger(this.pino.child(bindings));
   }
 }

@@ -2,6 +2,7 @@ import type { UserId } from '#domain/shared/ids.ts';
 import { Subscription, type SubscriptionChange } from '#domain/subscription/subscription.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { PaymentEvent, PaymentEventVerifier } from '../ports/payment-gateway.ts';
 import type { SubscriptionRepository, SubscriptionStore } from '../ports/subscription-repository.ts';
 import type { UserRepository } from '../ports/user-repository.ts';
@@ -12,6 +13,7 @@ export interface ApplyPaymentEventDeps {
   users: UserRepository;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -31,8 +33,16 @@ export class ApplyPaymentEvent {
   }
 
   async execute(input: { rawBody: string; signature: string | undefined }): Promise<ApplyOutcome> {
-    const event = this.deps.verifier.verify(input.rawBody, input.signature);
-    return this.apply(event);
+    let event: PaymentEvent;
+    try {
+      event = this.deps.verifier.verify(input.rawBody, input.signature);
+    } catch (error) {
+      this.deps.metrics.paymentEvent(null, 'invalid');
+      throw error;
+    }
+    const outcome = await this.apply(event);
+    this.deps.metrics.paymentEvent(event.kind, outcome);
+    return outcome;
   }
 
   async apply(event: PaymentEvent): Promise<ApplyOutcome> {

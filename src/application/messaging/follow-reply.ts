@@ -1,8 +1,6 @@
-import { MessageNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message } from '#domain/chatroom/message.ts';
 import type { Usage } from '#domain/quota/daily-quota.ts';
 import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
-import { ownedChatroom } from '../chatroom/owned-chatroom.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
@@ -12,6 +10,7 @@ import type { UsageCounter } from '../ports/usage-counter.ts';
 import type { Settings } from '../shared/settings.ts';
 import { tierOfUser } from '../shared/tier.ts';
 import { currentUsage } from '../shared/usage.ts';
+import { ownedReply } from './owned-reply.ts';
 
 /** How often a follower checks the stored reply, in case its end never reaches the event log (e.g. Redis lost it). */
 export const STORED_CHECK_MS = 5000;
@@ -52,9 +51,7 @@ export class FollowReply {
     messageId: MessageId;
     lastEventId?: string | undefined;
   }): Promise<ReplyFollow> {
-    const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
-    const reply = await this.deps.messages.findInChatroom(chatroom.id, input.messageId);
-    if (!reply || reply.role !== 'model') throw new MessageNotFound();
+    const reply = await ownedReply(this.deps, input);
     const tier = await tierOfUser(this.deps.subscriptions, input.userId);
     const usage = await currentUsage(
       this.deps.usage,

@@ -1,4 +1,5 @@
-import { HISTORY_LENGTH, type Message } from '#domain/chatroom/message.ts';
+import { HISTORY_LENGTH, type Message, type TokenUsage } from '#domain/chatroom/message.ts';
+import type { Clock } from '../ports/clock.ts';
 import {
   type LanguageModel,
   LanguageModelError,
@@ -7,10 +8,13 @@ import {
 } from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
+import type { SubscriptionStore } from '../ports/subscription-repository.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
-import { endReply } from './end-reply.ts';
+import { tierOfUser } from '../shared/tier.ts';
+import { endReply, type ReplyEnding } from './end-reply.ts';
 import { ReplyProgress } from './reply-progress.ts';
 
 export interface GenerateReplyDeps {
@@ -20,6 +24,10 @@ export interface GenerateReplyDeps {
   usage: UsageCounter;
   events: ReplyEventLog;
   cancellation: ReplyCancellation;
+  /** The sender's tier, for the token counts. */
+  subscriptions: SubscriptionStore;
+  clock: Clock;
+  metrics: Metrics;
   logger: Logger;
 }
 
@@ -31,6 +39,7 @@ type Finish = Extract<ModelStreamPart, { type: 'finish' }>;
  * The queue's consumer: streams the model's answer to the chatroom's recent history into the reply's event log
  * (saving the text so far every second), and writes the reply once. A stop request aborts the model call and keeps
  * the text so far. A job that runs twice (at-least-once delivery) finds the reply no longer pending and does nothing.
+ * Every line it logs about a job carries the job's request id.
  */
 export class GenerateReply implements ReplyJobHandler {
   private readonly deps: GenerateReplyDeps;
@@ -40,22 +49,25 @@ export class GenerateReply implements ReplyJobHandler {
   }
 
   async handle(job: ReplyJob): Promise<void> {
-    const { messages, cancellation } = this.deps;
-    const reply = await messages.findById(job.replyId);
+    const deps = this.forJob(job);
+    const reply = await deps.messages.findById(job.replyId);
     if (!reply?.isPending || !reply.inReplyTo) return;
     const stop = new AbortController();
-    const unwatch = await cancellation.watch(reply.id, () => stop.abort());
+    const unwatch = await deps.cancellation.watch(reply.id, () => stop.abort());
     try {
       if (stop.signal.aborted) {
-        await endReply(this.deps, job, { status: 'stopped', content: '' });
+        await this.end(deps, job, reply.createdAt, { status: 'stopped', content: '' });
         return;
       }
-      const prompt = await messages.findById(reply.inReplyTo);
+      const prompt = await deps.messages.findById(reply.inReplyTo);
       if (!prompt) {
-        await endReply(this.deps, job, { status: 'failed', error: 'The prompt no longer exists' });
+        await this.end(deps, job, reply.createdAt, {
+          status: 'failed',
+          error: 'The prompt no longer exists',
+        });
         return;
       }
-      await this.generate(job, prompt, stop.signal);
+      await this.generate(deps, job, reply, prompt, stop.signal);
     } finally {
       unwatch();
     }
@@ -63,13 +75,27 @@ export class GenerateReply implements ReplyJobHandler {
 
   /** Fails the reply and gives its prompt back to the day it was counted against; once, however often it runs. */
   async giveUp(job: ReplyJob, error: unknown): Promise<void> {
+    const deps = this.forJob(job);
     const reason = error instanceof LanguageModelError ? error.userMessage : GENERIC_FAILURE;
-    this.deps.logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
-    await endReply(this.deps, job, { status: 'failed', error: reason });
+    deps.logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
+    const reply = await deps.messages.findById(job.replyId);
+    await this.end(deps, job, reply?.createdAt ?? null, { status: 'failed', error: reason });
   }
 
-  private async generate(job: ReplyJob, prompt: Message, stopped: AbortSignal): Promise<void> {
-    const { messages, model, events, logger } = this.deps;
+  /** The dependencies with a logger that tags every line with the job's request id. */
+  private forJob(job: ReplyJob): GenerateReplyDeps {
+    if (job.requestId === undefined) return this.deps;
+    return { ...this.deps, logger: this.deps.logger.child({ reqId: job.requestId }) };
+  }
+
+  private async generate(
+    deps: GenerateReplyDeps,
+    job: ReplyJob,
+    reply: Message,
+    prompt: Message,
+    stopped: AbortSignal,
+  ): Promise<void> {
+    const { messages, model, events, logger, metrics } = deps;
     const history = await messages.historyBefore(prompt, HISTORY_LENGTH);
     const save = (replyId: string, content: string) => messages.saveProgress(replyId, content);
     const progress = new ReplyProgress({ events, save, logger }, job.replyId);
@@ -77,28 +103,62 @@ export class GenerateReply implements ReplyJobHandler {
     let finish: Finish | undefined;
     try {
       for await (const part of model.stream(toConversation([...history, prompt]), { signal: stopped })) {
-        if (part.type === 'text') progress.add(part.text);
-        else finish = part;
+        if (part.type !== 'text') finish = part;
+        else {
+          if (progress.text === '' && part.text !== '')
+            metrics.replyFirstText(this.secondsSince(reply.createdAt));
+          progress.add(part.text);
+        }
       }
     } catch (error) {
+      progress.close();
       await progress.flush();
       if (stopped.aborted) {
-        await endReply(this.deps, job, { status: 'stopped', content: progress.text });
+        await this.end(deps, job, reply.createdAt, { status: 'stopped', content: progress.text });
         return;
       }
+      metrics.modelFailed(failureOf(error));
       // The attempt died: what it wrote stays readable (and stored) until the next attempt starts over.
       await progress.save();
       throw error;
     }
+    progress.close();
     await progress.flush();
-    const tokens = finish?.tokenUsage ?? null;
-    await endReply(this.deps, job, {
+    await this.end(deps, job, reply.createdAt, {
       status: 'completed',
       content: progress.text,
-      tokens,
+      tokens: finish?.tokenUsage ?? null,
       finishReason: finish?.finishReason ?? 'stop',
     });
   }
+
+  /** Ends the reply (see endReply); when this call is the one that ended it, logs and counts how. */
+  private async end(deps: GenerateReplyDeps, job: ReplyJob, sentAt: Date | null, ending: ReplyEnding) {
+    if (!(await endReply(deps, job, ending))) return;
+    const seconds = sentAt ? this.secondsSince(sentAt) : undefined;
+    deps.logger.info({ replyId: job.replyId, status: ending.status, seconds }, 'reply ended');
+    if (seconds !== undefined) deps.metrics.replyEnded(ending.status, seconds);
+    if (ending.status === 'completed' && ending.tokens) await this.countTokens(deps, job, ending.tokens);
+  }
+
+  /** Counts the tokens against the sender's tier; a failed lookup costs the count, never the reply. */
+  private async countTokens(deps: GenerateReplyDeps, job: ReplyJob, tokens: TokenUsage): Promise<void> {
+    try {
+      deps.metrics.tokensUsed(await tierOfUser(deps.subscriptions, job.userId), tokens);
+    } catch (error) {
+      deps.logger.warn({ err: error, replyId: job.replyId }, 'could not count the tokens of a reply');
+    }
+  }
+
+  private secondsSince(moment: Date): number {
+    return Math.max(0, this.deps.clock.now().getTime() - moment.getTime()) / 1000;
+  }
+}
+
+/** A failed model call as metrics label it: the adapter's kind, or `unexpected` for anything else thrown. */
+function failureOf(error: unknown): { kind: string; retryable: boolean } {
+  if (error instanceof LanguageModelError) return { kind: error.kind, retryable: error.retryable };
+  return { kind: 'unexpected', retryable: true };
 }
 
 function toConversation(messages: Message[]): Turn[] {

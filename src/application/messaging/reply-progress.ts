@@ -26,6 +26,7 @@ export class ReplyProgress {
   private readonly now: () => number;
   private buffered = '';
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private appends: Promise<void> = Promise.resolve();
   private saving: Promise<unknown> = Promise.resolve();
   private lastSave: number;
@@ -49,7 +50,10 @@ export class ReplyProgress {
     this.text += delta;
     this.buffered += delta;
     this.flushTimer ??= setTimeout(() => void this.flush(), COALESCE_MS);
-    if (this.now() - this.lastSave >= SAVE_EVERY_MS) this.saveNow();
+    // Saved within SAVE_EVERY_MS of the first unsaved delta, even if the model then pauses.
+    const due = Math.max(0, this.lastSave + SAVE_EVERY_MS - this.now());
+    this.saveTimer ??= setTimeout(() => this.saveNow(), due);
+    this.saveTimer.unref?.();
   }
 
   /** Sends what is buffered and waits until every append so far is done. */
@@ -76,7 +80,14 @@ export class ReplyProgress {
     await this.saving;
   }
 
+  /** The attempt is over: no save is left scheduled (the reply's end writes the final text). */
+  close(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+  }
+
   private saveNow(): void {
+    this.close();
     const content = this.text;
     this.lastSave = this.now();
     this.saving = this.saving

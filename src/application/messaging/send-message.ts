@@ -9,6 +9,7 @@ import type { IdGenerator } from '../ports/id-generator.ts';
 import type { IdempotencyClaim, IdempotencyKeys } from '../ports/idempotency-keys.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { ReplyQueue } from '../ports/reply-queue.ts';
 import type { SubscriptionStore } from '../ports/subscription-repository.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
@@ -27,6 +28,7 @@ export interface SendMessageDeps {
   ids: IdGenerator;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   settings: Settings;
 }
 
@@ -40,6 +42,8 @@ export interface SendMessageInput {
   mode: SendMode;
   /** The client's Idempotency-Key: a repeat answers for the exchange the first request made. */
   idempotencyKey?: string | undefined;
+  /** The request's X-Request-Id, carried by the reply job into the worker's log lines. */
+  requestId?: string | undefined;
 }
 
 /** Where the reply stands when the call answers: `pending` unless it ended before. */
@@ -115,11 +119,15 @@ export class SendMessage {
 
   private async send(input: SendMessageInput, prompt: Message, reply: Message, now: Date) {
     const { messages, subscriptions, usage, queue, settings } = this.deps;
-    const limit = dailyLimit(await tierOfUser(subscriptions, input.userId), settings.quota);
+    const tier = await tierOfUser(subscriptions, input.userId);
+    const limit = dailyLimit(tier, settings.quota);
     const day = quotaDay(now);
     const taken = await usage.take(input.userId, day, limit);
     const quota = usageOf(taken.used, limit, now);
-    if (!taken.admitted) throw new QuotaExceeded(quota, now);
+    if (!taken.admitted) {
+      this.deps.metrics.quotaRejected(tier);
+      throw new QuotaExceeded(quota, now);
+    }
 
     try {
       await messages.addExchange(prompt, reply);
@@ -128,7 +136,7 @@ export class SendMessage {
       throw error;
     }
     try {
-      await queue.enqueue({ replyId: reply.id, userId: input.userId, day });
+      await queue.enqueue({ replyId: reply.id, userId: input.userId, day, requestId: input.requestId });
     } catch (error) {
       await this.discard(prompt, reply, input.userId, day);
       throw error;

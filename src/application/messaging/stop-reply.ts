@@ -1,14 +1,13 @@
-import { MessageNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message } from '#domain/chatroom/message.ts';
 import { quotaDay } from '#domain/quota/daily-quota.ts';
 import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
-import { ownedChatroom } from '../chatroom/owned-chatroom.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
 import { endReply } from './end-reply.ts';
+import { ownedReply } from './owned-reply.ts';
 
 /** How long a stop waits for the worker to end the reply before ending it itself. */
 export const STOP_WAIT_MS = 1000;
@@ -37,9 +36,7 @@ export class StopReply {
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId; messageId: MessageId }): Promise<Message> {
     const { messages, cancellation } = this.deps;
-    const chatroom = await ownedChatroom(this.deps, input.chatroomId, input.userId);
-    const reply = await messages.findInChatroom(chatroom.id, input.messageId);
-    if (!reply || reply.role !== 'model') throw new MessageNotFound();
+    const reply = await ownedReply(this.deps, input);
     if (!reply.isPending) return reply;
     await cancellation.requestStop(reply.id);
     const deadline = Date.now() + STOP_WAIT_MS;

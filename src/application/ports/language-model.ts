@@ -28,13 +28,19 @@ export class LanguageModelError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly userMessage: string;
+  /** A short, stable label of the failure for metrics (e.g. `rateLimited`); `other` when the adapter gave none. */
+  readonly kind: string;
 
-  constructor(userMessage: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    userMessage: string,
+    options: { retryable: boolean; retryAfterMs?: number; cause?: unknown; kind?: string },
+  ) {
     super(userMessage, { cause: options.cause });
     this.name = 'LanguageModelError';
     this.userMessage = userMessage;
     this.retryable = options.retryable;
     this.retryAfterMs = options.retryAfterMs;
+    this.kind = options.kind ?? 'other';
   }
 }
 

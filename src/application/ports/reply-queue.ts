@@ -6,6 +6,15 @@ export interface ReplyJob {
   /** Who sent the prompt, and the UTC day (YYYY-MM-DD) it was counted against: a reply that fails gives it back. */
   userId: UserId;
   day: string;
+  /** The X-Request-Id of the send that made the job: every log line the worker writes about the reply carries it. */
+  requestId?: string | undefined;
+}
+
+/** The fields that tie a log line to a job's reply and to the request that asked for it. */
+export function jobLogFields(job: ReplyJob): { replyId: MessageId; reqId?: string } {
+  return job.requestId === undefined
+    ? { replyId: job.replyId }
+    : { replyId: job.replyId, reqId: job.requestId };
 }
 
 export type ReplyOutcome = 'completed' | 'failed' | 'timeout';

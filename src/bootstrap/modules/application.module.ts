@@ -32,7 +32,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   const { UserRepository, OtpRepository, ChatroomRepository, MessageRepository } = TOKENS;
   const { SubscriptionRepository, UsageCounter, ReplyQueue, LanguageModel, PaymentGateway } = TOKENS;
   const { PaymentEventVerifier, RateLimiter, TokenService, PasswordHasher, OtpCodes, OtpSender } = TOKENS;
-  const { Clock, IdGenerator, Logger, Settings } = TOKENS;
+  const { Clock, IdGenerator, Logger, Metrics, Settings } = TOKENS;
   const { ReplyEventLog, ReplyCancellation, IdempotencyKeys } = TOKENS;
 
   bind(TOKENS.Authenticate).toResolvedValue(
@@ -110,7 +110,19 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   );
 
   bind(TOKENS.SendMessage).toResolvedValue(
-    (chatrooms, messages, subscriptions, usage, queue, idempotencyKeys, ids, clock, logger, settings) =>
+    (
+      chatrooms,
+      messages,
+      subscriptions,
+      usage,
+      queue,
+      idempotencyKeys,
+      ids,
+      clock,
+      logger,
+      metrics,
+      settings,
+    ) =>
       new SendMessage({
         chatrooms,
         messages,
@@ -121,6 +133,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
         ids,
         clock,
         logger,
+        metrics,
         settings,
       }),
     [
@@ -133,13 +146,34 @@ export const applicationModule = new ContainerModule(({ bind }) => {
       IdGenerator,
       Clock,
       Logger,
+      Metrics,
       Settings,
     ],
   );
   bind(TOKENS.GenerateReply).toResolvedValue(
-    (messages, model, usage, events, cancellation, logger) =>
-      new GenerateReply({ messages, model, usage, events, cancellation, logger }),
-    [MessageRepository, LanguageModel, UsageCounter, ReplyEventLog, ReplyCancellation, Logger],
+    (messages, model, usage, events, cancellation, subscriptions, clock, metrics, logger) =>
+      new GenerateReply({
+        messages,
+        model,
+        usage,
+        events,
+        cancellation,
+        subscriptions,
+        clock,
+        metrics,
+        logger,
+      }),
+    [
+      MessageRepository,
+      LanguageModel,
+      UsageCounter,
+      ReplyEventLog,
+      ReplyCancellation,
+      SubscriptionRepository,
+      Clock,
+      Metrics,
+      Logger,
+    ],
   );
   bind(TOKENS.FollowReply).toResolvedValue(
     (chatrooms, messages, events, subscriptions, usage, clock, settings) =>
@@ -182,9 +216,9 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     [SubscriptionRepository, UsageCounter, Clock, Settings],
   );
   bind(TOKENS.ApplyPaymentEvent).toResolvedValue(
-    (verifier, subscriptions, users, clock, logger) =>
-      new ApplyPaymentEvent({ verifier, subscriptions, users, clock, logger }),
-    [PaymentEventVerifier, SubscriptionRepository, UserRepository, Clock, Logger],
+    (verifier, subscriptions, users, clock, logger, metrics) =>
+      new ApplyPaymentEvent({ verifier, subscriptions, users, clock, logger, metrics }),
+    [PaymentEventVerifier, SubscriptionRepository, UserRepository, Clock, Logger, Metrics],
   );
 
   bind(TOKENS.UseCases).toDynamicValue(({ get }) => ({

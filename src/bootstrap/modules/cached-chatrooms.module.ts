@@ -12,6 +12,7 @@ export function cachedChatroomsModule(ttlSeconds: number): ContainerModule {
           repository,
           cache: get(TOKENS.Cache),
           logger: get(TOKENS.Logger),
+          metrics: get(TOKENS.Metrics),
           ttlSeconds,
         }),
     );

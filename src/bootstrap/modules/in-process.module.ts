@@ -16,10 +16,16 @@ export function inProcessModule(config: Config): ContainerModule {
     bind(TOKENS.RateLimiter).toResolvedValue(
       () => new FlexibleRateLimiter({ rules: DEFAULT_RATE_LIMIT_RULES, store: { kind: 'memory' } }),
     );
-    bind(TOKENS.ReplyQueue).toResolvedValue(
-      (handler, logger, shutdown) =>
-        shutdown.closes(new InProcessReplyQueue({ handler, logger, backoffMs: config.replyBackoffMs })),
-      [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Shutdown],
-    );
+    bind(InProcessReplyQueue)
+      .toResolvedValue(
+        (handler, logger, metrics, shutdown) =>
+          shutdown.closes(
+            new InProcessReplyQueue({ handler, logger, metrics, backoffMs: config.replyBackoffMs }),
+          ),
+        [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Metrics, TOKENS.Shutdown],
+      )
+      .inSingletonScope();
+    bind(TOKENS.ReplyQueue).toService(InProcessReplyQueue);
+    bind(TOKENS.ReplyJobCounts).toService(InProcessReplyQueue);
   });
 }

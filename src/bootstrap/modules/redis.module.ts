@@ -34,34 +34,39 @@ export function redisModule(redis: RedisConnection, config: Config): ContainerMo
         }),
       [TOKENS.Logger],
     );
-    bind(TOKENS.ReplyQueue).toResolvedValue(
-      (logger, shutdown) =>
-        shutdown.closes(
-          new BullMqReplyQueue({
-            client: redis.commands,
-            eventsClient: redis.bullmq,
-            prefix: bullPrefix,
-            logger,
-            backoffMs: config.replyBackoffMs,
-          }),
-        ),
-      [TOKENS.Logger, TOKENS.Shutdown],
-    );
+    bind(BullMqReplyQueue)
+      .toResolvedValue(
+        (logger, shutdown) =>
+          shutdown.closes(
+            new BullMqReplyQueue({
+              client: redis.commands,
+              eventsClient: redis.bullmq,
+              prefix: bullPrefix,
+              logger,
+              backoffMs: config.replyBackoffMs,
+            }),
+          ),
+        [TOKENS.Logger, TOKENS.Shutdown],
+      )
+      .inSingletonScope();
+    bind(TOKENS.ReplyQueue).toService(BullMqReplyQueue);
+    bind(TOKENS.ReplyJobCounts).toService(BullMqReplyQueue);
     // Resolving it starts consuming: only processes whose ROLE runs the worker ask for it.
     bind(TOKENS.ReplyWorker).toResolvedValue(
-      (handler, logger, shutdown) =>
+      (handler, logger, metrics, shutdown) =>
         shutdown.closes(
           new BullMqReplyWorker({
             connection: redis.bullmq,
             prefix: bullPrefix,
             handler,
             logger,
+            metrics,
             concurrency: config.workerConcurrency,
             stalledIntervalMs: config.workerStalledIntervalMs,
             lockDurationMs: config.workerStalledIntervalMs,
           }),
         ),
-      [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Shutdown],
+      [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Metrics, TOKENS.Shutdown],
     );
     bind(TOKENS.HealthCheck).toConstantValue(redis.healthCheck);
   });

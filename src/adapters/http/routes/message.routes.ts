@@ -77,12 +77,13 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         content: c.req.valid('json').content,
         mode: streaming ? 'stream' : async ? 'async' : 'wait',
         idempotencyKey: c.req.valid('header')['idempotency-key'],
+        requestId: c.get('requestId'),
       });
       c.set('usageTaken', result.usage);
       const replyLocation = `/chatroom/${chatroomId}/messages/${result.reply.id}`;
       if (streaming) {
         const follow = useCases.followReply.follow(result.reply, result.usage);
-        return replyStreamResponse(follow, { Location: replyLocation }) as never;
+        return replyStreamResponse(c, follow, { Location: replyLocation }) as never;
       }
       if (result.outcome === 'failed') {
         throw new ServiceUnavailable(
@@ -121,7 +122,7 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         messageId,
         lastEventId: c.req.valid('header')['last-event-id'],
       });
-      return replyStreamResponse(follow) as never;
+      return replyStreamResponse(c, follow) as never;
     },
   );
 

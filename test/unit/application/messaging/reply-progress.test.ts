@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
+import { COALESCE_MS, ReplyProgress, SAVE_EVERY_MS } from '#application/messaging/reply-progress.ts';
+import { SilentLogger } from '#test/support/silent-logger.ts';
+
+const REPLY = '0190a0b0-0000-7000-8000-000000000001';
+
+describe('ReplyProgress', () => {
+  let events: InProcessReplyEvents;
+  let saves: string[];
+  let progress: ReplyProgress;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    events = new InProcessReplyEvents();
+    saves = [];
+    progress = new ReplyProgress(
+      {
+        events,
+        save: async (_id, content) => {
+          saves.push(content);
+        },
+        logger: new SilentLogger(),
+        now: () => Date.now(),
+      },
+      REPLY,
+    );
+  });
+  afterEach(() => {
+    progress.close();
+    vi.useRealTimers();
+  });
+
+  const deltas = async () =>
+    (await events.read(REPLY)).flatMap(({ event }) => (event.type === 'delta' ? [event.text] : []));
+
+  it('sends deltas written within the coalescing window as one event, in order', async () => {
+    await progress.begin();
+    progress.add('Hel');
+    progress.add('lo');
+    expect(await deltas()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(COALESCE_MS);
+    progress.add(' world');
+    await vi.advanceTimersByTimeAsync(COALESCE_MS);
+    expect(await deltas()).toEqual(['Hello', ' world']);
+    expect((await events.read(REPLY))[0]?.event).toEqual({ type: 'attempt' });
+  });
+
+  it('saves the text so far within a second of the first unsaved delta, even when the model pauses', async () => {
+    progress.add('Once ');
+    await vi.advanceTimersByTimeAsync(SAVE_EVERY_MS - 1);
+    expect(saves).toEqual([]);
+    progress.add('upon');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(saves).toEqual(['Once upon']);
+    await vi.advanceTimersByTimeAsync(5 * SAVE_EVERY_MS);
+    expect(saves).toEqual(['Once upon']);
+    progress.add(' a time');
+    await vi.advanceTimersByTimeAsync(SAVE_EVERY_MS);
+    expect(saves).toEqual(['Once upon', 'Once upon a time']);
+  });
+
+  it('saves on demand only what changed, and nothing after close', async () => {
+    progress.add('text');
+    await progress.save();
+    await progress.save();
+    expect(saves).toEqual(['text']);
+    progress.add(' more');
+    progress.close();
+    await vi.advanceTimersByTimeAsync(5 * SAVE_EVERY_MS);
+    expect(saves).toEqual(['text']);
+  });
+
+  it('flushes the deltas before the end event, and keeps going when the log refuses', async () => {
+    progress.add('all of it');
+    await progress.end({ type: 'abort' });
+    expect((await events.read(REPLY)).map(({ event }) => event.type)).toEqual(['delta', 'abort']);
+    const failing = new ReplyProgress(
+      {
+        events: { ...events, append: () => Promise.reject(new Error('Redis down')) } as never,
+        save: async () => {},
+        logger: new SilentLogger(),
+      },
+      REPLY,
+    );
+    failing.add('x');
+    await expect(failing.flush()).resolves.toBeUndefined();
+    failing.close();
+  });
+});
