@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -336,40 +333,4 @@ withServices([database, redis], (db, space) => {
       expect(modelRequestsFor(prompt)).toHaveLength(2);
     }, 60_000);
   });
-});
-
-describe('one process with nothing configured but DATABASE_URL=memory', () => {
-  let service: ServiceProcess | undefined;
-  let directory: string | undefined;
-
-  afterAll(async () => {
-    await service?.stop('SIGKILL');
-    if (directory) await rm(directory, { recursive: true, force: true });
-  });
-
-  it('streams a reply of the offline model to its sender and to a follower', async () => {
-    // An empty environment in an empty directory: no .env, no service URL from the caller's shell.
-    directory = await mkdtemp(join(tmpdir(), 'gemini-chat-stream-'));
-    service = new ServiceProcess({ DATABASE_URL: 'memory', OFFLINE_MODEL_WORD_MS: '30' }, await freePort(), {
-      cleanEnv: true,
-      cwd: directory,
-    });
-    await service.started(true);
-    const token = await signedUpUser(service.baseUrl);
-    const chatroomId = await newChatroom(service.baseUrl, token);
-
-    const sent = await streamSend(service.baseUrl, token, chatroomId, 'Stream me a few words please');
-    const location = sent.headers.get('location')!;
-    const follower = readUiStream((await followReply(service.baseUrl, token, location)).body!);
-    const read = await readUiStream(sent.body!);
-
-    const reply = (await call(service.baseUrl, 'GET', location, { token })).body;
-    expect(reply).toMatchObject({
-      status: 'completed',
-      content: '(offline model) You said: Stream me a few words please',
-    });
-    expect(read.text).toBe(reply.content);
-    expect(read.chunks.filter((chunk) => chunk.type === 'text-delta').length).toBeGreaterThan(1);
-    expect((await follower).text).toBe(reply.content);
-  }, 60_000);
 });
