@@ -3,27 +3,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGemini, geminiHang } from '#test/support/fake-gemini.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
-import { type Answer, call, freePort, ServiceProcess } from '#test/support/server-process.ts';
+import {
+  type Answer,
+  call,
+  freePort,
+  newChatroom,
+  ServiceProcess,
+  signedUpUser,
+} from '#test/support/server-process.ts';
 import { createTestDatabase, testRedis, withServices } from '#test/support/services.ts';
 
 const database = await createTestDatabase();
 const redis = await testRedis();
-
-/** Signs a new Basic user up through one API and returns its token. */
-async function aUser(baseUrl: string): Promise<string> {
-  const mobile = `+9198${String(randomBytes(4).readUInt32BE(0) % 100_000_000).padStart(8, '0')}`;
-  expect((await call(baseUrl, 'POST', '/auth/signup', { body: { mobile } })).status).toBe(201);
-  const issued = await call(baseUrl, 'POST', '/auth/send-otp', { body: { mobile } });
-  const session = await call(baseUrl, 'POST', '/auth/verify-otp', { body: { mobile, otp: issued.body.otp } });
-  expect(session.status).toBe(200);
-  return session.body.token as string;
-}
-
-async function aChatroom(baseUrl: string, token: string): Promise<string> {
-  const created = await call(baseUrl, 'POST', '/chatroom', { token, body: { title: 'Scale-out' } });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
 
 withServices([database, redis], (db, space) => {
   describe('two API processes and a worker process on one PostgreSQL and one Redis', () => {
@@ -76,8 +67,8 @@ withServices([database, redis], (db, space) => {
 
     it('answers a waiting send on either API with the reply the worker produced', async () => {
       const [a, b] = apis.map((api) => api.baseUrl) as [string, string];
-      const token = await aUser(a);
-      const chatroomId = await aChatroom(b, token);
+      const token = await signedUpUser(a);
+      const chatroomId = await newChatroom(b, token);
       const before = gemini.requests.length;
       for (const api of [a, b]) {
         const sent = await call(api, 'POST', `/chatroom/${chatroomId}/message`, {
@@ -95,8 +86,8 @@ withServices([database, redis], (db, space) => {
     });
 
     it('admits exactly 5 of 10 concurrent sends by a Basic user spread over both APIs', async () => {
-      const token = await aUser(apis[0]!.baseUrl);
-      const chatroomId = await aChatroom(apis[0]!.baseUrl, token);
+      const token = await signedUpUser(apis[0]!.baseUrl);
+      const chatroomId = await newChatroom(apis[0]!.baseUrl, token);
       const answers = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           call(apis[i % 2]!.baseUrl, 'POST', `/chatroom/${chatroomId}/message`, {
@@ -111,8 +102,8 @@ withServices([database, redis], (db, space) => {
     });
 
     it('leaves no reply pending when the worker is killed mid-job: a new worker picks the job up', async () => {
-      const token = await aUser(apis[1]!.baseUrl);
-      const chatroomId = await aChatroom(apis[1]!.baseUrl, token);
+      const token = await signedUpUser(apis[1]!.baseUrl);
+      const chatroomId = await newChatroom(apis[1]!.baseUrl, token);
       gemini.answerWith(geminiHang);
       const before = gemini.requests.length;
       const sent = await call(apis[1]!.baseUrl, 'POST', `/chatroom/${chatroomId}/message`, {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalHttpServer } from './local-http-server.ts';
 
 /** One request as the fake Gemini API received it. */
@@ -9,6 +10,8 @@ export interface GeminiRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: GeminiRequestBody;
+  /** When the client closed the connection before the answer ended (ms since the epoch), e.g. a call aborted. */
+  closedByClientAt?: number;
 }
 
 export interface GeminiRequestBody {
@@ -20,10 +23,19 @@ export interface GeminiRequestBody {
 /** What the fake answers to one request. */
 export type GeminiAnswer =
   | { kind: 'json'; status: number; body: unknown }
-  /** `hold` keeps the stream open after the chunks, like a model still thinking. */
-  | { kind: 'sse'; chunks: unknown[]; hold?: boolean }
+  | ({ kind: 'sse'; chunks: unknown[] } & StreamPacing)
   | { kind: 'hang' }
   | { kind: 'drop' };
+
+/** How a streamed answer is written: at once and ended, unless told otherwise. */
+export interface StreamPacing {
+  /** Waits this long before each chunk, like a model writing. */
+  chunkDelayMs?: number;
+  /** Writes `afterChunks` chunks, then waits for `until` before the rest (a test's cue). */
+  pause?: { afterChunks: number; until: Promise<unknown> };
+  /** Keeps the stream open after the last chunk, like a model still thinking. */
+  hold?: boolean;
+}
 
 /** A successful generateContent answer. */
 export function geminiText(
@@ -43,9 +55,10 @@ export function geminiText(
 }
 
 /** A streamGenerateContent answer: one SSE event per delta, usage on the last one. */
-export function geminiStream(deltas: string[]): GeminiAnswer {
+export function geminiStream(deltas: string[], pacing: StreamPacing = {}): GeminiAnswer {
   return {
     kind: 'sse',
+    ...pacing,
     chunks: deltas.map((text, index) => ({
       candidates: [
         {
@@ -153,7 +166,7 @@ export const geminiDrop: GeminiAnswer = { kind: 'drop' };
  */
 export class FakeGemini {
   readonly requests: GeminiRequest[] = [];
-  /** SSE answers the client has not closed yet. */
+  /** SSE answers not closed yet (by either side). */
   openStreams = 0;
   private server!: LocalHttpServer;
   private readonly script: GeminiAnswer[] = [];
@@ -181,12 +194,16 @@ export class FakeGemini {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
     const text = Buffer.concat(chunks).toString('utf8');
-    this.requests.push({
+    const request: GeminiRequest = {
       method: req.method ?? '',
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
       body: text ? (JSON.parse(text) as GeminiRequestBody) : {},
+    };
+    this.requests.push(request);
+    res.on('close', () => {
+      if (!res.writableFinished) request.closedByClientAt = Date.now();
     });
     if (!/^\/v1(beta)?\/models\/[^/:]+:(generateContent|streamGenerateContent)$/.test(url.pathname)) {
       this.send(res, geminiError(404, 'NOT_FOUND', `No route for ${url.pathname}`));
@@ -214,15 +231,11 @@ export class FakeGemini {
         return;
       case 'sse':
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        for (const chunk of answer.chunks) res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
-        if (!answer.hold) {
-          res.end();
-          return;
-        }
         this.openStreams += 1;
         res.on('close', () => {
           this.openStreams -= 1;
         });
+        void this.writeChunks(res, answer);
         return;
       case 'hang':
         return;
@@ -230,5 +243,19 @@ export class FakeGemini {
         res.socket?.destroy();
         return;
     }
+  }
+
+  private async writeChunks(
+    res: ServerResponse,
+    answer: Extract<GeminiAnswer, { kind: 'sse' }>,
+  ): Promise<void> {
+    for (const [index, chunk] of answer.chunks.entries()) {
+      if (index === answer.pause?.afterChunks) await answer.pause.until;
+      if (answer.chunkDelayMs) await sleep(answer.chunkDelayMs);
+      // The client went away (an aborted call): a model would stop writing too.
+      if (res.destroyed) return;
+      res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+    }
+    if (!answer.hold) res.end();
   }
 }

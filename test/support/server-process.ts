@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { delimiter, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -149,4 +150,22 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+}
+
+/** Signs a new Basic user up through a running service (OTP_DELIVERY=response) and returns its token. */
+export async function signedUpUser(baseUrl: string): Promise<string> {
+  const mobile = `+9198${String(randomBytes(4).readUInt32BE(0) % 100_000_000).padStart(8, '0')}`;
+  const signedUp = await call(baseUrl, 'POST', '/auth/signup', { body: { mobile } });
+  if (signedUp.status !== 201) throw new Error(`signup answered ${signedUp.status}`);
+  const issued = await call(baseUrl, 'POST', '/auth/send-otp', { body: { mobile } });
+  const session = await call(baseUrl, 'POST', '/auth/verify-otp', { body: { mobile, otp: issued.body.otp } });
+  if (session.status !== 200) throw new Error(`verify-otp answered ${session.status}`);
+  return session.body.token as string;
+}
+
+/** Creates a chatroom of the token's user through a running service and returns its id. */
+export async function newChatroom(baseUrl: string, token: string, title = 'Scale-out'): Promise<string> {
+  const created = await call(baseUrl, 'POST', '/chatroom', { token, body: { title } });
+  if (created.status !== 201) throw new Error(`POST /chatroom answered ${created.status}`);
+  return created.body.id as string;
 }
