@@ -2,7 +2,7 @@ import type { MessageId } from '#domain/shared/ids.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ReplyEvent, ReplyEventLog } from '../ports/reply-events.ts';
 
-/** Deltas written within this window go to the event log as one (fewer Redis writes, still smooth). */
+/** Deltas written within this window after a flush go to the event log as one (fewer Redis writes, still smooth). */
 export const COALESCE_MS = 25;
 /** The partial text is stored at least this often while the model writes. */
 export const SAVE_EVERY_MS = 1000;
@@ -25,6 +25,8 @@ export class ReplyProgress {
   private readonly replyId: MessageId;
   private readonly now: () => number;
   private buffered = '';
+  /** When deltas last went to the log (0: not yet this attempt). */
+  private lastFlush = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private appends: Promise<void> = Promise.resolve();
@@ -49,7 +51,10 @@ export class ReplyProgress {
     if (delta === '') return;
     this.text += delta;
     this.buffered += delta;
-    this.flushTimer ??= setTimeout(() => void this.flush(), COALESCE_MS);
+    // The first delta after a quiet spell goes at once; the ones that follow within the window go together.
+    const wait = this.lastFlush + COALESCE_MS - this.now();
+    if (wait <= 0 && !this.flushTimer) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), Math.max(0, wait));
     // Saved within SAVE_EVERY_MS of the first unsaved delta, even if the model then pauses.
     const due = Math.max(0, this.lastSave + SAVE_EVERY_MS - this.now());
     this.saveTimer ??= setTimeout(() => this.saveNow(), due);
@@ -63,6 +68,7 @@ export class ReplyProgress {
     if (this.buffered !== '') {
       const text = this.buffered;
       this.buffered = '';
+      this.lastFlush = this.now();
       void this.append([{ type: 'delta', text }]);
     }
     await this.appends;

@@ -34,15 +34,20 @@ describe('ReplyProgress', () => {
   const deltas = async () =>
     (await events.read(REPLY)).flatMap(({ event }) => (event.type === 'delta' ? [event.text] : []));
 
-  it('sends deltas written within the coalescing window as one event, in order', async () => {
+  it('sends the first delta at once and those within the coalescing window after it as one event, in order', async () => {
     await progress.begin();
     progress.add('Hel');
+    await progress.flush();
+    expect(await deltas()).toEqual(['Hel']);
     progress.add('lo');
-    expect(await deltas()).toEqual([]);
+    progress.add(' wor');
+    expect(await deltas()).toEqual(['Hel']);
     await vi.advanceTimersByTimeAsync(COALESCE_MS);
-    progress.add(' world');
+    expect(await deltas()).toEqual(['Hel', 'lo wor']);
     await vi.advanceTimersByTimeAsync(COALESCE_MS);
-    expect(await deltas()).toEqual(['Hello', ' world']);
+    progress.add('ld');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await deltas()).toEqual(['Hel', 'lo wor', 'ld']);
     expect((await events.read(REPLY))[0]?.event).toEqual({ type: 'attempt' });
   });
 
