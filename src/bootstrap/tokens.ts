@@ -44,6 +44,7 @@ import type { ReplyCancellation, ReplyEventLog } from '#application/ports/reply-
 import type { ReplyJobHandler, ReplyQueue } from '#application/ports/reply-queue.ts';
 import type { SubscriptionRepository } from '#application/ports/subscription-repository.ts';
 import type { TokenService } from '#application/ports/token-service.ts';
+import type { UnitOfWork } from '#application/ports/unit-of-work.ts';
 import type { UsageCounter } from '#application/ports/usage-counter.ts';
 import type { UserRepository } from '#application/ports/user-repository.ts';
 import type { Settings } from '#application/shared/settings.ts';
@@ -81,6 +82,7 @@ export const TOKENS = {
   ReplyQueue: token<ReplyQueue>('ReplyQueue'),
   ReplyEventLog: token<ReplyEventLog>('ReplyEventLog'),
   IdempotencyKeys: token<IdempotencyKeys>('IdempotencyKeys'),
+  UnitOfWork: token<UnitOfWork>('UnitOfWork'),
   ReplyCancellation: token<ReplyCancellation>('ReplyCancellation'),
   ReplyJobHandler: token<ReplyJobHandler>('ReplyJobHandler'),
   LanguageModel: token<LanguageModel>('LanguageModel'),

@@ -11,6 +11,7 @@ import type { MakePersistence } from './persistence-givens.ts';
 import { rateLimiterContract } from './rate-limiter.contract.ts';
 import { replyQueueContract } from './reply-queue.contract.ts';
 import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { unitOfWorkContract } from './unit-of-work.contract.ts';
 import { usageCounterContract } from './usage-counter.contract.ts';
 import { userRepositoryContract } from './user-repository.contract.ts';
 
@@ -29,6 +30,7 @@ chatroomRepositoryContract('in-memory', inMemory);
 messageRepositoryContract('in-memory', inMemory);
 subscriptionRepositoryContract('in-memory', inMemory);
 usageCounterContract('in-memory', inMemory);
+unitOfWorkContract('in-memory', inMemory);
 
 cacheContract('in-memory', async () => ({ cache: new InMemoryCache(), close: async () => {} }));
 

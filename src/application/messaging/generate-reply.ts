@@ -9,6 +9,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
 import { endReply } from './end-reply.ts';
 import { ReplyProgress } from './reply-progress.ts';
@@ -18,6 +19,7 @@ export interface GenerateReplyDeps {
   /** Bounds each call itself (see GeminiLanguageModel): the limit belongs to the remote call, not to this use case. */
   model: LanguageModel;
   usage: UsageCounter;
+  unitOfWork: UnitOfWork;
   events: ReplyEventLog;
   cancellation: ReplyCancellation;
   logger: Logger;

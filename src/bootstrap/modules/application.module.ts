@@ -33,7 +33,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   const { SubscriptionRepository, UsageCounter, ReplyQueue, LanguageModel, PaymentGateway } = TOKENS;
   const { PaymentEventVerifier, RateLimiter, TokenService, PasswordHasher, OtpCodes, OtpSender } = TOKENS;
   const { Clock, IdGenerator, Logger, Settings } = TOKENS;
-  const { ReplyEventLog, ReplyCancellation, IdempotencyKeys } = TOKENS;
+  const { ReplyEventLog, ReplyCancellation, IdempotencyKeys, UnitOfWork } = TOKENS;
 
   bind(TOKENS.Authenticate).toResolvedValue(
     (tokens, users) => new Authenticate({ tokens, users }),
@@ -110,12 +110,25 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   );
 
   bind(TOKENS.SendMessage).toResolvedValue(
-    (chatrooms, messages, subscriptions, usage, queue, idempotencyKeys, ids, clock, logger, settings) =>
+    (
+      chatrooms,
+      messages,
+      subscriptions,
+      usage,
+      unitOfWork,
+      queue,
+      idempotencyKeys,
+      ids,
+      clock,
+      logger,
+      settings,
+    ) =>
       new SendMessage({
         chatrooms,
         messages,
         subscriptions,
         usage,
+        unitOfWork,
         queue,
         idempotencyKeys,
         ids,
@@ -128,6 +141,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
       MessageRepository,
       SubscriptionRepository,
       UsageCounter,
+      UnitOfWork,
       ReplyQueue,
       IdempotencyKeys,
       IdGenerator,
@@ -137,9 +151,9 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     ],
   );
   bind(TOKENS.GenerateReply).toResolvedValue(
-    (messages, model, usage, events, cancellation, logger) =>
-      new GenerateReply({ messages, model, usage, events, cancellation, logger }),
-    [MessageRepository, LanguageModel, UsageCounter, ReplyEventLog, ReplyCancellation, Logger],
+    (messages, model, usage, unitOfWork, events, cancellation, logger) =>
+      new GenerateReply({ messages, model, usage, unitOfWork, events, cancellation, logger }),
+    [MessageRepository, LanguageModel, UsageCounter, UnitOfWork, ReplyEventLog, ReplyCancellation, Logger],
   );
   bind(TOKENS.FollowReply).toResolvedValue(
     (chatrooms, messages, events, subscriptions, usage, clock, settings) =>
@@ -155,9 +169,17 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     ],
   );
   bind(TOKENS.StopReply).toResolvedValue(
-    (chatrooms, messages, cancellation, usage, events, logger) =>
-      new StopReply({ chatrooms, messages, cancellation, usage, events, logger }),
-    [ChatroomRepository, MessageRepository, ReplyCancellation, UsageCounter, ReplyEventLog, Logger],
+    (chatrooms, messages, cancellation, usage, unitOfWork, events, logger) =>
+      new StopReply({ chatrooms, messages, cancellation, usage, unitOfWork, events, logger }),
+    [
+      ChatroomRepository,
+      MessageRepository,
+      ReplyCancellation,
+      UsageCounter,
+      UnitOfWork,
+      ReplyEventLog,
+      Logger,
+    ],
   );
   bind(TOKENS.ReplyJobHandler).toResolvedValue(
     (generateReply, scope) => inItsOwnScope(generateReply, scope),

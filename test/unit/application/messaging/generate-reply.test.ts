@@ -113,6 +113,20 @@ describe('GenerateReply', () => {
     expect(await world.usage.used(user.id, day)).toBe(1);
   });
 
+  it('leaves the reply pending when its prompt cannot be given back, so that ending it can be tried again', async () => {
+    const { world, user, chatroom, handler } = await setUp();
+    const day = quotaDay(world.clock.now());
+    await world.usage.take(user.id, day, null);
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    const outage = new Error('connection terminated');
+    world.usage.giveBack = () => Promise.reject(outage);
+
+    await expect(handler.giveUp(job, new Error('model down'))).rejects.toBe(outage);
+
+    expect((await world.messages.findById(reply.id))?.status).toBe('pending');
+    expect(await world.usage.used(user.id, day)).toBe(1);
+  });
+
   it('never shows an internal error message to the user', async () => {
     const { world, chatroom, handler } = await setUp();
     const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
