@@ -164,12 +164,12 @@ export function messageRepositoryContract(name: string, make: MakePersistence): 
       const exchanges = await givenExchanges(chatroom.id, 4);
       await fixture().messages.complete(exchanges[0]!.reply.id, 'done', null);
 
-      const before = (time: Date) => reopened().messages.pendingReplies(10, { createdBefore: time });
-      expect((await before(at(3))).map((pending) => pending.replyId)).toEqual([
+      const pendingBefore = (time: Date) => reopened().messages.pendingReplies(10, { createdBefore: time });
+      expect((await pendingBefore(at(3))).map((pending) => pending.replyId)).toEqual([
         exchanges[1]!.reply.id,
         exchanges[2]!.reply.id,
       ]);
-      expect(await before(at(1))).toEqual([]);
+      expect(await pendingBefore(at(1))).toEqual([]);
     });
 
     it.each(NOT_UUIDS)('answers "not found" for the id %j, which is not a UUID', async (id) => {
