@@ -71,6 +71,9 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   REPLY_BACKOFF_MS: z.coerce.number().int().min(1).default(1000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  REPLY_REQUEUE_AFTER_MS: z.coerce.number().int().min(100).default(30_000),
+  REPLY_FAIL_AFTER_MS: z.coerce.number().int().min(1000).default(600_000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -112,6 +115,8 @@ export interface Config {
   replyBackoffMs: number;
   /** How soon a job whose worker died is picked up again (also the job lock's lifetime). */
   workerStalledIntervalMs: number;
+  /** Worker roles look for replies left pending every `intervalMs` (±20 %); see ReconcileReplies. */
+  reconcile: { intervalMs: number; deadlines: { requeueAfterMs: number; failAfterMs: number } };
 }
 
 /** Set when OTP_DELIVERY=twilio; at least one of fromNumber and messagingServiceSid is present. */
@@ -189,6 +194,10 @@ export function loadConfig(
     workerConcurrency: env.WORKER_CONCURRENCY,
     replyBackoffMs: env.REPLY_BACKOFF_MS,
     workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    reconcile: {
+      intervalMs: env.RECONCILE_INTERVAL_MS,
+      deadlines: { requeueAfterMs: env.REPLY_REQUEUE_AFTER_MS, failAfterMs: env.REPLY_FAIL_AFTER_MS },
+    },
   };
 }
 

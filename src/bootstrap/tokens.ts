@@ -23,7 +23,7 @@ import type { GetMessage, ListMessages } from '#application/chatroom/list-messag
 import type { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import type { FollowReply } from '#application/messaging/follow-reply.ts';
 import type { GenerateReply } from '#application/messaging/generate-reply.ts';
-import type { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
+import type { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
 import type { SendMessage } from '#application/messaging/send-message.ts';
 import type { StopReply } from '#application/messaging/stop-reply.ts';
 import type { Cache } from '#application/ports/cache.ts';
@@ -117,7 +117,7 @@ export const TOKENS = {
   FollowReply: token<FollowReply>('FollowReply'),
   StopReply: token<StopReply>('StopReply'),
   GenerateReply: token<GenerateReply>('GenerateReply'),
-  ResumePendingReplies: token<ResumePendingReplies>('ResumePendingReplies'),
+  ReconcileReplies: token<ReconcileReplies>('ReconcileReplies'),
   StartCheckout: token<StartCheckout>('StartCheckout'),
   OpenBillingPortal: token<OpenBillingPortal>('OpenBillingPortal'),
   GetSubscriptionStatus: token<GetSubscriptionStatus>('GetSubscriptionStatus'),

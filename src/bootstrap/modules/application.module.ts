@@ -19,7 +19,7 @@ import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts
 import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import { FollowReply } from '#application/messaging/follow-reply.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
-import { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
+import { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
 import { StopReply } from '#application/messaging/stop-reply.ts';
 import type { ReplyJobHandler } from '#application/ports/reply-queue.ts';
@@ -185,9 +185,10 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     (generateReply, scope) => inItsOwnScope(generateReply, scope),
     [TOKENS.GenerateReply, TOKENS.Scope],
   );
-  bind(TOKENS.ResumePendingReplies).toResolvedValue(
-    (messages, queue, logger) => new ResumePendingReplies({ messages, queue, logger }),
-    [MessageRepository, ReplyQueue, Logger],
+  bind(TOKENS.ReconcileReplies).toResolvedValue(
+    (messages, usage, unitOfWork, events, queue, clock, logger, settings) =>
+      new ReconcileReplies({ messages, usage, unitOfWork, events, queue, clock, logger, settings }),
+    [MessageRepository, UsageCounter, UnitOfWork, ReplyEventLog, ReplyQueue, Clock, Logger, Settings],
   );
 
   bind(TOKENS.StartCheckout).toResolvedValue(
@@ -228,7 +229,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     sendMessage: get(TOKENS.SendMessage),
     followReply: get(TOKENS.FollowReply),
     stopReply: get(TOKENS.StopReply),
-    resumePendingReplies: get(TOKENS.ResumePendingReplies),
+    reconcileReplies: get(TOKENS.ReconcileReplies),
     startCheckout: get(TOKENS.StartCheckout),
     openBillingPortal: get(TOKENS.OpenBillingPortal),
     getSubscriptionStatus: get(TOKENS.GetSubscriptionStatus),
