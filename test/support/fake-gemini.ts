@@ -20,8 +20,8 @@ export interface GeminiRequestBody {
 /** What the fake answers to one request. */
 export type GeminiAnswer =
   | { kind: 'json'; status: number; body: unknown }
-  /** `hold` keeps the stream open after the chunks, like a model still thinking. */
-  | { kind: 'sse'; chunks: unknown[]; hold?: boolean }
+  /** `hold` keeps the stream open after the chunks, like a model still thinking; `paceMs` spaces the chunks. */
+  | { kind: 'sse'; chunks: unknown[]; hold?: boolean; paceMs?: number }
   | { kind: 'hang' }
   | { kind: 'drop' };
 
@@ -157,9 +157,12 @@ export class FakeGemini {
   openStreams = 0;
   private server!: LocalHttpServer;
   private readonly script: GeminiAnswer[] = [];
+  /** Unscripted streamed answers send one chunk every this many ms: a model that takes its time. */
+  private paceMs = 0;
 
-  static async start(): Promise<FakeGemini> {
+  static async start(options: { paceMs?: number } = {}): Promise<FakeGemini> {
     const fake = new FakeGemini();
+    fake.paceMs = options.paceMs ?? 0;
     fake.server = await LocalHttpServer.start((req, res) => fake.handle(req, res));
     return fake;
   }
@@ -189,18 +192,17 @@ export class FakeGemini {
       body: text ? (JSON.parse(text) as GeminiRequestBody) : {},
     });
     if (!/^\/v1(beta)?\/models\/[^/:]+:(generateContent|streamGenerateContent)$/.test(url.pathname)) {
-      this.send(res, geminiError(404, 'NOT_FOUND', `No route for ${url.pathname}`));
+      await this.send(res, geminiError(404, 'NOT_FOUND', `No route for ${url.pathname}`));
       return;
     }
     const streaming = url.pathname.endsWith(':streamGenerateContent');
-    this.send(
-      res,
-      this.script.shift() ??
-        (streaming ? geminiStream(['Hello ', 'from ', 'Gemini']) : geminiText('Hello from Gemini')),
-    );
+    const unscripted = streaming
+      ? { ...geminiStream(['Hello ', 'from ', 'Gemini']), paceMs: this.paceMs }
+      : geminiText('Hello from Gemini');
+    await this.send(res, this.script.shift() ?? unscripted);
   }
 
-  private send(res: ServerResponse, answer: GeminiAnswer): void {
+  private async send(res: ServerResponse, answer: GeminiAnswer): Promise<void> {
     switch (answer.kind) {
       case 'json':
         res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' });
@@ -208,7 +210,11 @@ export class FakeGemini {
         return;
       case 'sse':
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        for (const chunk of answer.chunks) res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+        for (const chunk of answer.chunks) {
+          if (answer.paceMs) await new Promise((resolve) => setTimeout(resolve, answer.paceMs));
+          if (res.destroyed) return;
+          res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+        }
         if (!answer.hold) {
           res.end();
           return;

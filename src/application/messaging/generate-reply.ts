@@ -11,6 +11,7 @@ import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts'
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
 import type { UnitOfWork } from '../ports/unit-of-work.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
+import { ServiceUnavailable, type UnavailableService } from '../shared/service-unavailable.ts';
 import { endReply } from './end-reply.ts';
 import { ReplyProgress } from './reply-progress.ts';
 
@@ -26,6 +27,9 @@ export interface GenerateReplyDeps {
 }
 
 const GENERIC_FAILURE = 'The model is unavailable right now';
+
+/** The service's own backing services: when one of them is what failed, the model never had its chance. */
+const OWN_SERVICES = new Set<UnavailableService>(['database', 'redis', 'queue']);
 
 type Finish = Extract<ModelStreamPart, { type: 'finish' }>;
 
@@ -63,8 +67,19 @@ export class GenerateReply implements ReplyJobHandler {
     }
   }
 
-  /** Fails the reply and gives its prompt back to the day it was counted against; once, however often it runs. */
+  /**
+   * Fails the reply and gives its prompt back to the day it was counted against; once, however often it runs. When
+   * the last attempt died of an outage of the service's own database or Redis, the reply is left pending instead:
+   * ReconcileReplies queues it again once they are back (or fails it at its final deadline).
+   */
   async giveUp(job: ReplyJob, error: unknown): Promise<void> {
+    if (error instanceof ServiceUnavailable && OWN_SERVICES.has(error.service)) {
+      this.deps.logger.warn(
+        { err: error, replyId: job.replyId },
+        'reply left pending until its services are back',
+      );
+      return;
+    }
     const reason = error instanceof LanguageModelError ? error.userMessage : GENERIC_FAILURE;
     this.deps.logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
     await endReply(this.deps, job, { status: 'failed', error: reason });
