@@ -16,12 +16,12 @@ import type { ListChatrooms } from './chatroom/list-chatrooms.ts';
 import type { GetMessage, ListMessages } from './chatroom/list-messages.ts';
 import type { RenameChatroom } from './chatroom/rename-chatroom.ts';
 import type { FollowReply } from './messaging/follow-reply.ts';
-import type { ResumePendingReplies } from './messaging/resume-pending-replies.ts';
+import type { ReconcileReplies } from './messaging/reconcile-replies.ts';
 import type { SendMessage } from './messaging/send-message.ts';
 import type { StopReply } from './messaging/stop-reply.ts';
 import type { GetMe } from './user/get-me.ts';
 
-/** What the service can do, as the drivers (HTTP, start-up) call it; the composition root builds each one. */
+/** What the service can do, as the drivers (HTTP, the worker's timer) call it; the composition root builds each one. */
 export interface UseCases {
   authenticate: Authenticate;
   signUp: SignUp;
@@ -41,7 +41,7 @@ export interface UseCases {
   sendMessage: SendMessage;
   followReply: FollowReply;
   stopReply: StopReply;
-  resumePendingReplies: ResumePendingReplies;
+  reconcileReplies: ReconcileReplies;
   startCheckout: StartCheckout;
   openBillingPortal: OpenBillingPortal;
   getSubscriptionStatus: GetSubscriptionStatus;

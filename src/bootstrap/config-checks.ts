@@ -1,3 +1,4 @@
+import { REPLY_ATTEMPTS } from '#application/ports/reply-queue.ts';
 import type { Env } from './config.ts';
 
 /** Settings that contradict each other or are incomplete, in any environment. */
@@ -9,6 +10,7 @@ export function consistencyProblems(env: Env): string[] {
     problems.push('STRIPE_PRICE_ID is required with STRIPE_SECRET_KEY');
   }
   if (env.OTP_DELIVERY === 'twilio') problems.push(...twilioProblems(env));
+  problems.push(...replyDeadlineProblems(env));
   if (env.ROLE !== 'all') {
     // The embedded database (DATABASE_URL unset) locks DATA_DIR to one process, and memory is per process: an API
     // and a worker on either would never see each other's replies.
@@ -22,6 +24,23 @@ export function consistencyProblems(env: Env): string[] {
           'and meet through the Redis queue (or run both in one process with ROLE=all)',
       );
     }
+  }
+  return problems;
+}
+
+/** A reply must not be failed for taking too long while its job may still legitimately be running it. */
+function replyDeadlineProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const backoffs = env.REPLY_BACKOFF_MS * (2 ** (REPLY_ATTEMPTS - 1) - 1);
+  const longestRun = REPLY_ATTEMPTS * env.MODEL_TIMEOUT_MS + backoffs;
+  if (env.REPLY_FAIL_AFTER_MS <= longestRun) {
+    problems.push(
+      `REPLY_FAIL_AFTER_MS (${env.REPLY_FAIL_AFTER_MS}) must exceed the longest run of a reply's job: ` +
+        `${REPLY_ATTEMPTS} attempts × MODEL_TIMEOUT_MS + backoff = ${longestRun} ms`,
+    );
+  }
+  if (env.REPLY_REQUEUE_AFTER_MS >= env.REPLY_FAIL_AFTER_MS) {
+    problems.push('REPLY_REQUEUE_AFTER_MS must be shorter than REPLY_FAIL_AFTER_MS');
   }
   return problems;
 }

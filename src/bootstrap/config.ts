@@ -76,6 +76,9 @@ const schema = z.object({
     (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
     z.coerce.number().int().min(1).max(65535).optional(),
   ),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  REPLY_REQUEUE_AFTER_MS: z.coerce.number().int().min(100).default(30_000),
+  REPLY_FAIL_AFTER_MS: z.coerce.number().int().min(1000).default(600_000),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -119,6 +122,8 @@ export interface Config {
   workerStalledIntervalMs: number;
   /** `token`: the bearer token GET /metrics requires; `port`: where a ROLE=worker process serves it (none: nowhere). */
   metrics: { token: string | undefined; port: number | undefined };
+  /** Worker roles look for replies left pending every `intervalMs` (±20 %); see ReconcileReplies. */
+  reconcile: { intervalMs: number; deadlines: { requeueAfterMs: number; failAfterMs: number } };
 }
 
 /** Set when OTP_DELIVERY=twilio; at least one of fromNumber and messagingServiceSid is present. */
@@ -197,6 +202,10 @@ export function loadConfig(
     replyBackoffMs: env.REPLY_BACKOFF_MS,
     workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     metrics: { token: env.METRICS_TOKEN, port: env.METRICS_PORT },
+    reconcile: {
+      intervalMs: env.RECONCILE_INTERVAL_MS,
+      deadlines: { requeueAfterMs: env.REPLY_REQUEUE_AFTER_MS, failAfterMs: env.REPLY_FAIL_AFTER_MS },
+    },
   };
 }
 

@@ -42,10 +42,20 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   };
 }
 
+/**
+ * How long a query waits for a pooled connection (all busy, or the server not answering a connect) before it fails
+ * with 503 instead of hanging: pg waits for ever by default.
+ */
+const CONNECTION_WAIT_MS = 5000;
+
 function postgresServer(url: string, poolMax: number): { options: Options; describe: string } {
   const { hostname, port, pathname } = new URL(url);
   return {
-    options: { clientUrl: url, pool: { max: poolMax } },
+    options: {
+      clientUrl: url,
+      pool: { max: poolMax },
+      driverOptions: { connectionTimeoutMillis: CONNECTION_WAIT_MS },
+    },
     describe: `postgres at ${hostname}:${port || 5432}${pathname}`,
   };
 }

@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import type { ContainerModule } from 'inversify';
 import { createHttpApp } from '#adapters/http/app.ts';
 import type { PrometheusMetrics } from '#adapters/metrics/prometheus-metrics.ts';
+import { PeriodicTask } from '#adapters/system/periodic-task.ts';
+import type { Scope } from '#adapters/system/scope.ts';
+import type { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
 import type { Config } from './config.ts';
@@ -38,7 +41,8 @@ export async function createRuntime(
     metrics.watchReplyJobs(container.get(TOKENS.ReplyJobCounts));
     if (config.role !== 'api') {
       if (foundation.redis) container.get(TOKENS.ReplyWorker);
-      await useCases.resumePendingReplies.execute();
+      const reconcile = useCases.reconcileReplies;
+      shutdown.closes(reconciling(reconcile, container.get(TOKENS.Scope), config, logger).start());
     }
     const extraRoutes = new Hono();
     for (const routes of container.getAll(TOKENS.ExtraRoutes)) extraRoutes.route('/', routes);
@@ -57,6 +61,29 @@ export async function createRuntime(
     await shutdown.run().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The reconciler of a worker role, run at once (queueing every reply left pending by the last run of the service)
+ * and then every RECONCILE_INTERVAL_MS; stopped at shutdown before the worker and the connections it uses.
+ */
+function reconciling(
+  reconcile: ReconcileReplies,
+  scope: Scope,
+  config: Config,
+  logger: Logger,
+): PeriodicTask {
+  let atStart = true;
+  return new PeriodicTask({
+    name: 'reconcile replies',
+    intervalMs: config.reconcile.intervalMs,
+    jitter: 0.2,
+    logger,
+    run: async () => {
+      await scope(() => reconcile.execute({ atStart }));
+      atStart = false;
+    },
+  });
 }
 
 /** The database (unless DATABASE_URL=memory) and Redis (when REDIS_URL is set), each closed at shutdown. */

@@ -25,7 +25,7 @@ import type { GetMessage, ListMessages } from '#application/chatroom/list-messag
 import type { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import type { FollowReply } from '#application/messaging/follow-reply.ts';
 import type { GenerateReply } from '#application/messaging/generate-reply.ts';
-import type { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
+import type { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
 import type { SendMessage } from '#application/messaging/send-message.ts';
 import type { StopReply } from '#application/messaging/stop-reply.ts';
 import type { Cache } from '#application/ports/cache.ts';
@@ -47,6 +47,7 @@ import type { ReplyCancellation, ReplyEventLog } from '#application/ports/reply-
 import type { ReplyJobHandler, ReplyQueue } from '#application/ports/reply-queue.ts';
 import type { SubscriptionRepository } from '#application/ports/subscription-repository.ts';
 import type { TokenService } from '#application/ports/token-service.ts';
+import type { UnitOfWork } from '#application/ports/unit-of-work.ts';
 import type { UsageCounter } from '#application/ports/usage-counter.ts';
 import type { UserRepository } from '#application/ports/user-repository.ts';
 import type { Settings } from '#application/shared/settings.ts';
@@ -84,6 +85,7 @@ export const TOKENS = {
   ReplyQueue: token<ReplyQueue>('ReplyQueue'),
   ReplyEventLog: token<ReplyEventLog>('ReplyEventLog'),
   IdempotencyKeys: token<IdempotencyKeys>('IdempotencyKeys'),
+  UnitOfWork: token<UnitOfWork>('UnitOfWork'),
   ReplyCancellation: token<ReplyCancellation>('ReplyCancellation'),
   ReplyJobHandler: token<ReplyJobHandler>('ReplyJobHandler'),
   LanguageModel: token<LanguageModel>('LanguageModel'),
@@ -123,7 +125,7 @@ export const TOKENS = {
   FollowReply: token<FollowReply>('FollowReply'),
   StopReply: token<StopReply>('StopReply'),
   GenerateReply: token<GenerateReply>('GenerateReply'),
-  ResumePendingReplies: token<ResumePendingReplies>('ResumePendingReplies'),
+  ReconcileReplies: token<ReconcileReplies>('ReconcileReplies'),
   StartCheckout: token<StartCheckout>('StartCheckout'),
   OpenBillingPortal: token<OpenBillingPortal>('OpenBillingPortal'),
   GetSubscriptionStatus: token<GetSubscriptionStatus>('GetSubscriptionStatus'),

@@ -12,6 +12,7 @@ import type { MakePersistence } from './persistence-givens.ts';
 import { rateLimiterContract } from './rate-limiter.contract.ts';
 import { replyQueueContract } from './reply-queue.contract.ts';
 import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { unitOfWorkContract } from './unit-of-work.contract.ts';
 import { usageCounterContract } from './usage-counter.contract.ts';
 import { userRepositoryContract } from './user-repository.contract.ts';
 
@@ -31,6 +32,7 @@ messageRepositoryContract('in-memory', inMemory);
 idempotencyKeysContract('in-memory', inMemory);
 subscriptionRepositoryContract('in-memory', inMemory);
 usageCounterContract('in-memory', inMemory);
+unitOfWorkContract('in-memory', inMemory);
 
 cacheContract('in-memory', async () => ({ cache: new InMemoryCache(), close: async () => {} }));
 

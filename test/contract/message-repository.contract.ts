@@ -189,6 +189,19 @@ export function messageRepositoryContract(name: string, make: MakePersistence): 
       expect(await reopened().messages.pendingReplies(1)).toEqual([pending[0]]);
     });
 
+    it('lists only the replies pending since before a given time', async () => {
+      const chatroom = await givenChatroom();
+      const exchanges = await givenExchanges(chatroom.id, 4);
+      await fixture().messages.complete(exchanges[0]!.reply.id, 'done', null);
+
+      const pendingBefore = (time: Date) => reopened().messages.pendingReplies(10, { createdBefore: time });
+      expect((await pendingBefore(at(3))).map((pending) => pending.replyId)).toEqual([
+        exchanges[1]!.reply.id,
+        exchanges[2]!.reply.id,
+      ]);
+      expect(await pendingBefore(at(1))).toEqual([]);
+    });
+
     it.each(NOT_UUIDS)('answers "not found" for the id %j, which is not a UUID', async (id) => {
       const chatroom = await givenChatroom();
       const [exchange] = await givenExchanges(chatroom.id, 1);

@@ -10,6 +10,7 @@ import { messageRepositoryContract } from './message-repository.contract.ts';
 import { otpRepositoryContract } from './otp-repository.contract.ts';
 import type { MakePersistence } from './persistence-givens.ts';
 import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { unitOfWorkContract } from './unit-of-work.contract.ts';
 import { usageCounterContract } from './usage-counter.contract.ts';
 import { userRepositoryContract } from './user-repository.contract.ts';
 
@@ -29,3 +30,4 @@ messageRepositoryContract(name, pglite);
 idempotencyKeysContract(name, pglite);
 subscriptionRepositoryContract(name, pglite);
 usageCounterContract(name, pglite);
+unitOfWorkContract(name, pglite);

@@ -7,6 +7,7 @@ import { messageRepositoryContract } from './message-repository.contract.ts';
 import { otpRepositoryContract } from './otp-repository.contract.ts';
 import type { MakePersistence } from './persistence-givens.ts';
 import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { unitOfWorkContract } from './unit-of-work.contract.ts';
 import { usageCounterContract } from './usage-counter.contract.ts';
 import { userRepositoryContract } from './user-repository.contract.ts';
 
@@ -29,4 +30,5 @@ withServices([found], (database) => {
   idempotencyKeysContract('PostgreSQL', postgres);
   subscriptionRepositoryContract('PostgreSQL', postgres);
   usageCounterContract('PostgreSQL', postgres);
+  unitOfWorkContract('PostgreSQL', postgres);
 });

@@ -76,6 +76,13 @@ withServices([database], (database) => {
       }
     });
 
+    it('finds the replies the reconciler looks for on messages_pending_created_idx, never scanning messages', async () => {
+      const createdBefore = new Date(Date.now() - 30_000);
+      const [plan] = await plansOf(() => repositories.messages.pendingReplies(10_000, { createdBefore }));
+      expect(plan).toContain('Index Scan using messages_pending_created_idx on messages');
+      expect(plan).not.toContain('Seq Scan on messages');
+    });
+
     it("lists a user's chatrooms through chatrooms_owner_created_id_idx", async () => {
       const [plan] = await plansOf(() => repositories.chatrooms.listOwned(OWNER));
       expect(plan).toContain('chatrooms_owner_created_id_idx');

@@ -217,6 +217,7 @@ withServices([database, redis], (db, space) => {
 
       expect((await client.get('/user/me', { token })).body.usage.used).toBe(usedBefore);
       const room = await client.get(path, { token });
+      // A refused send leaves no trace: the room still ends with the exchange sent before the outage.
       expect(room.body.messages.filter((m: { status: string }) => m.status === 'pending')).toEqual([]);
       // A refused send leaves no trace: the last exchange is still the one from before the outage.
       expect(room.body.messages.at(-2)).toMatchObject({ role: 'user', content: 'before' });

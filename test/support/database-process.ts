@@ -25,7 +25,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   const database = await openDatabase(config, logger);
   const repositories = postgresRepositories(database.ems);
   const scope = <T>(work: () => Promise<T>) => database.ems.scope(work);
-  const { users, chatrooms, messages, subscriptions, usage } = repositories;
+  const { users, chatrooms, messages, subscriptions, usage, unitOfWork } = repositories;
   const ids = new UuidV7Ids();
   const settings = TEST_SETTINGS;
   const replyEvents = new InProcessReplyEvents();
@@ -37,6 +37,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
     subscriptions,
     clock,
     metrics,
+    unitOfWork,
     logger,
     model: new OfflineLanguageModel(),
     ...events,
@@ -55,6 +56,7 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
     messages,
     subscriptions,
     usage,
+    unitOfWork,
     queue,
     ids,
     clock,

@@ -170,9 +170,13 @@ export class FakeGemini {
   openStreams = 0;
   private server!: LocalHttpServer;
   private readonly script: GeminiAnswer[] = [];
+  /** Unscripted streamed answers send one chunk every this many ms: a model that takes its time. */
+  /** Spaces the chunks of unscripted streamed answers (a slow model). */
+  private paceMs = 0;
 
-  static async start(): Promise<FakeGemini> {
+  static async start(options: { paceMs?: number } = {}): Promise<FakeGemini> {
     const fake = new FakeGemini();
+    fake.paceMs = options.paceMs ?? 0;
     fake.server = await LocalHttpServer.start((req, res) => fake.handle(req, res));
     return fake;
   }
@@ -206,24 +210,24 @@ export class FakeGemini {
       if (!res.writableFinished) request.closedByClientAt = Date.now();
     });
     if (!/^\/v1(beta)?\/models\/[^/:]+:(generateContent|streamGenerateContent)$/.test(url.pathname)) {
-      this.send(res, geminiError(404, 'NOT_FOUND', `No route for ${url.pathname}`));
+      await this.send(res, geminiError(404, 'NOT_FOUND', `No route for ${url.pathname}`));
       return;
     }
     const streaming = url.pathname.endsWith(':streamGenerateContent');
     const scripted = this.script.shift();
     if (!scripted) {
-      this.send(
-        res,
-        streaming ? geminiStream(['Hello ', 'from ', 'Gemini']) : geminiText('Hello from Gemini'),
-      );
+      const unscripted = streaming
+        ? geminiStream(['Hello ', 'from ', 'Gemini'], { chunkDelayMs: this.paceMs })
+        : geminiText('Hello from Gemini');
+      await this.send(res, unscripted);
       return;
     }
     // A successful JSON answer scripted for either call: the streaming call gets it as its one SSE event.
     const asStream = streaming && scripted.kind === 'json' && scripted.status === 200;
-    this.send(res, asStream ? { kind: 'sse', chunks: [scripted.body] } : scripted);
+    await this.send(res, asStream ? { kind: 'sse', chunks: [scripted.body] } : scripted);
   }
 
-  private send(res: ServerResponse, answer: GeminiAnswer): void {
+  private async send(res: ServerResponse, answer: GeminiAnswer): Promise<void> {
     switch (answer.kind) {
       case 'json':
         res.writeHead(answer.status, { 'content-type': 'application/json; charset=UTF-8' });

@@ -20,6 +20,7 @@ export const TEST_SETTINGS: Settings = {
   otpTtlSeconds: 300,
   quota: { basic: 5, pro: 500 },
   replyWaitMs: 2_000,
+  replyDeadlines: { requeueAfterMs: 30_000, failAfterMs: 600_000 },
 };
 
 /** Every port a use case needs, in memory, on a fixed clock and sequential ids: `new SendMessage(world)` just works. */

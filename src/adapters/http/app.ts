@@ -49,6 +49,15 @@ export interface HttpMetrics extends MetricsExposition {
 }
 
 const RAW_BODY = ['/webhook/', '/checkout/local/'];
+
+/**
+ * 413 with `Connection: close`: the rest of the body is left unread, so the connection cannot carry another
+ * request; the client is told to open a new one instead of sending its next request into a closing socket.
+ */
+function tooLarge(c: Context, detail: string): Response {
+  c.header('Connection', 'close');
+  return problem(c, 'PAYLOAD_TOO_LARGE', detail);
+}
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
 export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
@@ -83,11 +92,11 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   }
   const apiBodyLimit = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
-    onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', 'The body is larger than 64 KiB'),
+    onError: (c) => tooLarge(c, 'The body is larger than 64 KiB'),
   });
   const rawBodyLimit = bodyLimit({
     maxSize: WEBHOOK_BODY_LIMIT_BYTES,
-    onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', 'The body is larger than 1 MiB'),
+    onError: (c) => tooLarge(c, 'The body is larger than 1 MiB'),
   });
   // Size and media type are checked before any route, so 413 and 415 come before authentication.
   app.use(async (c, next) => {

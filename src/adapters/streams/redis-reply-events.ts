@@ -8,6 +8,7 @@ import {
   type ReplyEvent,
   type ReplyEventLog,
 } from '#application/ports/reply-events.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
 import { type EventBuffer, readBuffer, StopWatchers } from './event-buffer.ts';
 import { isEntryId } from './event-ids.ts';
@@ -105,11 +106,24 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
   }
 
   async requestStop(replyId: MessageId): Promise<void> {
-    await this.client
-      .multi()
-      .set(this.stopKey(replyId), '1', 'EX', STOP_KEPT_SECONDS)
-      .publish(this.stopsChannel(), replyId)
-      .exec();
+    try {
+      const results = await this.client
+        .multi()
+        .set(this.stopKey(replyId), '1', 'EX', STOP_KEPT_SECONDS)
+        .publish(this.stopsChannel(), replyId)
+        .exec();
+      const failed = results?.find(([error]) => error);
+      if (failed?.[0]) throw failed[0];
+    } catch (error) {
+      this.logger.warn({ err: error, replyId }, 'could not request a stop');
+      throw new ServiceUnavailable(
+        'redis',
+        'Stop requests cannot be delivered right now, try again shortly',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
+    }
   }
 
   async isStopRequested(replyId: MessageId): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { FinishReason } from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { EndEvent, ReplyEventLog } from '../ports/reply-events.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
 
 export type ReplyEnding =
@@ -14,6 +15,7 @@ export type ReplyEnding =
 export interface EndReplyDeps {
   messages: MessageRepository;
   usage: UsageCounter;
+  unitOfWork: UnitOfWork;
   events: ReplyEventLog;
   logger: Logger;
 }
@@ -28,16 +30,23 @@ export async function endReply(
   reply: { replyId: MessageId; userId: UserId; day: string },
   ending: ReplyEnding,
 ): Promise<boolean> {
-  const { messages, usage, events, logger } = deps;
-  const stored =
+  const { messages, usage, unitOfWork, events, logger } = deps;
+  const store = () =>
     ending.status === 'completed'
-      ? await messages.complete(reply.replyId, ending.content, ending.tokens)
+      ? messages.complete(reply.replyId, ending.content, ending.tokens)
       : ending.status === 'failed'
-        ? await messages.fail(reply.replyId, ending.error)
-        : await messages.stop(reply.replyId, ending.content);
-  if (!stored) return false;
+        ? messages.fail(reply.replyId, ending.error)
+        : messages.stop(reply.replyId, ending.content);
   const givesBack = ending.status === 'failed' || (ending.status === 'stopped' && ending.content === '');
-  if (givesBack) await usage.giveBack(reply.userId, reply.day);
+  // The ending and its give-back are one write: a reply never ends without the quota it owes back.
+  const stored = givesBack
+    ? await unitOfWork.atomically(async () => {
+        const ended = await store();
+        if (ended) await usage.giveBack(reply.userId, reply.day);
+        return ended;
+      })
+    : await store();
+  if (!stored) return false;
   await events.append(reply.replyId, [endEvent(ending)]).catch((error: unknown) => {
     logger.warn({ err: error, replyId: reply.replyId }, 'could not record the end of a reply');
   });

@@ -12,7 +12,9 @@ import type { Metrics } from '../ports/metrics.ts';
 import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
 import type { SubscriptionStore } from '../ports/subscription-repository.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
+import { ServiceUnavailable, type UnavailableService } from '../shared/service-unavailable.ts';
 import { tierOfUser } from '../shared/tier.ts';
 import { endReply, type ReplyEnding } from './end-reply.ts';
 import { ReplyProgress } from './reply-progress.ts';
@@ -22,6 +24,7 @@ export interface GenerateReplyDeps {
   /** Bounds each call itself (see GeminiLanguageModel): the limit belongs to the remote call, not to this use case. */
   model: LanguageModel;
   usage: UsageCounter;
+  unitOfWork: UnitOfWork;
   events: ReplyEventLog;
   cancellation: ReplyCancellation;
   /** The sender's tier, for the token counts. */
@@ -32,6 +35,9 @@ export interface GenerateReplyDeps {
 }
 
 const GENERIC_FAILURE = 'The model is unavailable right now';
+
+/** The service's own backing services: when one of them is what failed, the model never had its chance. */
+const OWN_SERVICES = new Set<UnavailableService>(['database', 'redis', 'queue']);
 
 type Finish = Extract<ModelStreamPart, { type: 'finish' }>;
 
@@ -73,9 +79,20 @@ export class GenerateReply implements ReplyJobHandler {
     }
   }
 
-  /** Fails the reply and gives its prompt back to the day it was counted against; once, however often it runs. */
+  /**
+   * Fails the reply and gives its prompt back to the day it was counted against; once, however often it runs. When
+   * the last attempt died of an outage of the service's own database or Redis, the reply is left pending instead:
+   * ReconcileReplies queues it again once they are back (or fails it at its final deadline).
+   */
   async giveUp(job: ReplyJob, error: unknown): Promise<void> {
     const deps = this.forJob(job);
+    if (error instanceof ServiceUnavailable && OWN_SERVICES.has(error.service)) {
+      deps.logger.warn(
+        { err: error, replyId: job.replyId },
+        'reply left pending until its services are back',
+      );
+      return;
+    }
     const reason = error instanceof LanguageModelError ? error.userMessage : GENERIC_FAILURE;
     deps.logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
     const reply = await deps.messages.findById(job.replyId);

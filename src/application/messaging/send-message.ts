@@ -12,6 +12,7 @@ import type { MessageRepository } from '../ports/message-repository.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { ReplyQueue } from '../ports/reply-queue.ts';
 import type { SubscriptionStore } from '../ports/subscription-repository.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
 import { ServiceUnavailable } from '../shared/service-unavailable.ts';
 import type { Settings } from '../shared/settings.ts';
@@ -23,6 +24,7 @@ export interface SendMessageDeps {
   messages: MessageRepository;
   subscriptions: SubscriptionStore;
   usage: UsageCounter;
+  unitOfWork: UnitOfWork;
   queue: ReplyQueue;
   idempotencyKeys: IdempotencyKeys;
   ids: IdGenerator;
@@ -118,23 +120,22 @@ export class SendMessage {
   }
 
   private async send(input: SendMessageInput, prompt: Message, reply: Message, now: Date) {
-    const { messages, subscriptions, usage, queue, settings } = this.deps;
+    const { messages, subscriptions, usage, unitOfWork, queue, settings } = this.deps;
     const tier = await tierOfUser(subscriptions, input.userId);
     const limit = dailyLimit(tier, settings.quota);
     const day = quotaDay(now);
-    const taken = await usage.take(input.userId, day, limit);
+    // One write: an outage between the two can neither charge a prompt nobody stored nor store one nobody paid for.
+    const taken = await unitOfWork.atomically(async () => {
+      const take = await usage.take(input.userId, day, limit);
+      if (take.admitted) await messages.addExchange(prompt, reply);
+      return take;
+    });
     const quota = usageOf(taken.used, limit, now);
     if (!taken.admitted) {
       this.deps.metrics.quotaRejected(tier);
       throw new QuotaExceeded(quota, now);
     }
 
-    try {
-      await messages.addExchange(prompt, reply);
-    } catch (error) {
-      await this.giveBack(input.userId, day);
-      throw error;
-    }
     try {
       await queue.enqueue({ replyId: reply.id, userId: input.userId, day, requestId: input.requestId });
     } catch (error) {
@@ -194,8 +195,11 @@ export class SendMessage {
 
   /** Takes back a stored exchange whose reply could not be queued: the send is refused and leaves no trace. */
   private async discard(prompt: Message, reply: Message, userId: UserId, day: string): Promise<void> {
+    const { messages, usage, unitOfWork } = this.deps;
     try {
-      if (await this.deps.messages.discardExchange(prompt.id, reply.id)) await this.giveBack(userId, day);
+      await unitOfWork.atomically(async () => {
+        if (await messages.discardExchange(prompt.id, reply.id)) await usage.giveBack(userId, day);
+      });
     } catch (error) {
       // The reply stays pending: the reconciler queues it again later (and the quota stays taken for it).
       this.deps.logger.error(
@@ -211,11 +215,5 @@ export class SendMessage {
       .catch((error: unknown) => {
         this.deps.logger.error({ err: error, userId: claim.userId }, 'could not release an idempotency key');
       });
-  }
-
-  private async giveBack(userId: UserId, day: string): Promise<void> {
-    await this.deps.usage.giveBack(userId, day).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, userId, day }, 'could not give a prompt back to the quota');
-    });
   }
 }

@@ -5,6 +5,7 @@ import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
+import type { UnitOfWork } from '../ports/unit-of-work.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
 import { endReply } from './end-reply.ts';
 import { ownedReply } from './owned-reply.ts';
@@ -18,6 +19,7 @@ export interface StopReplyDeps {
   messages: MessageRepository;
   cancellation: ReplyCancellation;
   usage: UsageCounter;
+  unitOfWork: UnitOfWork;
   events: ReplyEventLog;
   logger: Logger;
 }

@@ -34,6 +34,6 @@ export interface MessageRepository {
   stop(id: MessageId, content: string): Promise<boolean>;
   /** Stores the text so far of a pending reply (Message.progress); false when it was not pending. */
   saveProgress(id: MessageId, content: string): Promise<boolean>;
-  /** Replies still pending, oldest first (to resume them after a restart). */
-  pendingReplies(limit: number): Promise<PendingReply[]>;
+  /** Replies still pending, oldest first; with `createdBefore`, only those created before it (see ReconcileReplies). */
+  pendingReplies(limit: number, options?: { createdBefore?: Date }): Promise<PendingReply[]>;
 }

@@ -47,6 +47,7 @@ export interface ReplyEventLog {
 
 /** Stop requests for replies, seen by whichever process generates them, even one that has not started yet. */
 export interface ReplyCancellation {
+  /** Throws ServiceUnavailable('redis') when the request cannot be recorded (503: nothing was stopped). */
   requestStop(replyId: MessageId): Promise<void>;
   isStopRequested(replyId: MessageId): Promise<boolean>;
   /** Calls `onStop` once a stop is requested for the reply, until the returned function is called. */

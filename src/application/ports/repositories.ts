@@ -3,6 +3,7 @@ import type { IdempotencyKeys } from './idempotency-keys.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { OtpRepository } from './otp-repository.ts';
 import type { SubscriptionRepository } from './subscription-repository.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
 import type { UsageCounter } from './usage-counter.ts';
 import type { UserRepository } from './user-repository.ts';
 
@@ -15,4 +16,5 @@ export interface Repositories {
   subscriptions: SubscriptionRepository;
   usage: UsageCounter;
   idempotencyKeys: IdempotencyKeys;
+  unitOfWork: UnitOfWork;
 }

@@ -19,7 +19,7 @@ import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts
 import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import { FollowReply } from '#application/messaging/follow-reply.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
-import { ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
+import { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
 import { StopReply } from '#application/messaging/stop-reply.ts';
 import type { ReplyJobHandler } from '#application/ports/reply-queue.ts';
@@ -33,7 +33,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   const { SubscriptionRepository, UsageCounter, ReplyQueue, LanguageModel, PaymentGateway } = TOKENS;
   const { PaymentEventVerifier, RateLimiter, TokenService, PasswordHasher, OtpCodes, OtpSender } = TOKENS;
   const { Clock, IdGenerator, Logger, Metrics, Settings } = TOKENS;
-  const { ReplyEventLog, ReplyCancellation, IdempotencyKeys } = TOKENS;
+  const { ReplyEventLog, ReplyCancellation, IdempotencyKeys, UnitOfWork } = TOKENS;
 
   bind(TOKENS.Authenticate).toResolvedValue(
     (tokens, users) => new Authenticate({ tokens, users }),
@@ -115,6 +115,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
       messages,
       subscriptions,
       usage,
+      unitOfWork,
       queue,
       idempotencyKeys,
       ids,
@@ -128,6 +129,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
         messages,
         subscriptions,
         usage,
+        unitOfWork,
         queue,
         idempotencyKeys,
         ids,
@@ -141,6 +143,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
       MessageRepository,
       SubscriptionRepository,
       UsageCounter,
+      UnitOfWork,
       ReplyQueue,
       IdempotencyKeys,
       IdGenerator,
@@ -151,11 +154,12 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     ],
   );
   bind(TOKENS.GenerateReply).toResolvedValue(
-    (messages, model, usage, events, cancellation, subscriptions, clock, metrics, logger) =>
+    (messages, model, usage, unitOfWork, events, cancellation, subscriptions, clock, metrics, logger) =>
       new GenerateReply({
         messages,
         model,
         usage,
+        unitOfWork,
         events,
         cancellation,
         subscriptions,
@@ -167,6 +171,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
       MessageRepository,
       LanguageModel,
       UsageCounter,
+      UnitOfWork,
       ReplyEventLog,
       ReplyCancellation,
       SubscriptionRepository,
@@ -189,17 +194,26 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     ],
   );
   bind(TOKENS.StopReply).toResolvedValue(
-    (chatrooms, messages, cancellation, usage, events, logger) =>
-      new StopReply({ chatrooms, messages, cancellation, usage, events, logger }),
-    [ChatroomRepository, MessageRepository, ReplyCancellation, UsageCounter, ReplyEventLog, Logger],
+    (chatrooms, messages, cancellation, usage, unitOfWork, events, logger) =>
+      new StopReply({ chatrooms, messages, cancellation, usage, unitOfWork, events, logger }),
+    [
+      ChatroomRepository,
+      MessageRepository,
+      ReplyCancellation,
+      UsageCounter,
+      UnitOfWork,
+      ReplyEventLog,
+      Logger,
+    ],
   );
   bind(TOKENS.ReplyJobHandler).toResolvedValue(
     (generateReply, scope) => inItsOwnScope(generateReply, scope),
     [TOKENS.GenerateReply, TOKENS.Scope],
   );
-  bind(TOKENS.ResumePendingReplies).toResolvedValue(
-    (messages, queue, logger) => new ResumePendingReplies({ messages, queue, logger }),
-    [MessageRepository, ReplyQueue, Logger],
+  bind(TOKENS.ReconcileReplies).toResolvedValue(
+    (messages, usage, unitOfWork, events, queue, clock, logger, settings) =>
+      new ReconcileReplies({ messages, usage, unitOfWork, events, queue, clock, logger, settings }),
+    [MessageRepository, UsageCounter, UnitOfWork, ReplyEventLog, ReplyQueue, Clock, Logger, Settings],
   );
 
   bind(TOKENS.StartCheckout).toResolvedValue(
@@ -240,7 +254,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     sendMessage: get(TOKENS.SendMessage),
     followReply: get(TOKENS.FollowReply),
     stopReply: get(TOKENS.StopReply),
-    resumePendingReplies: get(TOKENS.ResumePendingReplies),
+    reconcileReplies: get(TOKENS.ReconcileReplies),
     startCheckout: get(TOKENS.StartCheckout),
     openBillingPortal: get(TOKENS.OpenBillingPortal),
     getSubscriptionStatus: get(TOKENS.GetSubscriptionStatus),

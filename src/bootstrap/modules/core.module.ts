@@ -17,6 +17,7 @@ export function coreModule(config: Config, logger: Logger, shutdown: Shutdown): 
       otpTtlSeconds: config.otp.ttlSeconds,
       quota: config.quota,
       replyWaitMs: config.replyWaitMs,
+      replyDeadlines: config.reconcile.deadlines,
     });
     bind(TOKENS.Logger).toConstantValue(logger);
     bind(TOKENS.Shutdown).toConstantValue(shutdown);

@@ -17,8 +17,9 @@ export const inMemoryPersistenceModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.ChatroomRepository).toResolvedValue(() => new InMemoryChatroomRepository(store));
   bind(TOKENS.MessageRepository).toResolvedValue(() => new InMemoryMessageRepository(store));
   bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new InMemorySubscriptionRepository(store));
-  bind(TOKENS.UsageCounter).toResolvedValue(() => new InMemoryUsageCounter());
+  bind(TOKENS.UsageCounter).toResolvedValue(() => new InMemoryUsageCounter(store.unitOfWork));
   bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new InMemoryIdempotencyKeys(store));
+  bind(TOKENS.UnitOfWork).toConstantValue(store.unitOfWork);
   // Nothing to isolate: every request and job sees the one store.
   bind(TOKENS.Scope).toConstantValue((work) => work());
   bind(TOKENS.HealthCheck).toConstantValue({ name: 'database', check: async () => {} });

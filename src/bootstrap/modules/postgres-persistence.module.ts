@@ -4,6 +4,7 @@ import { PostgresIdempotencyKeys } from '#adapters/persistence/postgres/postgres
 import { PostgresMessageRepository } from '#adapters/persistence/postgres/postgres-message-repository.ts';
 import { PostgresOtpRepository } from '#adapters/persistence/postgres/postgres-otp-repository.ts';
 import { PostgresSubscriptionRepository } from '#adapters/persistence/postgres/postgres-subscription-repository.ts';
+import { PostgresUnitOfWork } from '#adapters/persistence/postgres/postgres-unit-of-work.ts';
 import { PostgresUsageCounter } from '#adapters/persistence/postgres/postgres-usage-counter.ts';
 import { PostgresUserRepository } from '#adapters/persistence/postgres/postgres-user-repository.ts';
 import type { Database } from '../database.ts';
@@ -20,6 +21,7 @@ export function postgresPersistenceModule(database: Database): ContainerModule {
     bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new PostgresSubscriptionRepository(ems));
     bind(TOKENS.UsageCounter).toResolvedValue(() => new PostgresUsageCounter(ems));
     bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new PostgresIdempotencyKeys(ems));
+    bind(TOKENS.UnitOfWork).toResolvedValue(() => new PostgresUnitOfWork(ems));
     bind(TOKENS.Scope).toConstantValue((work) => ems.scope(work));
     bind(TOKENS.HealthCheck).toConstantValue(database.healthCheck);
   });

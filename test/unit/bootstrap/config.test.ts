@@ -198,3 +198,32 @@ describe('loadConfig: CORS_ORIGINS', () => {
     },
   );
 });
+
+describe('loadConfig: deadlines of replies left pending', () => {
+  it('reconciles every 10 s, queues a reply again after 30 s and fails it after 10 min by default', () => {
+    expect(loadConfig({}).reconcile).toEqual({
+      intervalMs: 10_000,
+      deadlines: { requeueAfterMs: 30_000, failAfterMs: 600_000 },
+    });
+  });
+
+  it('refuses a final deadline a job could still be running at (3 attempts × model timeout + backoff)', () => {
+    const message = String(
+      failureOf({ MODEL_TIMEOUT_MS: '200000', REPLY_BACKOFF_MS: '1000', REPLY_FAIL_AFTER_MS: '603000' }),
+    );
+    expect(message).toContain('REPLY_FAIL_AFTER_MS (603000) must exceed the longest run of a reply');
+    expect(message).toContain('= 603000 ms');
+    expect(
+      loadConfig({ MODEL_TIMEOUT_MS: '200000', REPLY_FAIL_AFTER_MS: '603001' }).reconcile.deadlines,
+    ).toEqual({
+      requeueAfterMs: 30_000,
+      failAfterMs: 603_001,
+    });
+  });
+
+  it('refuses a requeue deadline that is not shorter than the final one', () => {
+    expect(String(failureOf({ REPLY_REQUEUE_AFTER_MS: '600000' }))).toContain(
+      'REPLY_REQUEUE_AFTER_MS must be shorter than REPLY_FAIL_AFTER_MS',
+    );
+  });
+});

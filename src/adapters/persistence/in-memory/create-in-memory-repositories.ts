@@ -10,7 +10,10 @@ import { InMemoryUserRepository } from './in-memory-user-repository.ts';
 export type InMemoryRepositories = ReturnType<typeof createInMemoryRepositories>;
 
 /** Every repository on one shared store (pass `store` again to see the same data through new objects). */
-export function createInMemoryRepositories(store = new InMemoryStore(), usage = new InMemoryUsageCounter()) {
+export function createInMemoryRepositories(
+  store = new InMemoryStore(),
+  usage = new InMemoryUsageCounter(store.unitOfWork),
+) {
   return {
     store,
     users: new InMemoryUserRepository(store),
@@ -20,5 +23,6 @@ export function createInMemoryRepositories(store = new InMemoryStore(), usage = 
     subscriptions: new InMemorySubscriptionRepository(store),
     usage,
     idempotencyKeys: new InMemoryIdempotencyKeys(store),
+    unitOfWork: store.unitOfWork,
   };
 }

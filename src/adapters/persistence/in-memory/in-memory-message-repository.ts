@@ -20,13 +20,22 @@ export class InMemoryMessageRepository implements MessageRepository {
     if (!this.store.chatrooms.has(prompt.chatroomId)) throw new ChatroomNotFound();
     this.store.messages.set(prompt.id, copy(prompt));
     this.store.messages.set(reply.id, copy(reply));
+    this.store.unitOfWork.onUndo(() => {
+      this.store.messages.delete(prompt.id);
+      this.store.messages.delete(reply.id);
+    });
   }
 
   async discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean> {
     const reply = this.store.messages.get(replyId);
     if (!reply?.isPending || reply.inReplyTo !== promptId) return false;
+    const prompt = this.store.messages.get(promptId);
     this.store.messages.delete(replyId);
     this.store.messages.delete(promptId);
+    this.store.unitOfWork.onUndo(() => {
+      if (prompt) this.store.messages.set(promptId, prompt);
+      this.store.messages.set(replyId, reply);
+    });
     return true;
   }
 
@@ -39,9 +48,10 @@ export class InMemoryMessageRepository implements MessageRepository {
     return message?.chatroomId === chatroomId ? copy(message) : null;
   }
 
-  async pendingReplies(limit: number): Promise<PendingReply[]> {
+  async pendingReplies(limit: number, options: { createdBefore?: Date } = {}): Promise<PendingReply[]> {
+    const before = options.createdBefore?.getTime() ?? Number.POSITIVE_INFINITY;
     return [...this.store.messages.values()]
-      .filter((message) => message.isPending)
+      .filter((message) => message.isPending && message.createdAt.getTime() < before)
       .sort(compare)
       .slice(0, limit)
       .map((reply) => ({
@@ -85,8 +95,9 @@ export class InMemoryMessageRepository implements MessageRepository {
   private settle(id: MessageId, change: (reply: Message) => Message | null): boolean {
     const stored = this.store.messages.get(id);
     const settled = stored ? change(stored) : null;
-    if (!settled) return false;
+    if (!stored || !settled) return false;
     this.store.messages.set(id, copy(settled));
+    this.store.unitOfWork.onUndo(() => this.store.messages.set(id, stored));
     return true;
   }
 

@@ -5,6 +5,7 @@ import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
 import type { Subscription } from '#domain/subscription/subscription.ts';
 import type { Otp } from '#domain/user/otp.ts';
 import type { User } from '#domain/user/user.ts';
+import { InMemoryUnitOfWork } from './in-memory-unit-of-work.ts';
 
 /** The maps behind the in-memory repositories, shared so that one repository's write is seen by the others. */
 export class InMemoryStore {
@@ -16,6 +17,8 @@ export class InMemoryStore {
   readonly appliedEvents = new Set<string>();
   /** Idempotency claims by `userId NUL key`. */
   readonly idempotencyClaims = new Map<string, IdempotencyClaim>();
+  /** Writes made inside one of its units are taken back together when the unit fails. */
+  readonly unitOfWork = new InMemoryUnitOfWork();
 }
 
 /**

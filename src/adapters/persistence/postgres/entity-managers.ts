@@ -1,12 +1,14 @@
 import { type EntityName, RequestContext, TransactionContext } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { reportingOutages } from './database-outage.ts';
 import { TableRows } from './table-rows.ts';
 
 /**
  * Hands each repository call its EntityManager: the open transaction's, else the scope's (one fork per HTTP
  * request or queue job), else a fresh fork. Joining the open transaction is what keeps the one-connection
  * embedded database from deadlocking: a call made while a payment event is applied never waits for a
- * second connection that the transaction itself holds.
+ * second connection that the transaction itself holds. A query that cannot reach the database fails with
+ * ServiceUnavailable('database') (see database-outage.ts), whoever made it.
  */
 export class EntityManagers {
   private readonly orm: MikroORM;
@@ -18,7 +20,7 @@ export class EntityManagers {
   current(): EntityManager {
     const name = this.orm.em.name;
     const em = TransactionContext.getEntityManager(name) ?? RequestContext.getEntityManager(name);
-    return (em as EntityManager | undefined) ?? this.orm.em.fork();
+    return reportingOutages((em as EntityManager | undefined) ?? this.orm.em.fork());
   }
 
   /** Runs `work` with one EntityManager fork as its context (RequestContext). */

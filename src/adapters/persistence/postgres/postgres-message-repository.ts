@@ -8,10 +8,10 @@ import { MessageSchema } from './schemas/message.schema.ts';
 import type { TableRows } from './table-rows.ts';
 import { isUuid } from './uuid.ts';
 
-/** Replies still pending, oldest first, on the partial index messages_pending_created_idx. */
+/** Replies still pending, oldest first, on the partial index messages_pending_created_idx (EXPLAIN in README). */
 const PENDING_REPLIES = `
   select m.id, c.owner_id, m.created_at from messages m join chatrooms c on c.id = m.chatroom_id
-  where m.status = 'pending' order by m.created_at, m.id limit ?`;
+  where m.status = 'pending' and m.created_at < ? order by m.created_at, m.id limit ?`;
 
 const DISCARD_EXCHANGE = `
   with reply as (delete from messages where id = ? and status = 'pending' and in_reply_to = ? returning in_reply_to)
@@ -85,10 +85,14 @@ export class PostgresMessageRepository implements MessageRepository {
     return this.settle(id, { content });
   }
 
-  async pendingReplies(limit: number): Promise<PendingReply[]> {
+  async pendingReplies(limit: number, options: { createdBefore?: Date } = {}): Promise<PendingReply[]> {
+    const before = options.createdBefore ?? 'infinity';
     const rows = await this.ems
       .current()
-      .execute<{ id: string; owner_id: string; created_at: Date | string }[]>(PENDING_REPLIES, [limit]);
+      .execute<{ id: string; owner_id: string; created_at: Date | string }[]>(PENDING_REPLIES, [
+        before,
+        limit,
+      ]);
     return rows.map((row) => ({
       replyId: row.id,
       userId: row.owner_id,

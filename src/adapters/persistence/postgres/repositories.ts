@@ -5,6 +5,7 @@ import { PostgresIdempotencyKeys } from './postgres-idempotency-keys.ts';
 import { PostgresMessageRepository } from './postgres-message-repository.ts';
 import { PostgresOtpRepository } from './postgres-otp-repository.ts';
 import { PostgresSubscriptionRepository } from './postgres-subscription-repository.ts';
+import { PostgresUnitOfWork } from './postgres-unit-of-work.ts';
 import { PostgresUsageCounter } from './postgres-usage-counter.ts';
 import { PostgresUserRepository } from './postgres-user-repository.ts';
 
@@ -18,5 +19,6 @@ export function postgresRepositories(ems: EntityManagers): Repositories {
     subscriptions: new PostgresSubscriptionRepository(ems),
     usage: new PostgresUsageCounter(ems),
     idempotencyKeys: new PostgresIdempotencyKeys(ems),
+    unitOfWork: new PostgresUnitOfWork(ems),
   };
 }

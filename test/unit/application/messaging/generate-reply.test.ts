@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { Message } from '#domain/chatroom/message.ts';
 import { quotaDay } from '#domain/quota/daily-quota.ts';
@@ -111,6 +112,33 @@ describe('GenerateReply', () => {
       error: 'The model is overloaded',
     });
     expect(await world.usage.used(user.id, day)).toBe(1);
+  });
+
+  it('leaves the reply pending when its prompt cannot be given back, so that ending it can be tried again', async () => {
+    const { world, user, chatroom, handler } = await setUp();
+    const day = quotaDay(world.clock.now());
+    await world.usage.take(user.id, day, null);
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    const outage = new Error('connection terminated');
+    world.usage.giveBack = () => Promise.reject(outage);
+
+    await expect(handler.giveUp(job, new Error('model down'))).rejects.toBe(outage);
+
+    expect((await world.messages.findById(reply.id))?.status).toBe('pending');
+    expect(await world.usage.used(user.id, day)).toBe(1);
+  });
+
+  it('leaves the reply pending, prompt still counted, when its last attempt died of a database outage', async () => {
+    const { world, user, chatroom, handler } = await setUp();
+    const day = quotaDay(world.clock.now());
+    await world.usage.take(user.id, day, null);
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+
+    await handler.giveUp(job, new ServiceUnavailable('database', 'The database is unreachable'));
+
+    expect((await world.messages.findById(reply.id))?.status).toBe('pending');
+    expect(await world.usage.used(user.id, day)).toBe(1);
+    expect(world.logger.messages('warn')).toEqual(['reply left pending until its services are back']);
   });
 
   it('never shows an internal error message to the user', async () => {

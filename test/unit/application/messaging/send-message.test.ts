@@ -155,6 +155,30 @@ describe('SendMessage', () => {
     expect(await used()).toBe(0);
   });
 
+  it('charges nothing when the storage fails after the prompt was counted, with no give-back possible', async () => {
+    const { world, chatroom, send, used } = await setUp();
+    const outage = new Error('connection terminated');
+    world.messages.addExchange = () => Promise.reject(outage);
+    world.usage.giveBack = () => Promise.reject(outage);
+    await expect(send()).rejects.toBe(outage);
+    expect(await used()).toBe(0);
+    expect((await world.messages.page(chatroom.id, { limit: 10 })).messages).toEqual([]);
+  });
+
+  it('leaves the exchange pending and charged when neither the queue nor the discard works (the reconciler queues it)', async () => {
+    const refused = new Error('queue down');
+    const broken: ReplyQueue = {
+      enqueue: () => Promise.reject(refused),
+      waitForOutcome: async () => 'timeout',
+    };
+    const { world, chatroom, send, used } = await setUp({}, { queue: () => broken });
+    world.usage.giveBack = () => Promise.reject(new Error('database down'));
+    await expect(send()).rejects.toBe(refused);
+    const [, reply] = (await world.messages.page(chatroom.id, { limit: 10 })).messages;
+    expect(reply?.status).toBe('pending');
+    expect(await used()).toBe(1);
+  });
+
   it("refuses another user's chatroom and bad content without taking quota", async () => {
     const { world, send, used, user } = await setUp();
     const strangersRoom = aChatroom({ ownerId: (await givenUser(world)).id });

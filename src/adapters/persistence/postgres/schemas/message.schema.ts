@@ -25,7 +25,7 @@ export const MessageSchema = defineEntity({
   } satisfies Record<keyof MessageProps, unknown>,
   indexes: [
     { name: 'messages_chatroom_created_id_idx', properties: ['chatroomId', 'createdAt', 'id'] },
-    // Only replies still being produced: small, and read at start to resume them.
+    // Only replies still being produced: small, and read by the reconciler every few seconds (ReconcileReplies).
     {
       name: 'messages_pending_created_idx',
       expression: `create index "messages_pending_created_idx" on "messages" ("created_at", "id") where "status" = 'pending'`,
