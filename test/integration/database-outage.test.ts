@@ -18,6 +18,9 @@ const NO_DATABASE = [
   'GET /docs',
   'GET /docs/init.js',
   'GET /docs/assets/:version/:file',
+  'GET /app',
+  'GET /app/assets/:version/:file',
+  'GET /metrics',
   'GET /checkout/local/:sessionId',
   'GET /checkout/local/portal/:customerId',
   'GET /checkout/success',
@@ -110,6 +113,9 @@ describe('every route while PostgreSQL is down', () => {
     const docsPage = await (await fetch(`${base}/docs`)).text();
     const swaggerAsset = /(\/docs\/assets\/[^"']+\.css)/.exec(docsPage)?.[1] ?? '';
     expect(swaggerAsset).not.toBe('');
+    const appPage = await (await fetch(`${service.baseUrl}/app`)).text();
+    const appAsset = /(\/app\/assets\/[^"']+\.css)/.exec(appPage)?.[1] ?? '';
+    expect(appAsset).not.toBe('');
 
     const owner = await signedIn({ password: PASSWORD });
     const passwordless = await signedIn();
@@ -147,6 +153,9 @@ describe('every route while PostgreSQL is down', () => {
       'GET /docs': () => ({ method: 'GET', path: '/docs' }),
       'GET /docs/init.js': () => ({ method: 'GET', path: '/docs/init.js' }),
       'GET /docs/assets/:version/:file': () => ({ method: 'GET', path: swaggerAsset }),
+      'GET /app': () => ({ method: 'GET', path: '/app' }),
+      'GET /app/assets/:version/:file': () => ({ method: 'GET', path: appAsset }),
+      'GET /metrics': () => ({ method: 'GET', path: '/metrics' }),
       'POST /auth/signup': () => ({ method: 'POST', path: '/auth/signup', json: { mobile: aMobile() } }),
       'POST /auth/verify-otp': () => ({
         method: 'POST',
