@@ -64,7 +64,7 @@ async function enqueueMany(count: number): Promise<void> {
     Array.from({ length: 64 }, async () => {
       while (next < count) {
         next++;
-        await queue.enqueue({ replyId: randomUUID() });
+        await queue.enqueue({ replyId: randomUUID(), userId: randomUUID(), day: '2026-01-01' });
       }
     }),
   );
@@ -101,7 +101,7 @@ async function latency(): Promise<number[]> {
   for (let i = 0; i < samples + 20; i++) {
     const replyId = randomUUID();
     const start = performance.now();
-    await queue.enqueue({ replyId });
+    await queue.enqueue({ replyId, userId: randomUUID(), day: '2026-01-01' });
     const outcome = await queue.waitForOutcome(replyId, 10_000);
     if (outcome !== 'completed') throw new Error(`job ended ${outcome}`);
     if (i >= 20) timings.push(performance.now() - start);

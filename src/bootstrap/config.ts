@@ -1,11 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { consistencyProblems, productionProblems } from './config-checks.ts';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** Exact browser origins (`https://app.example.com`), comma-separated; a path or trailing slash is refused. */
+const origins = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin), {
+    message: 'exact origins such as https://app.example.com, comma-separated',
+  });
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -26,18 +41,29 @@ const schema = z.object({
       'a lifetime such as 3600, 15m, 1h or 7d',
     )
     .default('1h'),
-  OTP_DELIVERY: z.enum(['response', 'log']).default('response'),
+  OTP_DELIVERY: z.enum(['response', 'log', 'twilio']).default('response'),
   OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_AUTH_TOKEN: optionalText,
+  TWILIO_FROM_NUMBER: optionalText,
+  TWILIO_MESSAGING_SERVICE_SID: optionalText,
+  TWILIO_API_BASE: optionalText,
+  TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  ALLOW_OTP_IN_RESPONSE: bool.default(false),
+  ALLOW_OFFLINE_MODEL: bool.default(false),
+  ALLOW_OFFLINE_PAYMENTS: bool.default(false),
   GEMINI_API_KEY: optionalText,
   GEMINI_MODEL: z.string().default('gemini-2.5-flash'),
   GEMINI_BASE_URL: optionalText,
   GEMINI_SYSTEM_INSTRUCTION: optionalText,
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  OFFLINE_MODEL_WORD_MS: z.coerce.number().int().min(0).max(10_000).default(40),
   STRIPE_SECRET_KEY: optionalText,
   STRIPE_WEBHOOK_SECRET: optionalText,
   STRIPE_PRICE_ID: optionalText,
   STRIPE_API_BASE: optionalText,
   APP_BASE_URL: optionalText,
+  CORS_ORIGINS: origins,
   BASIC_DAILY_LIMIT: z.coerce.number().int().min(0).default(5),
   PRO_DAILY_LIMIT: z.coerce.number().int().min(0).default(500),
   CHATROOM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -58,22 +84,26 @@ export interface Config {
   /** keyPrefix namespaces every key this service writes (cache, rate limits, queue). */
   redis: { url: string | undefined; keyPrefix: string };
   jwt: { secret: string; expiresIn: string; generated: boolean };
-  otp: { delivery: Env['OTP_DELIVERY']; ttlSeconds: number };
+  otp: { delivery: Env['OTP_DELIVERY']; ttlSeconds: number; twilio: TwilioConfig | undefined };
   gemini: {
     apiKey: string | undefined;
     model: string;
     baseUrl: string | undefined;
     systemInstruction: string | undefined;
     timeoutMs: number;
+    /** The offline model's pace when streaming, one word every this many ms. */
+    offlineWordMs: number;
   };
   stripe: {
     secretKey: string | undefined;
     /** Generated per start in offline mode so the local checkout page can sign its events. */
     webhookSecret: string | undefined;
+    webhookSecretGenerated: boolean;
     priceId: string | undefined;
     apiBase: string | undefined;
   };
   appBaseUrl: string;
+  corsOrigins: string[];
   quota: { basic: number; pro: number };
   chatroomCacheTtlSeconds: number;
   replyWaitMs: number;
@@ -84,37 +114,37 @@ export interface Config {
   workerStalledIntervalMs: number;
 }
 
+/** Set when OTP_DELIVERY=twilio; at least one of fromNumber and messagingServiceSid is present. */
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  fromNumber: string | undefined;
+  messagingServiceSid: string | undefined;
+  apiBase: string;
+  timeoutMs: number;
+}
+
 export class ConfigError extends Error {}
 
-/** Reads the environment once; throws ConfigError naming every bad variable. */
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Reads the environment once; throws one ConfigError listing every problem. With `forMigrations` the production
+ * checks of the running service (stand-ins, secrets) are skipped: applying migrations needs none of them.
+ */
+export function loadConfig(
+  environment: NodeJS.ProcessEnv = process.env,
+  options: { forMigrations?: boolean } = {},
+): Config {
   const parsed = schema.safeParse(environment);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const env = parsed.data;
-  if (env.NODE_ENV === 'production' && !env.JWT_SECRET)
-    throw new ConfigError('JWT_SECRET is required in production');
-  if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
-    throw new ConfigError('JWT_SECRET must be at least 32 characters');
-  if (env.STRIPE_SECRET_KEY && !env.STRIPE_PRICE_ID) {
-    throw new ConfigError('STRIPE_PRICE_ID is required with STRIPE_SECRET_KEY');
-  }
-  if (env.ROLE !== 'all') {
-    // The embedded database (DATABASE_URL unset) locks DATA_DIR to one process, and memory is per process: an API
-    // and a worker on either would never see each other's replies.
-    const missing = [
-      ...(env.DATABASE_URL && env.DATABASE_URL !== 'memory' ? [] : ['DATABASE_URL pointing at PostgreSQL']),
-      ...(env.REDIS_URL ? [] : ['REDIS_URL']),
-    ];
-    if (missing.length > 0) {
-      throw new ConfigError(
-        `ROLE=${env.ROLE} needs ${missing.join(' and ')}: API and worker processes share one PostgreSQL database ` +
-          'and meet through the Redis queue (or run both in one process with ROLE=all)',
-      );
-    }
-  }
+  const problems = [
+    ...consistencyProblems(env),
+    ...(env.NODE_ENV === 'production' && !options.forMigrations ? productionProblems(env) : []),
+  ];
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   const offlinePayments = !env.STRIPE_SECRET_KEY;
   return {
     env: env.NODE_ENV,
@@ -133,28 +163,43 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       expiresIn: env.JWT_EXPIRES_IN,
       generated: !env.JWT_SECRET,
     },
-    otp: { delivery: env.OTP_DELIVERY, ttlSeconds: env.OTP_TTL_SECONDS },
+    otp: { delivery: env.OTP_DELIVERY, ttlSeconds: env.OTP_TTL_SECONDS, twilio: twilioConfig(env) },
     gemini: {
       apiKey: env.GEMINI_API_KEY,
       model: env.GEMINI_MODEL,
       baseUrl: env.GEMINI_BASE_URL,
       systemInstruction: env.GEMINI_SYSTEM_INSTRUCTION,
       timeoutMs: env.MODEL_TIMEOUT_MS,
+      offlineWordMs: env.OFFLINE_MODEL_WORD_MS,
     },
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY,
       webhookSecret:
         env.STRIPE_WEBHOOK_SECRET ??
         (offlinePayments ? `whsec_local_${randomBytes(24).toString('hex')}` : undefined),
+      webhookSecretGenerated: offlinePayments && !env.STRIPE_WEBHOOK_SECRET,
       priceId: env.STRIPE_PRICE_ID,
       apiBase: env.STRIPE_API_BASE,
     },
     appBaseUrl: (env.APP_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    corsOrigins: env.CORS_ORIGINS,
     quota: { basic: env.BASIC_DAILY_LIMIT, pro: env.PRO_DAILY_LIMIT },
     chatroomCacheTtlSeconds: env.CHATROOM_CACHE_TTL_SECONDS,
     replyWaitMs: env.REPLY_WAIT_MS,
     workerConcurrency: env.WORKER_CONCURRENCY,
     replyBackoffMs: env.REPLY_BACKOFF_MS,
     workerStalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+  };
+}
+
+function twilioConfig(env: Env): TwilioConfig | undefined {
+  if (env.OTP_DELIVERY !== 'twilio' || !env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN) return undefined;
+  return {
+    accountSid: env.TWILIO_ACCOUNT_SID,
+    authToken: env.TWILIO_AUTH_TOKEN,
+    fromNumber: env.TWILIO_FROM_NUMBER,
+    messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID,
+    apiBase: env.TWILIO_API_BASE ?? 'https://api.twilio.com',
+    timeoutMs: env.TWILIO_TIMEOUT_MS,
   };
 }

@@ -1,14 +1,23 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import type { HealthCheck } from '#adapters/http/health-check.ts';
+import { applyMigrations } from '#adapters/persistence/postgres/apply-migrations.ts';
 import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import { EntityManagers } from '#adapters/persistence/postgres/entity-managers.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
-import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { Config } from './config.ts';
-import type { Persistence } from './persistence.ts';
+
+/** An open PostgreSQL connection (pool or embedded database) for the MikroORM adapters. */
+export interface Database {
+  ems: EntityManagers;
+  healthCheck: HealthCheck;
+  /** For the start-up line, e.g. "postgres at 127.0.0.1:5432/app". */
+  describe: string;
+  close(): Promise<void>;
+}
 
 /** Connects to PostgreSQL (DATABASE_URL) or starts the embedded one, and applies pending migrations unless told not to. */
-export async function openDatabase(config: Config['database'], logger: Logger): Promise<Persistence> {
+export async function openDatabase(config: Config['database'], logger: Logger): Promise<Database> {
   const connection = config.url
     ? postgresServer(config.url, config.poolMax)
     : await embeddedPostgres(config.dataDir);
@@ -21,8 +30,7 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   }
   const ems = new EntityManagers(orm);
   return {
-    repositories: postgresRepositories(ems),
-    scope: (work) => ems.scope(work),
+    ems,
     healthCheck: {
       name: 'database',
       async check() {
@@ -32,13 +40,6 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
     describe: connection.describe,
     close: () => orm.close(),
   };
-}
-
-/** Applies the committed migrations not applied yet; returns their names. */
-export async function applyMigrations(orm: MikroORM, logger: Logger): Promise<string[]> {
-  const applied = (await orm.migrator.up()).map((migration) => migration.name);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
-  return applied;
 }
 
 function postgresServer(url: string, poolMax: number): { options: Options; describe: string } {

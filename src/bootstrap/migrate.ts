@@ -1,4 +1,4 @@
-import { createPino, PinoLogger } from '#adapters/system/pino-logger.ts';
+import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database.ts';
 
@@ -9,8 +9,8 @@ async function main(): Promise<void> {
   } catch {
     // no .env: the environment alone configures the database
   }
-  const config = loadConfig();
-  const logger = new PinoLogger(createPino(config.logLevel));
+  const config = loadConfig(process.env, { forMigrations: true });
+  const logger = new PinoLogger(config.logLevel);
   const database = await openDatabase({ ...config.database, migrateOnStart: true }, logger);
   await database.close();
   logger.info({ database: database.describe }, 'the database schema is up to date');

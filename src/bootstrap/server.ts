@@ -1,7 +1,8 @@
 import { serve } from '@hono/node-server';
-import { createPino } from '#adapters/system/pino-logger.ts';
+import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createRuntime } from './runtime.ts';
+import { startupWarnings } from './startup-warnings.ts';
 
 /** Entry point: config → connections → container → HTTP (and the worker when ROLE allows). */
 async function main(): Promise<void> {
@@ -11,9 +12,14 @@ async function main(): Promise<void> {
     // no .env: the environment alone configures the service
   }
   const config = loadConfig();
-  const log = createPino(config.logLevel);
-  if (config.jwt.generated) {
-    log.warn('JWT_SECRET is not set: using a random key for this run (tokens stop working at restart)');
+  const log = new PinoLogger(config.logLevel);
+  for (const warning of startupWarnings(config)) log.warn({}, warning);
+  if (config.stripe.webhookSecretGenerated) {
+    // Printed so that webhooks can be signed by hand against the offline checkout (see README).
+    log.info(
+      {},
+      `STRIPE_WEBHOOK_SECRET is not set: webhooks are verified with ${config.stripe.webhookSecret} for this run`,
+    );
   }
   const runtime = await createRuntime(config, log);
   log.info(
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     const forced = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
+      log.error({}, 'shutdown took too long; exiting');
       process.exit(1);
     }, 30_000);
     forced.unref();
@@ -46,7 +52,7 @@ async function main(): Promise<void> {
       await closed;
     }
     await runtime.close();
-    log.info('stopped');
+    log.info({}, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -4,18 +4,31 @@ import { createInMemoryRepositories } from '#adapters/persistence/in-memory/crea
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 import { cacheContract } from './cache.contract.ts';
-import { persistenceContract } from './persistence.contract.ts';
+import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
+import { messageRepositoryContract } from './message-repository.contract.ts';
+import { otpRepositoryContract } from './otp-repository.contract.ts';
+import type { MakePersistence } from './persistence-givens.ts';
 import { rateLimiterContract } from './rate-limiter.contract.ts';
 import { replyQueueContract } from './reply-queue.contract.ts';
+import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { usageCounterContract } from './usage-counter.contract.ts';
+import { userRepositoryContract } from './user-repository.contract.ts';
 
-persistenceContract('in-memory', async () => {
+const inMemory: MakePersistence = async () => {
   const repositories = createInMemoryRepositories();
   return {
     ...repositories,
     reopen: () => createInMemoryRepositories(repositories.store, repositories.usage),
     close: async () => {},
   };
-});
+};
+
+userRepositoryContract('in-memory', inMemory);
+otpRepositoryContract('in-memory', inMemory);
+chatroomRepositoryContract('in-memory', inMemory);
+messageRepositoryContract('in-memory', inMemory);
+subscriptionRepositoryContract('in-memory', inMemory);
+usageCounterContract('in-memory', inMemory);
 
 cacheContract('in-memory', async () => ({ cache: new InMemoryCache(), close: async () => {} }));
 

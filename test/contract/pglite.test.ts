@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
-import { persistenceContract } from './persistence.contract.ts';
+import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
+import { messageRepositoryContract } from './message-repository.contract.ts';
+import { otpRepositoryContract } from './otp-repository.contract.ts';
+import type { MakePersistence } from './persistence-givens.ts';
+import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { usageCounterContract } from './usage-counter.contract.ts';
+import { userRepositoryContract } from './user-repository.contract.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'pglite-contract-'));
 const persistence = await migratedPersistence((await embeddedPostgres(dataDir)).options);
@@ -13,4 +19,11 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-persistenceContract('MikroORM on embedded PostgreSQL (PGlite)', () => persistence.fixture());
+const name = 'PostgreSQL embedded (PGlite)';
+const pglite: MakePersistence = () => persistence.fixture();
+userRepositoryContract(name, pglite);
+otpRepositoryContract(name, pglite);
+chatroomRepositoryContract(name, pglite);
+messageRepositoryContract(name, pglite);
+subscriptionRepositoryContract(name, pglite);
+usageCounterContract(name, pglite);

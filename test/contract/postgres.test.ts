@@ -1,17 +1,30 @@
-import { afterAll, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
-import { createTestDatabase } from '#test/support/services.ts';
-import { persistenceContract } from './persistence.contract.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
+import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
+import { messageRepositoryContract } from './message-repository.contract.ts';
+import { otpRepositoryContract } from './otp-repository.contract.ts';
+import type { MakePersistence } from './persistence-givens.ts';
+import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
+import { usageCounterContract } from './usage-counter.contract.ts';
+import { userRepositoryContract } from './user-repository.contract.ts';
 
-const database = await createTestDatabase();
+const found = await createTestDatabase();
 
-if (database.available) {
-  const persistence = await migratedPersistence({ clientUrl: database.url, pool: { max: 10 } });
+withServices([found], (database) => {
+  let persistence: Awaited<ReturnType<typeof migratedPersistence>>;
+  beforeAll(async () => {
+    persistence = await migratedPersistence({ clientUrl: database.url, pool: { max: 10 } });
+  });
   afterAll(async () => {
     await persistence.close();
     await database.drop();
   });
-  persistenceContract('MikroORM on PostgreSQL', () => persistence.fixture());
-} else {
-  it.skip(`PostgreSQL persistence contract: ${database.reason}`, () => {});
-}
+  const postgres: MakePersistence = () => persistence.fixture();
+  userRepositoryContract('PostgreSQL', postgres);
+  otpRepositoryContract('PostgreSQL', postgres);
+  chatroomRepositoryContract('PostgreSQL', postgres);
+  messageRepositoryContract('PostgreSQL', postgres);
+  subscriptionRepositoryContract('PostgreSQL', postgres);
+  usageCounterContract('PostgreSQL', postgres);
+});

@@ -1,19 +1,16 @@
-import { it } from 'vitest';
 import { FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
 import { RedisCache } from '#adapters/cache/redis-cache.ts';
 import { closeClient, createBullMqClient } from '#adapters/cache/redis-connection.ts';
 import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker } from '#adapters/queue/bullmq-reply-worker.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
-import { testRedis } from '#test/support/services.ts';
+import { testRedis, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 import { cacheContract } from './cache.contract.ts';
 import { rateLimiterContract } from './rate-limiter.contract.ts';
 import { replyQueueContract } from './reply-queue.contract.ts';
 
-const redis = await testRedis();
-
-if (redis.available) {
+withServices([await testRedis()], () => {
   cacheContract('redis', async () => {
     const space = await redisNamespace();
     return { cache: new RedisCache({ client: space.client, keyPrefix: space.prefix }), close: space.cleanUp };
@@ -53,6 +50,4 @@ if (redis.available) {
       },
     };
   });
-} else {
-  it.skip(`Redis contract suites: ${redis.reason}`, () => {});
-}
+});

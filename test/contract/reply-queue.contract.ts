@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler, ReplyQueue } from '#application/ports/reply-queue.ts';
-import { aBuiltId } from '#test/support/builders.ts';
+import { aBuiltId, aReplyJob } from '#test/support/builders.ts';
 import type { MakeReplyQueue, ReplyQueueFixture } from './fixtures.ts';
 
 const BACKOFF_MS = 20;
@@ -14,7 +14,7 @@ type Behaviour = (job: ReplyJob, attempt: number) => Promise<void>;
 class ScriptedHandler implements ReplyJobHandler {
   readonly attempts = new Map<string, number>();
   readonly finished: string[] = [];
-  readonly givenUp: { replyId: string; error: unknown }[] = [];
+  readonly givenUp: { job: ReplyJob; error: unknown }[] = [];
   private readonly behaviour: Behaviour;
 
   constructor(behaviour: Behaviour) {
@@ -29,7 +29,7 @@ class ScriptedHandler implements ReplyJobHandler {
   }
 
   async giveUp(job: ReplyJob, error: unknown): Promise<void> {
-    this.givenUp.push({ replyId: job.replyId, error });
+    this.givenUp.push({ job, error });
   }
 }
 
@@ -69,7 +69,7 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
     it('runs a job and reports it completed', async () => {
       const { queue, handler } = await start(async () => {});
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('completed');
       expect(handler.finished).toEqual([replyId]);
       expect(handler.givenUp).toEqual([]);
@@ -80,23 +80,23 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
         if (attempt < 3) throw new Error(`attempt ${attempt} failed`);
       });
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('completed');
       expect(handler.attempts.get(replyId)).toBe(3);
       expect(handler.givenUp).toEqual([]);
     });
 
-    it('gives up once after three failed attempts, before reporting the job failed', async () => {
+    it('gives up once after three failed attempts, with the job as enqueued, before reporting it failed', async () => {
       const failure = new Error('model down');
       const { queue, handler } = await start(async () => {
         throw failure;
       });
-      const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
-      expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('failed');
-      expect(handler.givenUp).toEqual([{ replyId, error: failure }]);
+      const job = aReplyJob();
+      await queue.enqueue(job);
+      expect(await queue.waitForOutcome(job.replyId, WAIT_MS)).toBe('failed');
+      expect(handler.givenUp).toEqual([{ job, error: failure }]);
       await sleep(BACKOFF_MS * 8);
-      expect(handler.attempts.get(replyId)).toBe(3);
+      expect(handler.attempts.get(job.replyId)).toBe(3);
       expect(handler.givenUp).toHaveLength(1);
     });
 
@@ -106,7 +106,7 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
         throw refusal;
       });
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('failed');
       await sleep(BACKOFF_MS * 4);
       expect(handler.attempts.get(replyId)).toBe(1);
@@ -118,8 +118,8 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
       const slow = gate();
       const { queue, handler } = await start(() => slow.opened);
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
+      await queue.enqueue(aReplyJob(replyId));
       slow.open();
       expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('completed');
       await sleep(100);
@@ -134,33 +134,33 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
       const { queue, handler } = await start(async (job) => {
         if (job.replyId === failed && refuse) throw new LanguageModelError('blocked', { retryable: false });
       });
-      await queue.enqueue({ replyId: done });
-      await queue.enqueue({ replyId: failed });
+      await queue.enqueue(aReplyJob(done));
+      await queue.enqueue(aReplyJob(failed));
       expect(await queue.waitForOutcome(done, WAIT_MS)).toBe('completed');
       expect(await queue.waitForOutcome(failed, WAIT_MS)).toBe('failed');
 
-      await queue.enqueue({ replyId: done });
-      await queue.enqueue({ replyId: failed });
+      await queue.enqueue(aReplyJob(done));
+      await queue.enqueue(aReplyJob(failed));
       await sleep(200);
       expect([handler.attempts.get(done), handler.attempts.get(failed)]).toEqual([1, 1]);
 
       refuse = false;
-      await queue.enqueue({ replyId: done }, { replaceFinished: true });
-      await queue.enqueue({ replyId: failed }, { replaceFinished: true });
+      await queue.enqueue(aReplyJob(done), { replaceFinished: true });
+      await queue.enqueue(aReplyJob(failed), { replaceFinished: true });
       await eventually(() => handler.finished.filter((id) => id === done || id === failed).length === 3);
       expect([handler.attempts.get(done), handler.attempts.get(failed)]).toEqual([2, 2]);
       expect(await queue.waitForOutcome(failed, WAIT_MS)).toBe('completed');
       expect(await queue.waitForOutcome(done, WAIT_MS)).toBe('completed');
-      expect(handler.givenUp.map((entry) => entry.replyId)).toEqual([failed]);
+      expect(handler.givenUp.map((entry) => entry.job.replyId)).toEqual([failed]);
     });
 
     it('does not duplicate a job still running when asked to replace a finished one', async () => {
       const slow = gate();
       const { queue, handler } = await start(() => slow.opened);
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await eventually(() => handler.attempts.get(replyId) === 1);
-      await queue.enqueue({ replyId }, { replaceFinished: true });
+      await queue.enqueue(aReplyJob(replyId), { replaceFinished: true });
       slow.open();
       expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('completed');
       await sleep(100);
@@ -171,7 +171,7 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
       const slow = gate();
       const { queue } = await start(() => slow.opened);
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 100)).toBe('timeout');
       slow.open();
       expect(await queue.waitForOutcome(replyId, WAIT_MS)).toBe('completed');
@@ -181,7 +181,7 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
       const slow = gate();
       const { queue, handler } = await start(() => slow.opened);
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(handler.finished).toEqual([]);
       slow.open();
       await eventually(() => handler.finished.includes(replyId));
@@ -193,8 +193,8 @@ export function replyQueueContract(name: string, make: MakeReplyQueue): void {
       const { queue, handler } = await start(async (job) => {
         if (job.replyId === failing) throw new LanguageModelError('blocked', { retryable: false });
       });
-      await queue.enqueue({ replyId: done });
-      await queue.enqueue({ replyId: failing });
+      await queue.enqueue(aReplyJob(done));
+      await queue.enqueue(aReplyJob(failing));
       await eventually(() => handler.finished.includes(done) && handler.givenUp.length === 1);
       await sleep(100);
       expect(await queue.waitForOutcome(done, WAIT_MS)).toBe('completed');

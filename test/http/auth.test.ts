@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKENS } from '#bootstrap/tokens.ts';
 import { FixedClock } from '#test/support/clock.ts';
 import {
   freshMobile,
+  replace,
   signedInUser,
   startTestApp,
   type TestApp,
@@ -315,7 +317,7 @@ describe('OTP expiry (fixed clock)', () => {
   let timed: TestApp;
   beforeAll(async () => {
     clock = new FixedClock('2026-11-23T10:00:00.000Z');
-    timed = await startTestApp({ overrides: { clock } });
+    timed = await startTestApp({ overrides: [replace(TOKENS.Clock, clock)] });
   });
   afterAll(() => timed.close());
 
@@ -508,7 +510,7 @@ describe('the 10-minute window of a one-time-code session (fixed clock)', () => 
   let timed: TestApp;
   beforeAll(async () => {
     clock = new FixedClock(new Date());
-    timed = await startTestApp({ overrides: { clock } });
+    timed = await startTestApp({ overrides: [replace(TOKENS.Clock, clock)] });
   });
   afterAll(() => timed.close());
 

@@ -200,6 +200,7 @@ describe('GET /chatroom/:id', () => {
       content: '(offline model) You said: prompt 26',
       status: 'completed',
       error: null,
+      tokens: { prompt: expect.any(Number), output: expect.any(Number), total: expect.any(Number) },
       createdAt: anIsoTime,
     });
   });

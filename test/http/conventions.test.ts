@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentGateway } from '#application/ports/payment-gateway.ts';
-import { freshMobile, signedInUser, startTestApp, type TestApp } from '#test/support/http.ts';
+import { TOKENS } from '#bootstrap/tokens.ts';
+import { freshMobile, replace, signedInUser, startTestApp, type TestApp } from '#test/support/http.ts';
 import { aUuid, expectInvalidField, expectProblem, expectUnauthorized } from './helpers.ts';
 
 const KIB = 1024;
@@ -275,7 +276,7 @@ describe('internal errors', () => {
         throw new Error(secret);
       },
     };
-    const brokenApp = await startTestApp({ overrides: { payments: broken } });
+    const brokenApp = await startTestApp({ overrides: [replace(TOKENS.PaymentGateway, broken)] });
     try {
       const { token } = await signedInUser(brokenApp.client);
 

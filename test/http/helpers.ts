@@ -1,6 +1,12 @@
-import Stripe from 'stripe';
 import { expect } from 'vitest';
-import type { LanguageModel, ModelCallOptions, ModelReply, Turn } from '#application/ports/language-model.ts';
+import { signStripeEvent } from '#adapters/payments/stripe-events.ts';
+import type {
+  LanguageModel,
+  ModelCallOptions,
+  ModelReply,
+  ModelStreamPart,
+  Turn,
+} from '#application/ports/language-model.ts';
 import { TEST_WEBHOOK_SECRET, type TestClient, type TestResponse } from '#test/support/http.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -35,21 +41,10 @@ export function expectUnauthorized(response: TestResponse) {
   expect(response.headers.get('WWW-Authenticate')).toBe('Bearer error="invalid_token"');
 }
 
-/** A webhook delivery signed like Stripe signs it (timestamp in seconds; default now). */
-export function signedEvent(event: object, options: { secret?: string; timestamp?: number } = {}) {
-  const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: options.secret ?? TEST_WEBHOOK_SECRET,
-    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
-  });
-  return { payload, signature };
-}
-
 /** Posts a raw body to the Stripe webhook with the given signature header (none when undefined). */
-export function deliver(client: TestClient, payload: string, signature?: string) {
+export function deliver(client: TestClient, rawBody: string, signature?: string) {
   return client.post('/webhook/stripe', undefined, {
-    raw: payload,
+    raw: rawBody,
     headers: {
       'Content-Type': 'application/json',
       ...(signature === undefined ? {} : { 'Stripe-Signature': signature }),
@@ -57,84 +52,14 @@ export function deliver(client: TestClient, payload: string, signature?: string)
   });
 }
 
-/** Signs and delivers a Stripe event. */
+/** Signs a Stripe event with the test app's webhook secret and delivers it. */
 export function deliverEvent(client: TestClient, event: object) {
-  const { payload, signature } = signedEvent(event);
-  return deliver(client, payload, signature);
+  const { rawBody, signature } = signStripeEvent(event, TEST_WEBHOOK_SECRET);
+  return deliver(client, rawBody, signature);
 }
-
-let eventCounter = 0;
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-/** A Stripe event envelope (`created` defaults to now, in seconds). */
-export function stripeEvent(type: string, object: object, options: { id?: string; created?: number } = {}) {
-  eventCounter += 1;
-  return {
-    id: options.id ?? `evt_test_${eventCounter}_${Date.now()}`,
-    object: 'event',
-    type,
-    created: options.created ?? nowSeconds(),
-    livemode: false,
-    data: { object },
-  };
-}
-
-/** checkout.session.completed for a subscription bought by `userId`. */
-export function checkoutCompleted(
-  userId: string,
-  ids: { customer: string; subscription: string },
-  options: { id?: string; created?: number } = {},
-) {
-  return stripeEvent(
-    'checkout.session.completed',
-    {
-      id: `cs_test_${ids.subscription}`,
-      object: 'checkout.session',
-      mode: 'subscription',
-      status: 'complete',
-      client_reference_id: userId,
-      customer: ids.customer,
-      subscription: ids.subscription,
-      metadata: { userId },
-    },
-    options,
-  );
-}
-
-/** customer.subscription.* with a status (period end on the item, as newer API versions send it). */
-export function subscriptionEvent(
-  type: 'created' | 'updated' | 'deleted',
-  sub: {
-    id: string;
-    customer: string;
-    status: string;
-    userId?: string;
-    periodEnd?: number;
-    cancelAtPeriodEnd?: boolean;
-  },
-  options: { id?: string; created?: number } = {},
-) {
-  return stripeEvent(
-    `customer.subscription.${type}`,
-    {
-      id: sub.id,
-      object: 'subscription',
-      status: sub.status,
-      customer: sub.customer,
-      cancel_at_period_end: sub.cancelAtPeriodEnd ?? false,
-      items: {
-        object: 'list',
-        data: [
-          { object: 'subscription_item', current_period_end: sub.periodEnd ?? nowSeconds() + 30 * 86_400 },
-        ],
-      },
-      metadata: sub.userId ? { userId: sub.userId } : {},
-    },
-    options,
-  );
 }
 
 /** A promise the test resolves when it wants. */
@@ -158,8 +83,10 @@ export class GatedLanguageModel implements LanguageModel {
     return { text: `late answer to: ${conversation.at(-1)?.text}`, tokenUsage: null };
   }
 
-  async *stream(conversation: Turn[], options?: ModelCallOptions): AsyncIterable<string> {
-    yield (await this.reply(conversation, options)).text;
+  async *stream(conversation: Turn[], options?: ModelCallOptions): AsyncIterable<ModelStreamPart> {
+    const answer = await this.reply(conversation, options);
+    yield { type: 'text', text: answer.text };
+    yield { type: 'finish', finishReason: 'stop', tokenUsage: answer.tokenUsage };
   }
 }
 

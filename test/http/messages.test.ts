@@ -1,13 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { aCheckoutCompleted } from '#adapters/payments/stripe-events.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
-import type { Overrides } from '#bootstrap/runtime.ts';
+import { TOKENS } from '#bootstrap/tokens.ts';
 import { FixedClock } from '#test/support/clock.ts';
-import { signedInUser, startTestApp, type TestApp, type TestClient } from '#test/support/http.ts';
+import {
+  replace,
+  signedInUser,
+  startTestApp,
+  type TestApp,
+  type TestAppOptions,
+  type TestClient,
+} from '#test/support/http.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import {
   anIsoTime,
   aUuid,
-  checkoutCompleted,
   deliverEvent,
   expectInvalidField,
   expectProblem,
@@ -25,7 +32,7 @@ let client: TestClient;
 let clock: FixedClock;
 beforeAll(async () => {
   clock = new FixedClock(EVENING);
-  app = await startTestApp({ overrides: { clock } });
+  app = await startTestApp({ overrides: [replace(TOKENS.Clock, clock)] });
   client = app.client;
 });
 afterAll(() => app.close());
@@ -35,7 +42,7 @@ const started: TestApp[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((each) => each.close()));
 });
-async function startOwnApp(options: { env?: Record<string, string>; overrides?: Overrides } = {}) {
+async function startOwnApp(options: TestAppOptions = {}) {
   const own = await startTestApp({ ...options, env: { REPLY_BACKOFF_MS: '5', ...options.env } });
   started.push(own);
   return own;
@@ -90,6 +97,7 @@ describe('POST /chatroom/:id/message', () => {
         content: '(offline model) You said: What is a quota?',
         status: 'completed',
         error: null,
+        tokens: { prompt: 4, output: 11, total: 15 },
         createdAt: anIsoTime,
       },
     });
@@ -184,7 +192,7 @@ describe('the daily quota', () => {
 
   it('opens again at the next UTC midnight', async () => {
     const ownClock = new FixedClock('2026-11-23T23:59:00.000Z');
-    const own = await startOwnApp({ overrides: { clock: ownClock } });
+    const own = await startOwnApp({ overrides: [replace(TOKENS.Clock, ownClock)] });
     const { token, roomId } = await userWithRoom(own.client);
     for (let sent = 1; sent <= 5; sent++) await send(own.client, token, roomId, `prompt ${sent}`);
     const late = await send(own.client, token, roomId, 'late');
@@ -221,7 +229,7 @@ describe('the daily quota', () => {
 
     const paid = await deliverEvent(
       client,
-      checkoutCompleted(user.id, { customer: 'cus_same_day', subscription: 'sub_same_day' }),
+      aCheckoutCompleted({ userId: user.id, customer: 'cus_same_day', subscription: 'sub_same_day' }),
     );
     expect(paid.status).toBe(200);
     const next = await send(client, token, roomId, 'now as Pro');
@@ -235,7 +243,7 @@ describe('the daily quota', () => {
     const { token, roomId, user } = await userWithRoom(own.client);
     await deliverEvent(
       own.client,
-      checkoutCompleted(user.id, { customer: 'cus_unlimited', subscription: 'sub_unlimited' }),
+      aCheckoutCompleted({ userId: user.id, customer: 'cus_unlimited', subscription: 'sub_unlimited' }),
     );
 
     const responses = [];
@@ -255,7 +263,7 @@ describe('the daily quota', () => {
 describe('waiting for the reply', () => {
   it('answers 202 at once with Prefer: respond-async, a pending reply and a Location to poll', async () => {
     const model = new GatedLanguageModel();
-    const own = await startOwnApp({ overrides: { model } });
+    const own = await startOwnApp({ overrides: [replace(TOKENS.LanguageModel, model)] });
     try {
       const { token, roomId } = await userWithRoom(own.client);
 
@@ -289,7 +297,10 @@ describe('waiting for the reply', () => {
 
   it('answers 202 pending when the model takes longer than REPLY_WAIT_MS', async () => {
     const model = new GatedLanguageModel();
-    const own = await startOwnApp({ env: { REPLY_WAIT_MS: '50' }, overrides: { model } });
+    const own = await startOwnApp({
+      env: { REPLY_WAIT_MS: '50' },
+      overrides: [replace(TOKENS.LanguageModel, model)],
+    });
     try {
       const { token, roomId } = await userWithRoom(own.client);
 
@@ -316,7 +327,7 @@ describe('waiting for the reply', () => {
 describe('model failures', () => {
   it('answers 502 MODEL_UNAVAILABLE after 3 attempts, marks the reply failed and gives the prompt back', async () => {
     const model = new ScriptedLanguageModel();
-    const own = await startOwnApp({ overrides: { model } });
+    const own = await startOwnApp({ overrides: [replace(TOKENS.LanguageModel, model)] });
     const { token, roomId } = await userWithRoom(own.client);
     expect((await send(own.client, token, roomId, 'fine')).status).toBe(201);
     model.answerWith(() => {
@@ -349,7 +360,7 @@ describe('model failures', () => {
     const model = new ScriptedLanguageModel(() => {
       throw new LanguageModelError('The prompt was blocked by the safety filters', { retryable: false });
     });
-    const own = await startOwnApp({ overrides: { model } });
+    const own = await startOwnApp({ overrides: [replace(TOKENS.LanguageModel, model)] });
     const { token, roomId } = await userWithRoom(own.client);
 
     const response = await send(own.client, token, roomId, 'something blocked');
@@ -369,7 +380,7 @@ describe('model failures', () => {
       if (call < 3) throw new LanguageModelError('The model is busy', { retryable: true });
       return { text: 'third time lucky', tokenUsage: null };
     });
-    const own = await startOwnApp({ overrides: { model } });
+    const own = await startOwnApp({ overrides: [replace(TOKENS.LanguageModel, model)] });
     const { token, roomId } = await userWithRoom(own.client);
 
     const response = await send(own.client, token, roomId, 'try hard');
@@ -388,7 +399,7 @@ describe('model failures', () => {
 describe('conversation history', () => {
   it('gives the model the earlier completed messages, oldest first, and the new prompt last', async () => {
     const model = new ScriptedLanguageModel();
-    const own = await startOwnApp({ overrides: { model } });
+    const own = await startOwnApp({ overrides: [replace(TOKENS.LanguageModel, model)] });
     const { token, roomId } = await userWithRoom(own.client);
     const other = await own.client.post('/chatroom', { title: 'Other' }, { token });
     await send(own.client, token, other.body.id, 'elsewhere');
@@ -406,7 +417,10 @@ describe('conversation history', () => {
 
   it('sends at most the last 20 messages plus the prompt', async () => {
     const model = new ScriptedLanguageModel();
-    const own = await startOwnApp({ env: { BASIC_DAILY_LIMIT: '50' }, overrides: { model } });
+    const own = await startOwnApp({
+      env: { BASIC_DAILY_LIMIT: '50' },
+      overrides: [replace(TOKENS.LanguageModel, model)],
+    });
     const { token, roomId } = await userWithRoom(own.client);
 
     for (let n = 1; n <= 12; n++) expect((await send(own.client, token, roomId, `p${n}`)).status).toBe(201);
@@ -424,7 +438,7 @@ describe('conversation history', () => {
       if (prompt === 'break') throw new LanguageModelError('Blocked', { retryable: false });
       return { text: `echo: ${prompt}`, tokenUsage: null };
     });
-    const own = await startOwnApp({ overrides: { model } });
+    const own = await startOwnApp({ overrides: [replace(TOKENS.LanguageModel, model)] });
     const { token, roomId } = await userWithRoom(own.client);
     await send(own.client, token, roomId, 'hello');
     expect((await send(own.client, token, roomId, 'break')).status).toBe(502);

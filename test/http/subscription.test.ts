@@ -1,25 +1,31 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  aCheckoutCompleted,
+  anInvoicePaymentFailed,
+  aStripeEvent,
+  aSubscriptionCreated,
+  aSubscriptionDeleted,
+  aSubscriptionUpdated,
+  signStripeEvent,
+} from '#adapters/payments/stripe-events.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
 import {
+  replace,
   signedInUser,
   startTestApp,
   TEST_WEBHOOK_SECRET,
   type TestApp,
   type TestClient,
 } from '#test/support/http.ts';
+import { FakePaymentGateway } from '#test/support/payment-doubles.ts';
 import {
   anIsoTime,
-  checkoutCompleted,
   deliver,
   deliverEvent,
   expectInvalidField,
   expectProblem,
   expectUnauthorized,
   nowSeconds,
-  signedEvent,
-  stripeEvent,
-  subscriptionEvent,
 } from './helpers.ts';
 
 let app: TestApp;
@@ -45,7 +51,8 @@ async function proUser() {
     subscription: `sub_http_${subscriptionCounter}`,
   };
   const created = nowSeconds() - 100;
-  expect((await deliverEvent(client, checkoutCompleted(user.user.id, ids, { created }))).status).toBe(200);
+  const paid = aCheckoutCompleted({ userId: user.user.id, ...ids, created });
+  expect((await deliverEvent(client, paid)).status).toBe(200);
   return { ...user, ...ids, created };
 }
 
@@ -183,7 +190,7 @@ describe('POST /webhook/stripe: signature', () => {
 
     const response = await deliverEvent(
       client,
-      checkoutCompleted(user.user.id, { customer: 'cus_now', subscription: 'sub_now' }),
+      aCheckoutCompleted({ userId: user.user.id, customer: 'cus_now', subscription: 'sub_now' }),
     );
 
     expect(response.status).toBe(200);
@@ -194,8 +201,9 @@ describe('POST /webhook/stripe: signature', () => {
 
   it('answers 400 INVALID_SIGNATURE without a Stripe-Signature header', async () => {
     const user = await signedInUser(client);
-    const { payload } = signedEvent(
-      checkoutCompleted(user.user.id, { customer: 'cus_a', subscription: 'sub_a' }),
+    const { rawBody: payload } = signStripeEvent(
+      aCheckoutCompleted({ userId: user.user.id, customer: 'cus_a', subscription: 'sub_a' }),
+      TEST_WEBHOOK_SECRET,
     );
 
     await refused(user, payload);
@@ -203,11 +211,9 @@ describe('POST /webhook/stripe: signature', () => {
 
   it('answers 400 INVALID_SIGNATURE for a signature made with another secret', async () => {
     const user = await signedInUser(client);
-    const { payload, signature } = signedEvent(
-      checkoutCompleted(user.user.id, { customer: 'cus_b', subscription: 'sub_b' }),
-      {
-        secret: 'whsec_someone_else',
-      },
+    const { rawBody: payload, signature } = signStripeEvent(
+      aCheckoutCompleted({ userId: user.user.id, customer: 'cus_b', subscription: 'sub_b' }),
+      'whsec_someone_else',
     );
 
     await refused(user, payload, signature);
@@ -215,8 +221,9 @@ describe('POST /webhook/stripe: signature', () => {
 
   it('answers 400 INVALID_SIGNATURE for a garbage header', async () => {
     const user = await signedInUser(client);
-    const { payload } = signedEvent(
-      checkoutCompleted(user.user.id, { customer: 'cus_g', subscription: 'sub_g' }),
+    const { rawBody: payload } = signStripeEvent(
+      aCheckoutCompleted({ userId: user.user.id, customer: 'cus_g', subscription: 'sub_g' }),
+      TEST_WEBHOOK_SECRET,
     );
 
     await refused(user, payload, 't=123,v1=deadbeef');
@@ -224,11 +231,10 @@ describe('POST /webhook/stripe: signature', () => {
 
   it('answers 400 INVALID_SIGNATURE for a signature older than 300 s', async () => {
     const user = await signedInUser(client);
-    const { payload, signature } = signedEvent(
-      checkoutCompleted(user.user.id, { customer: 'cus_c', subscription: 'sub_c' }),
-      {
-        timestamp: nowSeconds() - 301,
-      },
+    const { rawBody: payload, signature } = signStripeEvent(
+      aCheckoutCompleted({ userId: user.user.id, customer: 'cus_c', subscription: 'sub_c' }),
+      TEST_WEBHOOK_SECRET,
+      { timestamp: nowSeconds() - 301 },
     );
 
     await refused(user, payload, signature);
@@ -236,11 +242,10 @@ describe('POST /webhook/stripe: signature', () => {
 
   it('accepts a signature a little under 300 s old', async () => {
     const user = await signedInUser(client);
-    const { payload, signature } = signedEvent(
-      checkoutCompleted(user.user.id, { customer: 'cus_d', subscription: 'sub_d' }),
-      {
-        timestamp: nowSeconds() - 280,
-      },
+    const { rawBody: payload, signature } = signStripeEvent(
+      aCheckoutCompleted({ userId: user.user.id, customer: 'cus_d', subscription: 'sub_d' }),
+      TEST_WEBHOOK_SECRET,
+      { timestamp: nowSeconds() - 280 },
     );
 
     expect((await deliver(client, payload, signature)).status).toBe(200);
@@ -250,8 +255,9 @@ describe('POST /webhook/stripe: signature', () => {
   it('answers 400 INVALID_SIGNATURE for a body changed after signing', async () => {
     const user = await signedInUser(client);
     const victim = await signedInUser(client);
-    const { payload, signature } = signedEvent(
-      checkoutCompleted(user.user.id, { customer: 'cus_e', subscription: 'sub_e' }),
+    const { rawBody: payload, signature } = signStripeEvent(
+      aCheckoutCompleted({ userId: user.user.id, customer: 'cus_e', subscription: 'sub_e' }),
+      TEST_WEBHOOK_SECRET,
     );
 
     await refused(victim, payload.replaceAll(user.user.id, victim.user.id), signature);
@@ -262,26 +268,22 @@ describe('POST /webhook/stripe: signature', () => {
 describe('POST /webhook/stripe: events', () => {
   it('answers 400 VALIDATION_FAILED for a signed but malformed event', async () => {
     const notJson = 'this is not json';
-    const notJsonSignature = Stripe.webhooks.generateTestHeaderString({
-      payload: notJson,
-      secret: TEST_WEBHOOK_SECRET,
-    });
+    const { signature: notJsonSignature } = signStripeEvent(notJson, TEST_WEBHOOK_SECRET);
 
     const rawNotJson = await deliver(client, notJson, notJsonSignature);
     const noId = await deliverEvent(client, {
-      type: 'checkout.session.completed',
-      created: nowSeconds(),
-      data: { object: {} },
+      ...aStripeEvent('checkout.session.completed', {}),
+      id: undefined,
     });
     const badCreated = await deliverEvent(client, {
-      ...stripeEvent('customer.updated', {}),
+      ...aStripeEvent('customer.updated', {}),
       created: 'yesterday',
     });
     const badStatus = await deliverEvent(
       client,
-      subscriptionEvent('updated', { id: 'sub_bad', customer: 'cus_bad', status: 'sleeping' }),
+      aSubscriptionUpdated({ id: 'sub_bad', customer: 'cus_bad', status: 'sleeping' }),
     );
-    const badCheckout = await deliverEvent(client, stripeEvent('checkout.session.completed', { mode: 42 }));
+    const badCheckout = await deliverEvent(client, aStripeEvent('checkout.session.completed', { mode: 42 }));
 
     expectProblem(rawNotJson, 400, 'VALIDATION_FAILED');
     expectInvalidField(noId, 'id');
@@ -305,17 +307,14 @@ describe('POST /webhook/stripe: events', () => {
 
     const response = await deliverEvent(
       client,
-      subscriptionEvent(
-        'updated',
-        {
-          id: user.subscription,
-          customer: user.customer,
-          status: subscriptionStatus,
-          periodEnd,
-          cancelAtPeriodEnd: true,
-        },
-        { created: user.created + 10 },
-      ),
+      aSubscriptionUpdated({
+        id: user.subscription,
+        customer: user.customer,
+        status: subscriptionStatus,
+        periodEnd,
+        cancelAtPeriodEnd: true,
+        created: user.created + 10,
+      }),
     );
 
     expect(response.status).toBe(200);
@@ -333,13 +332,12 @@ describe('POST /webhook/stripe: events', () => {
 
     await deliverEvent(
       client,
-      subscriptionEvent(
-        'deleted',
-        { id: user.subscription, customer: user.customer, status: 'canceled' },
-        {
-          created: user.created + 10,
-        },
-      ),
+      aSubscriptionDeleted({
+        id: user.subscription,
+        customer: user.customer,
+        status: 'canceled',
+        created: user.created + 10,
+      }),
     );
 
     expect((await status(user.token)).body).toMatchObject({ tier: 'basic', status: 'canceled' });
@@ -351,19 +349,22 @@ describe('POST /webhook/stripe: events', () => {
 
     const deleted = await deliverEvent(
       client,
-      subscriptionEvent(
-        'deleted',
-        { id: other, customer: user.customer, status: 'canceled', userId: user.user.id },
-        { created: user.created + 10 },
-      ),
+      aSubscriptionDeleted({
+        id: other,
+        customer: user.customer,
+        status: 'canceled',
+        userId: user.user.id,
+        created: user.created + 10,
+      }),
     );
     const failed = await deliverEvent(
       client,
-      stripeEvent(
-        'invoice.payment_failed',
-        { object: 'invoice', customer: user.customer, subscription: other },
-        { created: user.created + 20 },
-      ),
+      anInvoicePaymentFailed({
+        customer: user.customer,
+        subscription: other,
+        legacyShape: true,
+        created: user.created + 20,
+      }),
     );
 
     expect([deleted.status, failed.status]).toEqual([200, 200]);
@@ -376,19 +377,15 @@ describe('POST /webhook/stripe: events', () => {
 
     const legacyResponse = await deliverEvent(
       client,
-      stripeEvent('invoice.payment_failed', {
-        object: 'invoice',
+      anInvoicePaymentFailed({
         customer: legacy.customer,
         subscription: legacy.subscription,
+        legacyShape: true,
       }),
     );
     const currentResponse = await deliverEvent(
       client,
-      stripeEvent('invoice.payment_failed', {
-        object: 'invoice',
-        customer: current.customer,
-        parent: { subscription_details: { subscription: current.subscription } },
-      }),
+      anInvoicePaymentFailed({ customer: current.customer, subscription: current.subscription }),
     );
 
     expect(legacyResponse.status).toBe(200);
@@ -400,19 +397,20 @@ describe('POST /webhook/stripe: events', () => {
   it('applies each event id once: a redelivery answers 200 and changes nothing', async () => {
     const user = await proUser();
     const id = `evt_once_${user.subscription}`;
-    const first = subscriptionEvent(
-      'updated',
-      { id: user.subscription, customer: user.customer, status: 'past_due' },
-      {
-        id,
-        created: user.created + 10,
-      },
-    );
-    const sameIdOtherPayload = subscriptionEvent(
-      'updated',
-      { id: user.subscription, customer: user.customer, status: 'canceled' },
-      { id, created: user.created + 20 },
-    );
+    const first = aSubscriptionUpdated({
+      id: user.subscription,
+      customer: user.customer,
+      status: 'past_due',
+      eventId: id,
+      created: user.created + 10,
+    });
+    const sameIdOtherPayload = aSubscriptionUpdated({
+      id: user.subscription,
+      customer: user.customer,
+      status: 'canceled',
+      eventId: id,
+      created: user.created + 20,
+    });
 
     expect((await deliverEvent(client, first)).status).toBe(200);
     const again = await deliverEvent(client, sameIdOtherPayload);
@@ -430,14 +428,14 @@ describe('POST /webhook/stripe: events', () => {
     // proven by the repository contract (applyEventOnce); here: all answer 200, one payload is applied, and
     // the id stays claimed afterwards.
     const deliveries = periodEnds.map((periodEnd, n) =>
-      subscriptionEvent(
-        'updated',
-        { id: user.subscription, customer: user.customer, status: 'active', periodEnd },
-        {
-          id,
-          created: user.created + 10 + n,
-        },
-      ),
+      aSubscriptionUpdated({
+        id: user.subscription,
+        customer: user.customer,
+        status: 'active',
+        periodEnd,
+        eventId: id,
+        created: user.created + 10 + n,
+      }),
     );
 
     const responses = await Promise.all(deliveries.map((event) => deliverEvent(client, event)));
@@ -446,11 +444,14 @@ describe('POST /webhook/stripe: events', () => {
     const applied = (await status(user.token)).body.currentPeriodEnd;
     expect(periodEnds.map((end) => new Date(end * 1000).toISOString())).toContain(applied);
 
-    const late = subscriptionEvent(
-      'updated',
-      { id: user.subscription, customer: user.customer, status: 'canceled', periodEnd: nowSeconds() },
-      { id, created: user.created + 1000 },
-    );
+    const late = aSubscriptionUpdated({
+      id: user.subscription,
+      customer: user.customer,
+      status: 'canceled',
+      periodEnd: nowSeconds(),
+      eventId: id,
+      created: user.created + 1000,
+    });
     expect((await deliverEvent(client, late)).status).toBe(200);
     expect((await status(user.token)).body).toMatchObject({ tier: 'pro', currentPeriodEnd: applied });
   });
@@ -460,12 +461,12 @@ describe('POST /webhook/stripe: events', () => {
     const sub = { id: user.subscription, customer: user.customer };
     await deliverEvent(
       client,
-      subscriptionEvent('updated', { ...sub, status: 'active' }, { created: user.created + 100 }),
+      aSubscriptionUpdated({ ...sub, status: 'active', created: user.created + 100 }),
     );
 
     const stale = await deliverEvent(
       client,
-      subscriptionEvent('updated', { ...sub, status: 'canceled' }, { created: user.created + 50 }),
+      aSubscriptionUpdated({ ...sub, status: 'canceled', created: user.created + 50 }),
     );
 
     expect(stale.status).toBe(200);
@@ -477,16 +478,13 @@ describe('POST /webhook/stripe: events', () => {
 
     const response = await deliverEvent(
       client,
-      stripeEvent('customer.updated', {
+      aStripeEvent('customer.updated', {
         id: user.customer,
         object: 'customer',
         metadata: { userId: user.user.id },
       }),
     );
-    const oneOffInvoice = await deliverEvent(
-      client,
-      stripeEvent('invoice.payment_failed', { object: 'invoice', customer: user.customer }),
-    );
+    const oneOffInvoice = await deliverEvent(client, anInvoicePaymentFailed({ customer: user.customer }));
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ received: true });
@@ -496,11 +494,7 @@ describe('POST /webhook/stripe: events', () => {
 
   it('ignores a checkout.session.completed that is not in subscription mode', async () => {
     const { token, user } = await signedInUser(client);
-    const oneOff = checkoutCompleted(user.id, {
-      customer: `cus_once_${user.id}`,
-      subscription: `sub_once_${user.id}`,
-    });
-    oneOff.data.object = { ...oneOff.data.object, mode: 'payment' };
+    const oneOff = aCheckoutCompleted({ userId: user.id, mode: 'payment' });
 
     expect((await deliverEvent(client, oneOff)).status).toBe(200);
 
@@ -508,22 +502,29 @@ describe('POST /webhook/stripe: events', () => {
   });
 
   it('finds the user by the linked customer id when the event names no user', async () => {
-    const { token, user } = await signedInUser(client);
-    await client.post('/subscribe/pro', undefined, { token });
-    const linked = await app.runtime.container.get(TOKENS.SubscriptionRepository).findByUserId(user.id);
-    expect(linked?.customerId).toMatch(/^cus_/);
+    const payments = new FakePaymentGateway();
+    const own = await startTestApp({ overrides: [replace(TOKENS.PaymentGateway, payments)] });
+    try {
+      const { token, user } = await signedInUser(own.client);
+      await own.client.post('/subscribe/pro', undefined, { token });
+      const linked = payments.checkouts.at(-1);
+      expect(linked?.userId).toBe(user.id);
 
-    const response = await deliverEvent(
-      client,
-      subscriptionEvent('created', {
-        id: `sub_by_customer_${user.id}`,
-        customer: linked!.customerId!,
-        status: 'active',
-      }),
-    );
+      const response = await deliverEvent(
+        own.client,
+        aSubscriptionCreated({
+          id: `sub_by_customer_${user.id}`,
+          customer: linked!.customerId,
+          status: 'active',
+        }),
+      );
 
-    expect(response.status).toBe(200);
-    expect((await status(token)).body).toMatchObject({ tier: 'pro', status: 'active' });
+      expect(response.status).toBe(200);
+      const pro = await own.client.get('/subscription/status', { token });
+      expect(pro.body).toMatchObject({ tier: 'pro', status: 'active' });
+    } finally {
+      await own.close();
+    }
   });
 
   it('finds the user by metadata.userId on a subscription event', async () => {
@@ -531,7 +532,7 @@ describe('POST /webhook/stripe: events', () => {
 
     await deliverEvent(
       client,
-      subscriptionEvent('created', {
+      aSubscriptionCreated({
         id: `sub_by_metadata_${user.id}`,
         customer: `cus_meta_${user.id}`,
         status: 'trialing',
@@ -547,7 +548,8 @@ describe('POST /webhook/stripe: events', () => {
 
     const response = await deliverEvent(
       client,
-      checkoutCompleted('01900000-0000-7000-8000-00000000dead', {
+      aCheckoutCompleted({
+        userId: '01900000-0000-7000-8000-00000000dead',
         customer: 'cus_nobody',
         subscription: 'sub_nobody',
       }),

@@ -1,15 +1,23 @@
+import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UserRepository } from '#application/ports/user-repository.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
-import { signedInUser, startTestApp, TEST_JWT_SECRET, type TestApp } from '#test/support/http.ts';
+import { decorate, signedInUser, startTestApp, TEST_JWT_SECRET, type TestApp } from '#test/support/http.ts';
 import { aUuid, expectUnauthorized } from './helpers.ts';
 
 const ISSUER = 'gemini-chat';
 const AUDIENCE = 'gemini-chat-api';
 
 let app: TestApp;
+/** The app's users as stored: the API has no call that deletes one. */
+let users: UserRepository;
 beforeAll(async () => {
-  app = await startTestApp();
+  const keepUsers = decorate(TOKENS.UserRepository, (bound) => {
+    users = bound;
+    return bound;
+  });
+  app = await startTestApp({ overrides: [keepUsers] });
 });
 afterAll(() => app.close());
 
@@ -166,6 +174,41 @@ describe('refused tokens: 401 UNAUTHORIZED with WWW-Authenticate: Bearer error="
     expectUnauthorized(await me(expired));
   });
 
+  it('a signed token whose claims do not have the shape we issue', async () => {
+    const { user } = await signedInUser(app.client);
+    const now = Math.floor(Date.now() / 1000);
+
+    for (const sub of ['', "' OR 1=1 --", 'not-a-uuid', `${user.id}x`]) {
+      expectUnauthorized(await me(forge(sub)));
+    }
+    expectUnauthorized(await me(forge(user.id, { payload: { ver: '0' } })));
+    expectUnauthorized(await me(forge(user.id, { payload: { ver: 0.5 } })));
+    expectUnauthorized(await me(forge(user.id, { payload: { amr: ['magic'] } })));
+    expectUnauthorized(await me(forge(user.id, { noTimestamp: true })));
+    expectUnauthorized(await me(forge(user.id, { payload: { iat: now + 3600 }, expiresIn: 7200 })));
+    const signedByHand = (claims: object) => {
+      const unsigned = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url(claims)}`;
+      const mac = createHmac('sha256', TEST_JWT_SECRET).update(unsigned).digest('base64url');
+      return `${unsigned}.${mac}`;
+    };
+    const claims = { sub: user.id, ver: 0, amr: ['otp'], iss: ISSUER, aud: AUDIENCE, exp: now + 600 };
+    expect((await me(signedByHand({ ...claims, iat: now }))).status).toBe(200);
+    expectUnauthorized(await me(signedByHand({ ...claims, iat: 'yesterday' })));
+  });
+
+  it('a signed token without an expiry', async () => {
+    const { user } = await signedInUser(app.client);
+    const forever = jwt.sign({ ver: 0, amr: ['otp'] }, TEST_JWT_SECRET, {
+      algorithm: 'HS256',
+      subject: user.id,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    expect((jwt.decode(forever) as jwt.JwtPayload).exp).toBeUndefined();
+
+    expectUnauthorized(await me(forever));
+  });
+
   it('the wrong issuer or audience', async () => {
     const { user } = await signedInUser(app.client);
 
@@ -191,7 +234,7 @@ describe('refused tokens: 401 UNAUTHORIZED with WWW-Authenticate: Bearer error="
     const { token, user } = await signedInUser(app.client);
     expect((await me(token)).status).toBe(200);
 
-    await app.runtime.container.get(TOKENS.UserRepository).delete(user.id);
+    await users.delete(user.id);
 
     expectUnauthorized(await me(token));
   });

@@ -16,12 +16,15 @@ import {
 import { REPLY_QUEUE_NAME } from '#adapters/queue/bullmq-reply-jobs.ts';
 import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker, type BullMqReplyWorkerOptions } from '#adapters/queue/bullmq-reply-worker.ts';
+import type { Scope } from '#adapters/system/scope.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
-import { loadConfig } from '#bootstrap/config.ts';
-import { openRedis } from '#bootstrap/redis.ts';
+import { TOKENS } from '#bootstrap/tokens.ts';
+import { aReplyJob } from '#test/support/builders.ts';
+import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
+import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
-import { testRedis } from '#test/support/services.ts';
+import { testRedis, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 const redis = await testRedis();
@@ -144,7 +147,7 @@ async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs
   }
 }
 
-if (redis.available) {
+withServices([redis], () => {
   describe('BullMQ reply queue and workers on Redis', () => {
     let url: string;
     let prefix: string;
@@ -219,13 +222,17 @@ if (redis.available) {
     it('keeps one job per reply id, however often and whenever it is enqueued', async () => {
       const queue = aQueue();
       const replyId = randomUUID();
-      await Promise.all([queue.enqueue({ replyId }), queue.enqueue({ replyId }), queue.enqueue({ replyId })]);
+      await Promise.all([
+        queue.enqueue(aReplyJob(replyId)),
+        queue.enqueue(aReplyJob(replyId)),
+        queue.enqueue(aReplyJob(replyId)),
+      ]);
       expect(await inspector.getJobCounts('waiting')).toEqual({ waiting: 1 });
 
       const handler = new RecordingHandler();
       await aWorker(handler);
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await sleep(300);
       expect(handler.attemptsOf(replyId)).toBe(1);
       expect(await inspector.getJobState(replyId)).toBe('completed');
@@ -245,19 +252,19 @@ if (redis.available) {
       };
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
       expect(handler.attemptsOf(replyId)).toBe(3);
       expect(handler.givenUp).toHaveLength(1);
 
       modelDown = false;
       databaseDown = false;
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await sleep(300);
       expect(handler.attemptsOf(replyId)).toBe(3);
       expect(await inspector.getJobState(replyId)).toBe('failed');
 
-      await queue.enqueue({ replyId }, { replaceFinished: true });
+      await queue.enqueue(aReplyJob(replyId), { replaceFinished: true });
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       expect(handler.attemptsOf(replyId)).toBe(4);
       expect((await inspector.getJob(replyId))?.attemptsMade).toBe(1);
@@ -271,7 +278,7 @@ if (redis.available) {
       });
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('failed');
       const job = await inspector.getJob(replyId);
       expect(job?.attemptsMade).toBe(1);
@@ -286,7 +293,7 @@ if (redis.available) {
       });
       await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       const [first, second] = handler.attempts;
       expect(second!.at - first!.at).toBeGreaterThanOrEqual(650);
@@ -300,7 +307,7 @@ if (redis.available) {
       const handlers = [new RecordingHandler(failing), new RecordingHandler(failing)];
       for (const handler of handlers) await aWorker(handler);
       const replyIds = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-      await Promise.all(replyIds.map((replyId) => queue.enqueue({ replyId })));
+      await Promise.all(replyIds.map((replyId) => queue.enqueue(aReplyJob(replyId))));
       const outcomes = await Promise.all(replyIds.map((replyId) => queue.waitForOutcome(replyId, 5000)));
       expect(outcomes).toEqual(['failed', 'failed', 'failed', 'failed']);
       await sleep(100);
@@ -316,7 +323,7 @@ if (redis.available) {
       const worker = aWorkerProcess('complete');
       await worker.printed('ready');
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
       expect(await commands.get(`${prefix}handled:${replyId}`)).toBe(String(worker.child.pid));
 
@@ -329,7 +336,7 @@ if (redis.available) {
       const doomed = aWorkerProcess('hang');
       await doomed.printed('ready');
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await doomed.printed(`started ${replyId}`);
       await doomed.kill();
 
@@ -346,7 +353,7 @@ if (redis.available) {
       for (let death = 0; death < 2; death++) {
         const doomed = aWorkerProcess('hang');
         await doomed.printed('ready');
-        if (death === 0) await queue.enqueue({ replyId });
+        if (death === 0) await queue.enqueue(aReplyJob(replyId));
         await doomed.printed(`started ${replyId}`);
         await doomed.kill();
       }
@@ -365,7 +372,7 @@ if (redis.available) {
       const handler = new RecordingHandler(() => new Promise<void>((resolve) => (finish = resolve)));
       const worker = await aWorker(handler);
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await eventually(() => handler.attempts.length === 1);
 
       const closing = worker.close();
@@ -381,7 +388,7 @@ if (redis.available) {
       const stuck = new RecordingHandler(() => new Promise<void>(() => {}));
       const leaving = await aWorker(stuck, { shutdownGraceMs: 200 });
       const replyId = randomUUID();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await eventually(() => stuck.attempts.length === 1);
 
       const { ms } = await elapsed(leaving.close());
@@ -420,8 +427,11 @@ if (redis.available) {
         expect(result.status).toBe('rejected');
         expect(ms).toBeLessThan(1500);
       }
-      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
-      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
+      expect(enqueue.result).toMatchObject({
+        status: 'rejected',
+        reason: { service: 'queue', retryAfterSeconds: 1 },
+      });
       expect(enqueue.ms).toBeLessThan(2500);
     });
 
@@ -437,47 +447,56 @@ if (redis.available) {
         client.disconnect();
         await relay.close();
       });
-      await queue.enqueue({ replyId: randomUUID() });
+      await queue.enqueue(aReplyJob(randomUUID()));
       await cache.set('list', '[]', 60);
 
       relay.silence();
       const read = await elapsed(cache.get('list'));
       expect(read.result.status).toBe('rejected');
       expect(read.ms).toBeLessThan(1500);
-      const enqueue = await elapsed(queue.enqueue({ replyId: randomUUID() }));
-      expect(enqueue.result).toMatchObject({ status: 'rejected', reason: { code: 'NOT_READY' } });
+      const enqueue = await elapsed(queue.enqueue(aReplyJob(randomUUID())));
+      expect(enqueue.result).toMatchObject({
+        status: 'rejected',
+        reason: { service: 'queue', retryAfterSeconds: 1 },
+      });
       expect(enqueue.ms).toBeLessThan(2500);
       const wait = await elapsed(queue.waitForOutcome(randomUUID(), 20_000));
       expect(wait.result).toEqual({ status: 'fulfilled', value: 'timeout' });
       expect(wait.ms).toBeLessThan(2500);
     });
 
-    it('openRedis wires the cache, the queue and workers that run each job in the given scope', async () => {
-      const config = loadConfig({
-        REDIS_URL: url,
-        REDIS_KEY_PREFIX: prefix,
-        WORKER_STALLED_INTERVAL_MS: '1000',
-      });
-      const services = await openRedis(config, logger);
-      cleanups.push(() => services.close());
-      await services.healthCheck.check();
-
-      await services.cache.set('list', '[1]', 60);
-      expect(await commands.get(`${prefix}cache:list`)).toBe('[1]');
-
+    it('the service on Redis keeps its list cache under the key prefix and runs each reply job in a unit of work', async () => {
       const unitOfWork = new AsyncLocalStorage<string>();
-      const seen: (string | undefined)[] = [];
-      const handler = new RecordingHandler(async () => {
-        seen.push(unitOfWork.getStore());
+      let units = 0;
+      const scope: Scope = (work) => {
+        units += 1;
+        return unitOfWork.run(`unit ${units}`, work);
+      };
+      const seenByModel: (string | undefined)[] = [];
+      const model = new ScriptedLanguageModel(() => {
+        seenByModel.push(unitOfWork.getStore());
+        return { text: 'Hello from the worker', tokenUsage: null };
       });
-      const worker = services.startWorker(handler, { scope: (fn) => unitOfWork.run('job scope', fn) });
-      await worker.waitUntilReady();
-      const replyId = randomUUID();
-      await services.queue.enqueue({ replyId });
-      expect(await services.queue.waitForOutcome(replyId, 5000)).toBe('completed');
-      expect(seen).toEqual(['job scope']);
+      const service = await startTestApp({
+        env: { DATABASE_URL: 'memory', REDIS_URL: url, REDIS_KEY_PREFIX: prefix },
+        overrides: [replace(TOKENS.Scope, scope), replace(TOKENS.LanguageModel, model)],
+      });
+      cleanups.push(() => service.close());
+      const { token } = await signedInUser(service.client);
+      const room = await service.client.post('/chatroom', { title: 'On Redis' }, { token });
+
+      await service.client.get('/chatroom', { token });
+      expect((await service.client.get('/chatroom', { token })).headers.get('X-Cache')).toBe('HIT');
+      expect(await commands.keys(`${prefix}cache:chatrooms:*`)).not.toEqual([]);
+
+      const sent = await service.client.post(
+        `/chatroom/${room.body.id}/message`,
+        { content: 'Hi' },
+        { token },
+      );
+      expect(sent.body.reply).toMatchObject({ status: 'completed', content: 'Hello from the worker' });
+      expect(await inspector.getJobState(sent.body.reply.id)).toBe('completed');
+      expect(seenByModel).toEqual([expect.stringMatching(/^unit \d+$/)]);
     });
   });
-} else {
-  it.skip(`BullMQ integration: ${redis.reason}`, () => {});
-}
+});

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FAILURE } from '#adapters/llm/gemini-failures.ts';
 import { GeminiLanguageModel, type GeminiOptions } from '#adapters/llm/gemini-language-model.ts';
-import { LanguageModelError, type Turn } from '#application/ports/language-model.ts';
+import { LanguageModelError, type ModelStreamPart, type Turn } from '#application/ports/language-model.ts';
 import {
   FakeGemini,
   geminiAnswerBlocked,
@@ -56,10 +56,17 @@ async function failure(call: Promise<unknown>): Promise<LanguageModelError> {
   return modelError;
 }
 
-async function collect(stream: AsyncIterable<string>): Promise<string[]> {
+/** The text deltas of a streamed answer (the finish part is checked apart). */
+async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<string[]> {
   const deltas: string[] = [];
-  for await (const delta of stream) deltas.push(delta);
+  for await (const part of stream) if (part.type === 'text') deltas.push(part.text);
   return deltas;
+}
+
+async function finishOf(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart | undefined> {
+  let last: ModelStreamPart | undefined;
+  for await (const part of stream) last = part;
+  return last;
 }
 
 describe('GeminiLanguageModel.reply: the request', () => {
@@ -237,6 +244,12 @@ describe('GeminiLanguageModel.stream', () => {
       'name is ',
       'Asha.',
     ]);
+    fake.answerWith(geminiStream(['Your ', 'name is ', 'Asha.']));
+    expect(await finishOf(gemini().stream(conversation))).toEqual({
+      type: 'finish',
+      finishReason: 'stop',
+      tokenUsage: { promptTokens: 3, candidateTokens: 3, totalTokens: 6 },
+    });
     const [request] = fake.requests;
     expect(request?.path).toBe(`/v1/models/${MODEL}:streamGenerateContent`);
     expect(request?.query.get('alt')).toBe('sse');
@@ -265,7 +278,8 @@ describe('GeminiLanguageModel.stream', () => {
     const deltas: string[] = [];
     const error = await failure(
       (async () => {
-        for await (const delta of gemini().stream(conversation)) deltas.push(delta);
+        for await (const part of gemini().stream(conversation))
+          if (part.type === 'text') deltas.push(part.text);
       })(),
     );
     expect(deltas).toEqual(['Well, ']);
@@ -280,14 +294,32 @@ describe('GeminiLanguageModel.stream', () => {
     });
   });
 
+  it('reports an answer cut by the token limit as finishReason length', async () => {
+    fake.answerWith({
+      kind: 'sse',
+      chunks: [
+        { candidates: [{ content: { role: 'model', parts: [{ text: 'A long ' }] }, index: 0 }] },
+        {
+          candidates: [
+            { content: { role: 'model', parts: [{ text: 'story' }] }, finishReason: 'MAX_TOKENS', index: 0 },
+          ],
+        },
+      ],
+    });
+    expect(await finishOf(gemini().stream(conversation))).toMatchObject({
+      finishReason: 'length',
+      tokenUsage: null,
+    });
+  });
+
   it('closes the HTTP stream when the consumer stops reading', async () => {
     fake.answerWith({
       kind: 'sse',
       chunks: [{ candidates: [{ content: { role: 'model', parts: [{ text: 'Once upon ' }] }, index: 0 }] }],
       hold: true,
     });
-    for await (const delta of gemini().stream(conversation)) {
-      expect(delta).toBe('Once upon ');
+    for await (const part of gemini().stream(conversation)) {
+      expect(part).toEqual({ type: 'text', text: 'Once upon ' });
       break;
     }
     await vi.waitFor(() => expect(fake.openStreams).toBe(0), { timeout: 2000 });

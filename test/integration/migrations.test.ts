@@ -5,16 +5,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { afterAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '#adapters/persistence/postgres/apply-migrations.ts';
 import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
+import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import { ChatroomSchema } from '#adapters/persistence/postgres/schemas/chatroom.schema.ts';
 import { MessageSchema } from '#adapters/persistence/postgres/schemas/message.schema.ts';
 import { OtpSchema } from '#adapters/persistence/postgres/schemas/otp.schema.ts';
 import { SubscriptionSchema } from '#adapters/persistence/postgres/schemas/subscription.schema.ts';
 import { UserSchema } from '#adapters/persistence/postgres/schemas/user.schema.ts';
-import { applyMigrations, openDatabase } from '#bootstrap/database.ts';
+import { openDatabase } from '#bootstrap/database.ts';
 import { aChatroom, aMessage, aMobile, anOtp, aSubscription, aUser } from '#test/support/builders.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 const run = promisify(execFile);
@@ -56,15 +58,15 @@ describe('mappings', () => {
 
 const database = await createTestDatabase();
 
-if (database.available) {
+withServices([database], (database) => {
   describe('migrations on PostgreSQL', () => {
     afterAll(() => database.drop());
-    const config = { url: database.url, poolMax: 2, dataDir: '', migrateOnStart: true };
+    const config = () => ({ url: database.url, poolMax: 2, dataDir: '', migrateOnStart: true });
 
     it('are not applied at start when MIGRATE_ON_START is false', async () => {
-      const db = await openDatabase({ ...config, migrateOnStart: false }, new SilentLogger());
+      const db = await openDatabase({ ...config(), migrateOnStart: false }, new SilentLogger());
       try {
-        await expect(db.repositories.users.findById(aUser().id)).rejects.toThrow(/users/);
+        await expect(postgresRepositories(db.ems).users.findById(aUser().id)).rejects.toThrow(/users/);
       } finally {
         await db.close();
       }
@@ -75,7 +77,7 @@ if (database.available) {
       await run(process.execPath, ['src/bootstrap/migrate.ts'], { env });
       await run(process.execPath, ['src/bootstrap/migrate.ts'], { env });
       const logger = new SilentLogger();
-      const db = await openDatabase(config, logger);
+      const db = await openDatabase(config(), logger);
       await db.close();
       expect(logger.messages()).not.toContain('database migrations applied');
     });
@@ -100,13 +102,13 @@ if (database.available) {
         const logger = new SilentLogger();
         const first = await openDatabase(config, logger);
         const user = aUser();
-        await first.repositories.users.create(user);
+        await postgresRepositories(first.ems).users.create(user);
         await first.healthCheck.check();
         await first.close();
         expect(logger.messages('info')).toEqual(['database migrations applied']);
 
         const again = await openDatabase(config, logger);
-        expect(await again.repositories.users.findById(user.id)).toEqual(user);
+        expect(await postgresRepositories(again.ems).users.findById(user.id)).toEqual(user);
         await again.close();
         expect(logger.messages('info')).toEqual(['database migrations applied']);
       } finally {
@@ -114,9 +116,7 @@ if (database.available) {
       }
     });
   });
-} else {
-  it.skip(`PostgreSQL migrations: ${database.reason}`, () => {});
-}
+});
 
 describe('openDatabase without DATABASE_URL', () => {
   it('keeps the data in DATA_DIR (created if missing) across a restart, for one process at a time', async () => {
@@ -126,13 +126,13 @@ describe('openDatabase without DATABASE_URL', () => {
       const first = await openDatabase(config, new SilentLogger());
       expect(first.describe).toBe(`embedded-postgres (pglite) at ${config.dataDir}`);
       const user = aUser();
-      await first.repositories.users.create(user);
+      await postgresRepositories(first.ems).users.create(user);
       // A second instance on the same files would corrupt them.
       await expect(openDatabase(config, new SilentLogger())).rejects.toThrow(/is in use by another process/);
       await first.close();
 
       const again = await openDatabase(config, new SilentLogger());
-      expect(await again.repositories.users.findByMobile(user.mobile)).toEqual(user);
+      expect(await postgresRepositories(again.ems).users.findByMobile(user.mobile)).toEqual(user);
       await again.close();
     } finally {
       await rm(parent, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGemini, geminiHang } from '#test/support/fake-gemini.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
 import { type Answer, call, freePort, ServiceProcess } from '#test/support/server-process.ts';
-import { createTestDatabase, type TestDatabase, type TestRedis, testRedis } from '#test/support/services.ts';
+import { createTestDatabase, testRedis, withServices } from '#test/support/services.ts';
 
 const database = await createTestDatabase();
 const redis = await testRedis();
@@ -25,10 +25,8 @@ async function aChatroom(baseUrl: string, token: string): Promise<string> {
   return created.body.id as string;
 }
 
-if (database.available && redis.available) {
+withServices([database, redis], (db, space) => {
   describe('two API processes and a worker process on one PostgreSQL and one Redis', () => {
-    const db: TestDatabase = database;
-    const space: TestRedis = redis;
     let gemini: FakeGemini;
     let env: Record<string, string>;
     let apis: ServiceProcess[] = [];
@@ -150,6 +148,4 @@ if (database.available && redis.available) {
       workers = [];
     });
   });
-} else {
-  it.skip('multi-process test: PostgreSQL or Redis unavailable', () => {});
-}
+});

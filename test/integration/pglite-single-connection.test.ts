@@ -72,7 +72,7 @@ describe('the embedded database (one connection)', () => {
           userId: sender.id,
           chatroomId: chatroom.id,
           content: `prompt ${i}`,
-          respondAsync: true,
+          mode: 'async',
         })
         .catch((error: unknown) => error),
     );

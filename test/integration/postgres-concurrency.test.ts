@@ -6,12 +6,12 @@ import { MobileTaken } from '#domain/user/user-errors.ts';
 import { aMobile } from '#test/support/builders.ts';
 import { FixedClock } from '#test/support/clock.ts';
 import { aDatabaseProcess, type DatabaseProcess } from '#test/support/database-process.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 const database = await createTestDatabase();
 const clock = new FixedClock();
 
-if (database.available) {
+withServices([database], (database) => {
   /** Two service processes on one PostgreSQL database, each with its own connection pool. */
   describe('two processes on one PostgreSQL database', () => {
     let a: DatabaseProcess;
@@ -44,7 +44,7 @@ if (database.available) {
             userId: user.id,
             chatroomId: chatroom.id,
             content: `prompt ${i}`,
-            respondAsync: true,
+            mode: 'async',
           }),
         ),
       );
@@ -62,9 +62,9 @@ if (database.available) {
         userId: user.id,
         chatroomId: chatroom.id,
         content: 'Hello',
-        respondAsync: false,
+        mode: 'wait',
       });
-      expect(sent.accepted).toBe(false);
+      expect(sent.outcome).toBe('completed');
       expect(sent.reply.status).toBe('completed');
       expect(sent.reply.content).toContain('Hello');
     });
@@ -172,6 +172,4 @@ if (database.available) {
       });
     });
   });
-} else {
-  it.skip(`PostgreSQL concurrency: ${database.reason}`, () => {});
-}
+});

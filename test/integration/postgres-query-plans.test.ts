@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersistenceFixture } from '#test/contract/fixtures.ts';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 const database = await createTestDatabase();
 
@@ -22,7 +22,7 @@ const SEED = [
   'analyze',
 ];
 
-if (database.available) {
+withServices([database], (database) => {
   describe('query plans on PostgreSQL', () => {
     const sent: { sql: string; params: readonly unknown[] }[] = [];
     let persistence: Awaited<ReturnType<typeof migratedPersistence>>;
@@ -82,6 +82,4 @@ if (database.available) {
       expect(plan).not.toContain('Seq Scan');
     });
   });
-} else {
-  it.skip(`PostgreSQL query plans: ${database.reason}`, () => {});
-}
+});

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LanguageModel, LanguageModelError } from '#application/ports/language-model.ts';
+import { TOKENS } from '#bootstrap/tokens.ts';
 import { pollUntil } from '#test/http/helpers.ts';
-import { signedInUser, startTestApp } from '#test/support/http.ts';
-import { createTestDatabase } from '#test/support/services.ts';
+import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
+import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 /** A model that is down; its error is worth retrying, so the job waits in the queue. */
 const downModel: LanguageModel = {
@@ -16,13 +17,13 @@ const downModel: LanguageModel = {
 
 const database = await createTestDatabase();
 
-if (database.available) {
+withServices([database], (database) => {
   describe('replies left pending by a stopped process', () => {
     afterAll(() => database.drop());
 
     it('are produced after the next start', async () => {
       const env = { DATABASE_URL: database.url, REPLY_BACKOFF_MS: '60000' };
-      const first = await startTestApp({ env, overrides: { model: downModel } });
+      const first = await startTestApp({ env, overrides: [replace(TOKENS.LanguageModel, downModel)] });
       const user = await signedInUser(first.client);
       const room = await first.client.post('/chatroom', {}, { token: user.token });
       const sent = await first.client.post(
@@ -50,6 +51,4 @@ if (database.available) {
       }
     });
   });
-} else {
-  it.skip(`resume of pending replies: ${database.reason}`, () => {});
-}
+});

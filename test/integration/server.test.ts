@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startTestApp, type TestApp, type TestClient } from '#test/support/http.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
 import { call, freePort, type LogLine, ServiceProcess } from '#test/support/server-process.ts';
-import { createTestDatabase, type TestDatabase, type TestRedis, testRedis } from '#test/support/services.ts';
+import { createTestDatabase, testRedis, withServices } from '#test/support/services.ts';
 import { TcpRelay } from '#test/support/tcp-relay.ts';
 
 const database = await createTestDatabase();
@@ -48,12 +48,14 @@ function aMobile(): string {
 }
 
 describe('the offline service on its embedded database', () => {
+  let parent: string;
   let dataDir: string;
   let first: ServiceProcess;
   let firstStartMs: number;
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'gemini-chat-data-'));
+    parent = await mkdtemp(join(tmpdir(), 'gemini-chat-data-'));
+    dataDir = join(parent, 'data');
     first = await startServer({ DATA_DIR: dataDir });
     // The first start creates the database files (initdb): seconds, not milliseconds.
     firstStartMs = await first.started(true, 60_000);
@@ -61,7 +63,7 @@ describe('the offline service on its embedded database', () => {
 
   afterAll(async () => {
     await first?.stop('SIGKILL');
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (parent) await rm(parent, { recursive: true, force: true });
   });
 
   it('names every adapter in its start-up line', () => {
@@ -78,6 +80,10 @@ describe('the offline service on its embedded database', () => {
     expect(line?.msg).toBe(
       `adapters: database=embedded-postgres (pglite) at ${dataDir}, cache=in-process, queue=in-process, model=offline, payments=offline checkout`,
     );
+  });
+
+  it('creates DATA_DIR readable by its owner only', async () => {
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
   });
 
   it('keeps a user, its password and its chatrooms across a restart on the same DATA_DIR', async () => {
@@ -122,10 +128,7 @@ describe('a worker without PostgreSQL and Redis', () => {
   });
 });
 
-if (database.available && redis.available) {
-  const db: TestDatabase = database;
-  const space: TestRedis = redis;
-
+withServices([database, redis], (db, space) => {
   afterAll(async () => {
     await deleteKeys(space.url, space.prefix);
     await db.drop();
@@ -320,9 +323,7 @@ if (database.available && redis.available) {
       expect((await client.get('/user/me', { token })).body.usage.used).toBe(0);
     }, 20_000);
   });
-} else {
-  it.skip('server tests on PostgreSQL and Redis: a service is unavailable', () => {});
-}
+});
 
 async function untilReady(client: TestClient): Promise<void> {
   await eventually(async () => ((await client.get('/readyz')).status === 200 ? true : undefined));

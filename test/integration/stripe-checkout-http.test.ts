@@ -1,5 +1,5 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { aCheckoutCompleted, signStripeEvent } from '#adapters/payments/stripe-events.ts';
 import { FakeStripe } from '#test/support/fake-stripe.ts';
 import { signedInUser, startTestApp, TEST_WEBHOOK_SECRET, type TestApp } from '#test/support/http.ts';
 
@@ -25,28 +25,18 @@ beforeEach(() => {
   fake.requests.length = 0;
 });
 
-/** What Stripe sends once the customer paid on its checkout page. */
+/** What Stripe sends once the customer paid on its checkout page, from the session it was asked to create. */
 function paidCheckout(form: Record<string, string>, sessionId: string) {
-  const payload = JSON.stringify({
-    id: `evt_paid_${sessionId}`,
-    object: 'event',
-    type: 'checkout.session.completed',
-    created: Math.floor(Date.now() / 1000),
-    data: {
-      object: {
-        id: sessionId,
-        object: 'checkout.session',
-        mode: form.mode,
-        client_reference_id: form.client_reference_id,
-        customer: form.customer,
-        subscription: `sub_for_${sessionId}`,
-        metadata: { userId: form['metadata[userId]'] },
-      },
-    },
+  const event = aCheckoutCompleted({
+    sessionId,
+    mode: form.mode,
+    userId: form.client_reference_id ?? '',
+    customer: form.customer,
+    subscription: `sub_for_${sessionId}`,
   });
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET });
+  const { rawBody, signature } = signStripeEvent(event, TEST_WEBHOOK_SECRET);
   return app.client.request('POST', '/webhook/stripe', undefined, {
-    raw: payload,
+    raw: rawBody,
     headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
   });
 }

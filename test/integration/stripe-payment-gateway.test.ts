@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { StripePaymentGateway } from '#adapters/payments/stripe-payment-gateway.ts';
 import { StartCheckout } from '#application/billing/start-checkout.ts';
-import { PaymentProviderError } from '#application/ports/payment-gateway.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import { FixedClock } from '#test/support/clock.ts';
 import { FakeStripe } from '#test/support/fake-stripe.ts';
 import { sequentialId } from '#test/support/ids.ts';
@@ -40,14 +40,17 @@ function gateway(clock = new FixedClock(), apiBase = fake.apiBase): StripePaymen
   });
 }
 
-async function providerError(call: Promise<unknown>): Promise<PaymentProviderError> {
+/** Asserts the caller is told payments are unavailable; returns what Stripe said, kept for the log (the cause). */
+async function providerError(call: Promise<unknown>): Promise<string> {
   const error = await call.then(
     () => undefined,
     (reason: unknown) => reason,
   );
-  expect(error).toBeInstanceOf(PaymentProviderError);
-  expect((error as Error).message).not.toContain(SECRET_KEY);
-  return error as PaymentProviderError;
+  expect(error).toBeInstanceOf(ServiceUnavailable);
+  expect(error).toMatchObject({ service: 'payments' });
+  const logged = String((error as Error).cause);
+  for (const text of [(error as Error).message, logged]) expect(text).not.toContain(SECRET_KEY);
+  return logged;
 }
 
 describe('StripePaymentGateway.createCustomer', () => {
@@ -127,30 +130,31 @@ describe('StripePaymentGateway.createPortalSession', () => {
 });
 
 describe('StripePaymentGateway: Stripe failures', () => {
-  it('a refused request becomes a PaymentProviderError at once', async () => {
+  it('a refused request makes payments unavailable at once', async () => {
     fake.failNext('/v1/checkout/sessions', {
       status: 400,
       type: 'invalid_request_error',
       code: 'resource_missing',
     });
-    const error = await providerError(
+    const logged = await providerError(
       gateway().createCheckoutSession({ userId: USER, customerId: 'cus_gone' }),
     );
-    expect(error.message).toContain('resource_missing');
+    expect(logged).toContain('resource_missing');
     expect(fake.requestsTo('/v1/checkout/sessions')).toHaveLength(1);
   });
 
-  it('a wrong key becomes a PaymentProviderError', async () => {
+  it('a wrong key makes payments unavailable', async () => {
     const wrongKey = new StripePaymentGateway({
       secretKey: 'not-a-key',
       priceId: PRICE,
       appBaseUrl: APP,
       apiBase: fake.apiBase,
+      clock: new FixedClock(),
     });
     await providerError(wrongKey.createCustomer({ userId: USER, mobile: '+919876543210' }));
   });
 
-  it('a Stripe outage is retried once with the same idempotency key, then becomes a PaymentProviderError', async () => {
+  it('a Stripe outage is retried once with the same idempotency key, then makes payments unavailable', async () => {
     fake.failNext('/v1/checkout/sessions', { status: 500, type: 'api_error' });
     fake.failNext('/v1/checkout/sessions', { status: 503, type: 'api_error' });
     await providerError(gateway().createCheckoutSession({ userId: USER, customerId: 'cus_1' }));
@@ -164,7 +168,7 @@ describe('StripePaymentGateway: Stripe failures', () => {
     expect(await gateway().createPortalSession({ customerId: 'cus_1' })).toMatch(/^https:/);
   });
 
-  it('an unreachable Stripe becomes a PaymentProviderError', async () => {
+  it('an unreachable Stripe makes payments unavailable', async () => {
     const closed = await FakeStripe.start();
     const apiBase = closed.apiBase;
     await closed.close();

@@ -1,5 +1,13 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  aCheckoutCompleted,
+  anInvoicePaymentFailed,
+  aStripeEvent,
+  aSubscriptionCreated,
+  aSubscriptionDeleted,
+  aSubscriptionUpdated,
+  signStripeEvent,
+} from '#adapters/payments/stripe-events.ts';
 import { SUBSCRIPTION_STATUSES } from '#domain/subscription/subscription.ts';
 import {
   signedInUser,
@@ -10,9 +18,9 @@ import {
 } from '#test/support/http.ts';
 
 let app: TestApp;
-let eventCounter = 0;
 /** Event `created` times, increasing per event unless a test sets one. */
 let clockSeconds = 1_790_000_000;
+const PERIOD_END = 1_795_000_000;
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -22,80 +30,25 @@ afterAll(async () => {
   await app.close();
 });
 
-interface StripeEvent {
-  id: string;
-  type: string;
-  created: number;
-  data: { object: Record<string, unknown> };
-}
-
-function anEvent(
-  type: string,
-  object: Record<string, unknown>,
-  fields: Partial<StripeEvent> = {},
-): StripeEvent {
-  eventCounter += 1;
+function nextSecond(): number {
   clockSeconds += 1;
-  return { id: `evt_http_${eventCounter}`, type, created: clockSeconds, data: { object }, ...fields };
+  return clockSeconds;
 }
 
-function subscriptionEvent(
-  type: string,
-  fields: {
-    userId?: string;
-    customer?: string;
-    id?: string;
-    status: string;
-    created?: number;
-    eventId?: string;
-  },
-): StripeEvent {
-  return anEvent(
-    type,
-    {
-      id: fields.id ?? `sub_for_${fields.userId ?? fields.customer}`,
-      object: 'subscription',
-      status: fields.status,
-      customer: fields.customer ?? `cus_for_${fields.userId}`,
-      cancel_at_period_end: false,
-      items: { object: 'list', data: [{ current_period_end: 1_795_000_000 }] },
-      metadata: fields.userId ? { userId: fields.userId } : {},
-    },
-    {
-      ...(fields.created ? { created: fields.created } : {}),
-      ...(fields.eventId ? { id: fields.eventId } : {}),
-    },
-  );
-}
-
-function checkoutCompleted(userId: string): StripeEvent {
-  return anEvent('checkout.session.completed', {
-    id: `cs_for_${userId}`,
-    object: 'checkout.session',
-    mode: 'subscription',
-    client_reference_id: userId,
-    customer: `cus_for_${userId}`,
-    subscription: `sub_for_${userId}`,
-    metadata: { userId },
-  });
+/** The Stripe ids a user's checkout links (the builders' defaults), with this file's billing period. */
+function subscriptionOf(userId: string) {
+  return { userId, id: `sub_for_${userId}`, customer: `cus_for_${userId}`, periodEnd: PERIOD_END };
 }
 
 async function deliver(
-  event: StripeEvent | string,
+  event: object | string,
   options: { secret?: string; timestamp?: number; signature?: string | null } = {},
 ): Promise<TestResponse> {
-  const raw = typeof event === 'string' ? event : JSON.stringify(event);
-  const signature =
-    options.signature === undefined
-      ? Stripe.webhooks.generateTestHeaderString({
-          payload: raw,
-          secret: options.secret ?? TEST_WEBHOOK_SECRET,
-          timestamp: options.timestamp,
-        })
-      : options.signature;
+  const signed = signStripeEvent(event, options.secret ?? TEST_WEBHOOK_SECRET, options);
+  const signature = options.signature === undefined ? signed.signature : options.signature;
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (signature !== null) headers['Stripe-Signature'] = signature;
-  return app.client.request('POST', '/webhook/stripe', undefined, { raw, headers });
+  return app.client.request('POST', '/webhook/stripe', undefined, { raw: signed.rawBody, headers });
 }
 
 async function statusOf(token: string) {
@@ -117,7 +70,7 @@ describe('POST /webhook/stripe: signatures', () => {
     ['a garbled signature', { signature: 't=1,v1=deadbeef' }],
   ])('refuses %s with 400 INVALID_SIGNATURE and changes nothing', async (_name, options) => {
     const { token, user } = await signedInUser(app.client);
-    const response = await deliver(checkoutCompleted(user.id), options);
+    const response = await deliver(aCheckoutCompleted({ userId: user.id, created: nextSecond() }), options);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status: 400, code: 'INVALID_SIGNATURE' });
@@ -126,13 +79,10 @@ describe('POST /webhook/stripe: signatures', () => {
 
   it('refuses a body changed after signing', async () => {
     const { token, user } = await signedInUser(app.client);
-    const honest = JSON.stringify(
-      subscriptionEvent('customer.subscription.updated', { userId: user.id, status: 'canceled' }),
+    const { rawBody: honest, signature } = signStripeEvent(
+      aSubscriptionUpdated({ ...subscriptionOf(user.id), status: 'canceled', created: nextSecond() }),
+      TEST_WEBHOOK_SECRET,
     );
-    const signature = Stripe.webhooks.generateTestHeaderString({
-      payload: honest,
-      secret: TEST_WEBHOOK_SECRET,
-    });
     const forged = honest.replace('"canceled"', '"active"');
     expect((await deliver(forged, { signature })).body).toMatchObject({ code: 'INVALID_SIGNATURE' });
     expect((await statusOf(token)).tier).toBe('basic');
@@ -140,10 +90,11 @@ describe('POST /webhook/stripe: signatures', () => {
 
   it('accepts a header carrying two v1 signatures when one is valid', async () => {
     const { token, user } = await signedInUser(app.client);
-    const raw = JSON.stringify(checkoutCompleted(user.id));
-    const [timestamp, valid] = Stripe.webhooks
-      .generateTestHeaderString({ payload: raw, secret: TEST_WEBHOOK_SECRET })
-      .split(',');
+    const { rawBody: raw, signature: header } = signStripeEvent(
+      aCheckoutCompleted({ userId: user.id, created: nextSecond() }),
+      TEST_WEBHOOK_SECRET,
+    );
+    const [timestamp, valid] = header.split(',');
     const response = await deliver(raw, { signature: `${timestamp},v1=${'a'.repeat(64)},${valid}` });
     expect(response.status).toBe(200);
     expect((await statusOf(token)).tier).toBe('pro');
@@ -159,7 +110,7 @@ describe('POST /webhook/stripe: signatures', () => {
 describe('POST /webhook/stripe: events', () => {
   it('checkout.session.completed makes the user Pro at once and links the subscription', async () => {
     const { token, user } = await signedInUser(app.client);
-    const response = await deliver(checkoutCompleted(user.id));
+    const response = await deliver(aCheckoutCompleted({ userId: user.id, created: nextSecond() }));
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ received: true });
     expect(await statusOf(token)).toMatchObject({ tier: 'pro', status: 'active' });
@@ -168,13 +119,8 @@ describe('POST /webhook/stripe: events', () => {
       code: 'ALREADY_SUBSCRIBED',
     });
     // Later events name only the subscription or the customer.
-    await deliver(
-      subscriptionEvent('customer.subscription.updated', {
-        id: `sub_for_${user.id}`,
-        customer: `cus_for_${user.id}`,
-        status: 'canceled',
-      }),
-    );
+    const { id, customer } = subscriptionOf(user.id);
+    await deliver(aSubscriptionUpdated({ id, customer, status: 'canceled', created: nextSecond() }));
     expect(await statusOf(token)).toMatchObject({ tier: 'basic', status: 'canceled' });
   });
 
@@ -185,53 +131,48 @@ describe('POST /webhook/stripe: events', () => {
     ]),
   )('customer.subscription.updated with status %s gives tier %s', async (status, tier) => {
     const { token, user } = await signedInUser(app.client);
-    await deliver(subscriptionEvent('customer.subscription.created', { userId: user.id, status: 'active' }));
+    await deliver(
+      aSubscriptionCreated({ ...subscriptionOf(user.id), status: 'active', created: nextSecond() }),
+    );
     expect(
-      (await deliver(subscriptionEvent('customer.subscription.updated', { userId: user.id, status }))).status,
+      (await deliver(aSubscriptionUpdated({ ...subscriptionOf(user.id), status, created: nextSecond() })))
+        .status,
     ).toBe(200);
     expect(await statusOf(token)).toMatchObject({
       tier,
       status,
-      currentPeriodEnd: new Date(1_795_000_000_000).toISOString(),
+      currentPeriodEnd: new Date(PERIOD_END * 1000).toISOString(),
     });
   });
 
   it('customer.subscription.deleted makes the user Basic', async () => {
     const { token, user } = await signedInUser(app.client);
-    await deliver(checkoutCompleted(user.id));
-    await deliver(
-      subscriptionEvent('customer.subscription.deleted', { userId: user.id, status: 'canceled' }),
-    );
+    await deliver(aCheckoutCompleted({ userId: user.id, created: nextSecond() }));
+    await deliver(aSubscriptionDeleted({ ...subscriptionOf(user.id), created: nextSecond() }));
     expect(await statusOf(token)).toMatchObject({ tier: 'basic', status: 'canceled' });
   });
 
   it('invoice.payment_failed marks the subscription past_due (still Pro while Stripe retries)', async () => {
     const { token, user } = await signedInUser(app.client);
-    await deliver(checkoutCompleted(user.id));
-    const invoice = {
-      id: 'in_1',
-      object: 'invoice',
-      customer: `cus_for_${user.id}`,
-      parent: { subscription_details: { subscription: `sub_for_${user.id}` } },
-    };
-    expect((await deliver(anEvent('invoice.payment_failed', invoice))).status).toBe(200);
+    await deliver(aCheckoutCompleted({ userId: user.id, created: nextSecond() }));
+    const { customer, id: subscription } = subscriptionOf(user.id);
+    const failed = anInvoicePaymentFailed({ customer, subscription, created: nextSecond() });
+    expect((await deliver(failed)).status).toBe(200);
     expect(await statusOf(token)).toMatchObject({ tier: 'pro', status: 'past_due' });
   });
 
   it('answers 200 to event types it does not handle and changes nothing', async () => {
     const { token, user } = await signedInUser(app.client);
-    const response = await deliver(anEvent('charge.refunded', { id: 'ch_1', metadata: { userId: user.id } }));
+    const refund = aStripeEvent('charge.refunded', { id: 'ch_1', metadata: { userId: user.id } });
+    const response = await deliver(refund);
     expect(response.status).toBe(200);
     expect(await statusOf(token)).toMatchObject({ tier: 'basic', status: null });
   });
 
   it('a subscription event older than the last one applied changes nothing (out-of-order delivery)', async () => {
     const { token, user } = await signedInUser(app.client);
-    const created = subscriptionEvent('customer.subscription.created', { userId: user.id, status: 'active' });
-    const canceled = subscriptionEvent('customer.subscription.deleted', {
-      userId: user.id,
-      status: 'canceled',
-    });
+    const created = aSubscriptionCreated({ ...subscriptionOf(user.id), created: nextSecond() });
+    const canceled = aSubscriptionDeleted({ ...subscriptionOf(user.id), created: nextSecond() });
     expect((await deliver(canceled)).status).toBe(200);
     expect((await deliver(created)).status).toBe(200);
     expect(await statusOf(token)).toMatchObject({ tier: 'basic', status: 'canceled' });
@@ -240,16 +181,8 @@ describe('POST /webhook/stripe: events', () => {
   it('ten parallel deliveries of one event apply it once', async () => {
     const { token, user } = await signedInUser(app.client);
     const second = clockSeconds + 100;
-    const pastDue = subscriptionEvent('customer.subscription.updated', {
-      userId: user.id,
-      status: 'past_due',
-      created: second,
-    });
-    const active = subscriptionEvent('customer.subscription.updated', {
-      userId: user.id,
-      status: 'active',
-      created: second,
-    });
+    const pastDue = aSubscriptionUpdated({ ...subscriptionOf(user.id), status: 'past_due', created: second });
+    const active = aSubscriptionUpdated({ ...subscriptionOf(user.id), status: 'active', created: second });
     const first = await Promise.all(Array.from({ length: 10 }, () => deliver(pastDue)));
     expect(first.map((response) => response.status)).toEqual(Array(10).fill(200));
     expect((await statusOf(token)).status).toBe('past_due');

@@ -65,12 +65,22 @@ export class SequentialOtpCodes implements OtpCodes {
   }
 }
 
-/** Delivers codes in the response, like OTP_DELIVERY=response, and keeps what it sent. */
+/**
+ * Keeps what it sent. By default it delivers codes in the response, like OTP_DELIVERY=response; with
+ * `codeInResponse: false` it stands for an SMS provider, and `failure` makes its sends fail (after recording).
+ */
 export class RecordingOtpSender implements OtpSender {
   readonly sent: { mobile: MobileNumber; code: string; purpose: OtpPurpose }[] = [];
+  readonly codeInResponse: boolean;
+  failure: Error | null = null;
+
+  constructor(options: { codeInResponse?: boolean } = {}) {
+    this.codeInResponse = options.codeInResponse ?? true;
+  }
 
   async send(mobile: MobileNumber, code: string, purpose: OtpPurpose): Promise<string | null> {
     this.sent.push({ mobile, code, purpose });
-    return code;
+    if (this.failure) throw this.failure;
+    return this.codeInResponse ? code : null;
   }
 }

@@ -1,5 +1,7 @@
+import type { ReplyJob } from '#application/ports/reply-queue.ts';
 import { Chatroom, type ChatroomProps } from '#domain/chatroom/chatroom.ts';
 import { Message, type MessageProps } from '#domain/chatroom/message.ts';
+import { quotaDay } from '#domain/quota/daily-quota.ts';
 import { Subscription, type SubscriptionProps } from '#domain/subscription/subscription.ts';
 import type { MobileNumber } from '#domain/user/mobile-number.ts';
 import { Otp, type OtpProps } from '#domain/user/otp.ts';
@@ -105,4 +107,9 @@ export function aSubscription(overrides: Partial<SubscriptionProps> = {}): Subsc
     updatedAt: BUILT_AT,
     ...overrides,
   });
+}
+
+/** A reply job as SendMessage enqueues it, for a reply sent at BUILT_AT unless told otherwise. */
+export function aReplyJob(replyId: string = aBuiltId(), overrides: Partial<ReplyJob> = {}): ReplyJob {
+  return { replyId, userId: aBuiltId(), day: quotaDay(BUILT_AT), ...overrides };
 }

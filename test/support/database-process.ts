@@ -1,6 +1,8 @@
 import { OfflineLanguageModel } from '#adapters/llm/offline-language-model.ts';
 import { StripePaymentEventVerifier } from '#adapters/payments/stripe-payment-event-verifier.ts';
+import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
+import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
 import { UuidV7Ids } from '#adapters/system/uuid-v7-ids.ts';
 import { SignUp } from '#application/auth/sign-up.ts';
 import { ApplyPaymentEvent } from '#application/billing/apply-payment-event.ts';
@@ -20,26 +22,30 @@ import { TEST_SETTINGS } from './world.ts';
 export async function aDatabaseProcess(config: Config['database'], clock = new FixedClock()) {
   const logger = new SilentLogger();
   const database = await openDatabase(config, logger);
-  const { users, chatrooms, messages, subscriptions, usage } = database.repositories;
+  const repositories = postgresRepositories(database.ems);
+  const scope = <T>(work: () => Promise<T>) => database.ems.scope(work);
+  const { users, chatrooms, messages, subscriptions, usage } = repositories;
   const ids = new UuidV7Ids();
   const settings = TEST_SETTINGS;
+  const replyEvents = new InProcessReplyEvents();
+  const events = { events: replyEvents, cancellation: replyEvents };
   const handler = new GenerateReply({
     messages,
-    chatrooms,
     usage,
     logger,
     model: new OfflineLanguageModel(),
-    modelTimeoutMs: settings.modelTimeoutMs,
+    ...events,
   });
   const queue = new InProcessReplyQueue({
     handler: {
-      handle: (job) => database.scope(() => handler.handle(job)),
+      handle: (job) => scope(() => handler.handle(job)),
       giveUp: (job, e) => handler.giveUp(job, e),
     },
     logger,
   });
   const signUp = new SignUp({ users, hasher: new FakePasswordHasher(), ids, clock });
   const sendMessage = new SendMessage({
+    idempotencyKeys: repositories.idempotencyKeys,
     chatrooms,
     messages,
     subscriptions,
@@ -59,12 +65,11 @@ export async function aDatabaseProcess(config: Config['database'], clock = new F
   });
   return {
     database,
-    repositories: database.repositories,
-    signUp: (input: Parameters<SignUp['execute']>[0]) => database.scope(() => signUp.execute(input)),
-    sendMessage: (input: Parameters<SendMessage['execute']>[0]) =>
-      database.scope(() => sendMessage.execute(input)),
+    repositories,
+    signUp: (input: Parameters<SignUp['execute']>[0]) => scope(() => signUp.execute(input)),
+    sendMessage: (input: Parameters<SendMessage['execute']>[0]) => scope(() => sendMessage.execute(input)),
     applyPaymentEvent: (event: Parameters<ApplyPaymentEvent['apply']>[0]) =>
-      database.scope(() => applyPaymentEvent.apply(event)),
+      scope(() => applyPaymentEvent.apply(event)),
     async close() {
       await queue.close();
       await database.close();

@@ -1,6 +1,7 @@
-import { createPino } from '#adapters/system/pino-logger.ts';
+import { ContainerModule, type ServiceIdentifier } from 'inversify';
+import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import { loadConfig } from '#bootstrap/config.ts';
-import { createRuntime, type Overrides, type Runtime } from '#bootstrap/runtime.ts';
+import { createRuntime, type Runtime } from '#bootstrap/runtime.ts';
 import { createTestDatabase, type TestDatabase } from './services.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -74,13 +75,32 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Environment variables on top of the test defaults. */
+  env?: Record<string, string>;
+  /** Bindings put in place of the configured ones: `replace(TOKENS.Clock, clock)`, `decorate(…)`. */
+  overrides?: ContainerModule[];
+}
+
+/** Binds `token` to `value` instead of what the configuration chose. */
+export function replace<T>(token: ServiceIdentifier<T>, value: T): ContainerModule {
+  return new ContainerModule(({ rebind }) => {
+    rebind(token).toConstantValue(value);
+  });
+}
+
+/** Hands what the configuration bound to `token` to `wrap`, and binds what `wrap` returns instead. */
+export function decorate<T>(token: ServiceIdentifier<T>, wrap: (value: T) => T): ContainerModule {
+  return new ContainerModule(({ onActivation }) => {
+    onActivation(token, (_, value) => wrap(value));
+  });
+}
+
 /**
  * The service as configured by `env` on top of test defaults (silent logs, fixed secrets, short reply wait),
  * in memory unless the env names a database.
  */
-export async function startTestApp(
-  options: { env?: Record<string, string>; overrides?: Overrides } = {},
-): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.env?.DATABASE_URL ? null : await appDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -89,10 +109,11 @@ export async function startTestApp(
     STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     DATABASE_URL: database?.url ?? 'memory',
     REPLY_WAIT_MS: '3000',
+    OFFLINE_MODEL_WORD_MS: '0',
     APP_BASE_URL: 'http://localhost:3000',
     ...options.env,
   });
-  const runtime = await createRuntime(config, createPino('silent'), options.overrides);
+  const runtime = await createRuntime(config, new PinoLogger('silent'), options.overrides);
   return {
     runtime,
     client: new TestClient(runtime),

@@ -1,6 +1,6 @@
 import type { IdGenerator } from '#application/ports/id-generator.ts';
 
-/** UUID v7-shaped ids from a counter: valid for isUuid() and sorted in creation order. */
+/** UUID v7-shaped ids from a counter: valid UUIDs, sorted in creation order. */
 export class SequentialIds implements IdGenerator {
   private counter: number;
 

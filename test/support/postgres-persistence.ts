@@ -1,8 +1,8 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { applyMigrations } from '#adapters/persistence/postgres/apply-migrations.ts';
 import { EntityManagers } from '#adapters/persistence/postgres/entity-managers.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
 import { postgresRepositories } from '#adapters/persistence/postgres/repositories.ts';
-import { applyMigrations } from '#bootstrap/database.ts';
 import type { PersistenceFixture } from '#test/contract/fixtures.ts';
 import { SilentLogger } from './silent-logger.ts';
 

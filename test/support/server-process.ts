@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { delimiter, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const SERVER = new URL('../../src/bootstrap/server.ts', import.meta.url).pathname;
@@ -8,7 +9,18 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 /** One pino JSON line of a server's output. */
 export type LogLine = Record<string, any> & { msg?: string };
 
-/** One `node src/bootstrap/server.ts` process, configured by its environment like `npm start`. */
+export interface SpawnOptions {
+  /** What to run instead of `node src/bootstrap/server.ts`, e.g. `['npm', 'start']`. */
+  command?: [string, ...string[]];
+  /** Where to run it (the repository by default; another directory has no .env and its own ./.data). */
+  cwd?: string;
+  /** Starts from an empty environment (only PATH kept) instead of this process's, so nothing leaks in. */
+  cleanEnv?: boolean;
+  /** Its own process group, so that a signal can reach the group like a terminal's Ctrl-C does. */
+  detached?: boolean;
+}
+
+/** One `node src/bootstrap/server.ts` process (or `npm start`), configured by its environment. */
 export class ServiceProcess {
   readonly child: ChildProcess;
   readonly baseUrl: string;
@@ -17,12 +29,16 @@ export class ServiceProcess {
   private stdout = '';
   private stderr = '';
 
-  constructor(env: Record<string, string>, port: number) {
+  constructor(env: Record<string, string>, port: number, options: SpawnOptions = {}) {
     this.baseUrl = `http://127.0.0.1:${port}`;
-    this.child = spawn(process.execPath, [SERVER], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port) },
+    const [command, ...args] = options.command ?? [process.execPath, SERVER];
+    // This Node first on PATH: `npm` and the `node` of its scripts are then the Node running the tests.
+    const path = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+    this.child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...(options.cleanEnv ? {} : process.env), PATH: path, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => {
       this.stdout += chunk.toString();

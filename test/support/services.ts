@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { describe } from 'vitest';
 
 /**
  * Real services for the integration suites: TEST_DATABASE_URL / TEST_REDIS_URL when set (CI sets them),
@@ -98,4 +99,35 @@ export async function testRedis(): Promise<TestRedis | ServiceUnavailable> {
     url: server,
     prefix: `test:${Date.now().toString(36)}:${randomBytes(4).toString('hex')}:`,
   };
+}
+
+/**
+ * Declares suites that need real services. With every service there, `define` gets them; with one missing
+ * (outside CI), the same tests are declared under a skipped describe, so the run reports each of them as
+ * skipped instead of leaving them out. `define` may touch its services only in hooks and tests, which a
+ * skipped describe never runs.
+ */
+export function withServices<const T extends readonly { available: true }[]>(
+  found: { [K in keyof T]: T[K] | ServiceUnavailable },
+  define: (...services: NoInfer<[...T]>) => void,
+): void {
+  const missing = found.find((service): service is ServiceUnavailable => !service.available);
+  if (!missing) {
+    define(...(found as unknown as T));
+    return;
+  }
+  describe.skip(`needs ${missing.reason}`, () => define(...(found.map(standIn) as unknown as T)));
+}
+
+/** What a skipped suite gets for a missing service: reading it while declaring tests fails loudly. */
+function standIn(service: { available: true } | ServiceUnavailable): object {
+  if (service.available) return service;
+  return new Proxy(
+    {},
+    {
+      get(_, property) {
+        throw new Error(`read .${String(property)} of a missing service: ${service.reason}`);
+      },
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
 import { InMemoryCache } from '#adapters/cache/in-memory-cache.ts';
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
+import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
 import type { Settings } from '#application/shared/settings.ts';
 import type { User } from '#domain/user/user.ts';
 import {
@@ -17,17 +18,18 @@ import { SilentLogger } from './silent-logger.ts';
 export const TEST_SETTINGS: Settings = {
   otpTtlSeconds: 300,
   quota: { basic: 5, pro: 500 },
-  chatroomCacheTtlSeconds: 300,
   replyWaitMs: 2_000,
-  modelTimeoutMs: 1_000,
 };
 
 /** Every port a use case needs, in memory, on a fixed clock and sequential ids: `new SendMessage(world)` just works. */
 export function aWorld(settings: Partial<Settings> = {}) {
   const clock = new FixedClock();
   const repositories = createInMemoryRepositories();
+  const replyEvents = new InProcessReplyEvents();
   return {
     ...repositories,
+    events: replyEvents,
+    cancellation: replyEvents,
     clock,
     ids: new SequentialIds(),
     logger: new SilentLogger(),

@@ -55,20 +55,38 @@ export class JwtTokenService implements TokenService {
     } catch {
       return null;
     }
-    const method = payload.amr?.[0];
-    if (
-      typeof payload.sub !== 'string' ||
-      typeof payload.ver !== 'number' ||
-      !method ||
-      !METHODS.has(method)
-    ) {
-      return null;
-    }
-    return {
-      userId: payload.sub,
-      tokenVersion: payload.ver,
-      method: method as AuthMethod,
-      issuedAt: new Date(payload.iat * 1000),
-    };
+    return wellFormed(payload) ? toClaims(payload) : null;
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Clock skew tolerated on `iat` between the machines that issue and verify tokens. */
+const IAT_SKEW_SECONDS = 60;
+
+/** A signature proves who wrote a token, not that its claims have the shape we issue: check them too. */
+function wellFormed(payload: Payload): boolean {
+  const method = payload.amr?.[0];
+  const now = Date.now() / 1000;
+  return (
+    typeof payload.sub === 'string' &&
+    UUID.test(payload.sub) &&
+    Number.isSafeInteger(payload.ver) &&
+    payload.ver >= 0 &&
+    Number.isSafeInteger(payload.exp) &&
+    Number.isSafeInteger(payload.iat) &&
+    payload.iat > 0 &&
+    payload.iat <= now + IAT_SKEW_SECONDS &&
+    payload.exp > payload.iat &&
+    typeof method === 'string' &&
+    METHODS.has(method)
+  );
+}
+
+function toClaims(payload: Payload): TokenClaims {
+  return {
+    userId: payload.sub,
+    tokenVersion: payload.ver,
+    method: payload.amr[0] as AuthMethod,
+    issuedAt: new Date(payload.iat * 1000),
+  };
 }

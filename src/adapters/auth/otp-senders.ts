@@ -5,6 +5,8 @@ import type { OtpPurpose } from '#domain/user/otp.ts';
 
 /** The mocked SMS: the code goes back in the response (OTP_DELIVERY=response). */
 export class ResponseOtpSender implements OtpSender {
+  readonly codeInResponse = true;
+
   async send(_mobile: MobileNumber, code: string): Promise<string> {
     return code;
   }
@@ -12,6 +14,7 @@ export class ResponseOtpSender implements OtpSender {
 
 /** Writes the code to the log only (OTP_DELIVERY=log), as a stand-in for an SMS provider. */
 export class LogOtpSender implements OtpSender {
+  readonly codeInResponse = false;
   private readonly logger: Logger;
 
   constructor(logger: Logger) {

@@ -7,7 +7,7 @@ import {
 } from 'rate-limiter-flexible';
 import type { Logger } from '#application/ports/logger.ts';
 import type { RateLimitDecision, RateLimiter, RateLimitRule } from '#application/ports/rate-limiter.ts';
-import { NotReady } from '#domain/shared/domain-error.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 
 export interface RateLimitBudget {
   points: number;
@@ -27,13 +27,13 @@ export const DEFAULT_RATE_LIMIT_RULES: RateLimitRules = {
 export interface FlexibleRateLimiterOptions {
   rules: RateLimitRules;
   store: RateLimitStore;
-  /** Where store failures are reported; without one they are only turned into NotReady (hit) or dropped (refund). */
+  /** Where store failures are reported; without one they are only turned into ServiceUnavailable (hit) or dropped (refund). */
   logger?: Logger;
 }
 
 /**
  * Fixed-window limits from rate-limiter-flexible: in process, or in Redis (atomic Lua) shared by every API process.
- * A store that fails makes hit() answer NotReady (503), never INTERNAL; refund() is best effort.
+ * A store that fails makes hit() throw ServiceUnavailable('redis') (503), never INTERNAL; refund() is best effort.
  */
 export class FlexibleRateLimiter implements RateLimiter {
   private readonly limiters: Record<RateLimitRule, RateLimiterAbstract>;
@@ -64,8 +64,10 @@ export class FlexibleRateLimiter implements RateLimiter {
       if (rejection instanceof RateLimiterRes) {
         return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
       }
-      this.logger?.warn({ err: rejection, rule }, 'rate limit store unavailable; refusing with NotReady');
-      throw new NotReady('The rate limit store is unavailable, try again shortly');
+      this.logger?.warn({ err: rejection, rule }, 'rate limit store unavailable; refusing the call');
+      throw new ServiceUnavailable('redis', 'The rate limit store is unavailable, try again shortly', {
+        retryAfterSeconds: 1,
+      });
     }
   }
 

@@ -1,22 +1,24 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { HealthCheck } from '#application/ports/health-check.ts';
-import { PaymentProviderError } from '#application/ports/payment-gateway.ts';
+import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
-import { DomainError } from '#domain/shared/domain-error.ts';
-import type { PinoInstance } from '../system/pino-logger.ts';
-import { type AppEnv, requireAuth } from './auth-middleware.ts';
-import { domainProblem, problem } from './problem.ts';
+import type { Scope } from '../system/scope.ts';
+import { allowedMethodsOf } from './allowed-methods.ts';
+import type { AppEnv } from './auth-middleware.ts';
+import { corsFor } from './cors.ts';
+import { errorHandler } from './error-handler.ts';
+import type { HealthCheck } from './health-check.ts';
+import { problem } from './problem.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
 import { chatroomRoutes } from './routes/chatroom.routes.ts';
+import { docsRoutes } from './routes/docs.routes.ts';
 import { messageRoutes } from './routes/message.routes.ts';
 import { opsRoutes } from './routes/ops.routes.ts';
+import { documentBearerScheme } from './secured-route.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 /** Stripe events can outgrow the API's limit (large invoices); they are signed, so a larger cap is safe. */
@@ -25,21 +27,15 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 export interface HttpAppOptions {
   useCases: UseCases;
   healthChecks: HealthCheck[];
-  log: PinoInstance;
+  log: Logger;
   /** Runs each request in its own unit of work (e.g. an EntityManager fork). */
-  scope?: <T>(fn: () => Promise<T>) => Promise<T>;
+  scope?: Scope;
   /** Extra routes mounted at the root (the offline checkout pages). */
   extraRoutes?: Hono;
+  /** Browser origins allowed to call the API (exact matches); none: no CORS. */
+  corsOrigins?: readonly string[];
 }
 
-const PROTECTED = [
-  '/auth/change-password',
-  '/user/*',
-  '/chatroom',
-  '/chatroom/*',
-  '/subscribe/*',
-  '/subscription/*',
-];
 const RAW_BODY = ['/webhook/', '/checkout/local/'];
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
@@ -72,6 +68,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     );
   });
   app.use(secureHeaders());
+  // Before the routes and their authentication: a preflight carries no token.
+  if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   if (options.scope) {
     const scope = options.scope;
     app.use((_, next) => scope(next));
@@ -84,6 +82,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     maxSize: WEBHOOK_BODY_LIMIT_BYTES,
     onError: (c) => problem(c, 'PAYLOAD_TOO_LARGE', 'The body is larger than 1 MiB'),
   });
+  // Size and media type are checked before any route, so 413 and 415 come before authentication.
   app.use(async (c, next) => {
     if (RAW_BODY.some((prefix) => c.req.path.startsWith(prefix))) return rawBodyLimit(c, next);
     const hasBody =
@@ -93,8 +92,6 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     }
     return apiBodyLimit(c, next);
   });
-  const auth = requireAuth(useCases.authenticate);
-  for (const path of PROTECTED) app.use(path, auth);
 
   authRoutes(app, useCases);
   chatroomRoutes(app, useCases);
@@ -103,11 +100,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   opsRoutes(app, options.healthChecks, log);
   if (options.extraRoutes) app.route('/', options.extraRoutes);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
+  documentBearerScheme(app);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -117,29 +110,20 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
         'OTP sign-in, chatrooms answered by a language model through a queue, daily quotas, Stripe Pro tier.',
     },
   });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Gemini-style chat API' }));
+  docsRoutes(app);
+  // The web client will live at /app; until then the root leads to the reference.
+  app.get('/', (c) => c.redirect('/docs', 302));
 
-  app.notFound((c) => problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`));
-  app.onError((error, c) => {
-    if (error instanceof DomainError) return domainProblem(c, error);
-    if (error instanceof HTTPException && error.status === 400) {
-      return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
+  let allowedMethods: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    allowedMethods ??= allowedMethodsOf(app.routes);
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+      c.header('Allow', allowed.join(', '));
+      return problem(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}`);
     }
-    // The route validator's media-type gate catches bodies our header check cannot see (no Content-Length).
-    if (error instanceof HTTPException && error.status === 415) {
-      return problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
-    }
-    if (error instanceof SyntaxError) return problem(c, 'MALFORMED_JSON', 'The body is not valid JSON');
-    if (error instanceof PaymentProviderError) {
-      log.warn({ err: error, reqId: c.get('requestId') }, 'payment provider failed');
-      return problem(
-        c,
-        'PAYMENT_PROVIDER_UNAVAILABLE',
-        'The payment provider did not answer; try again shortly',
-      );
-    }
-    log.error({ err: error, reqId: c.get('requestId') }, 'unhandled error');
-    return problem(c, 'INTERNAL', 'Something went wrong on our side');
+    return problem(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`);
   });
+  app.onError(errorHandler(log));
   return app;
 }

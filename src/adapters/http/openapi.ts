@@ -25,5 +25,3 @@ export function problems(...entries: [number, string][]) {
     { description: string; content: { 'application/problem+json': { schema: typeof Problem } } }
   >;
 }
-
-export const bearer = [{ Bearer: [] }];

@@ -2,12 +2,12 @@ import type { OtpIssued } from '#application/auth/send-otp.ts';
 import type { Session } from '#application/auth/session.ts';
 import type { SubscriptionStatusView } from '#application/billing/get-subscription-status.ts';
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
-import type { Message } from '#domain/chatroom/message.ts';
+import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { Usage } from '#domain/quota/daily-quota.ts';
 import type { Tier } from '#domain/subscription/subscription.ts';
 import type { User } from '#domain/user/user.ts';
 
-/** The JSON shapes of shared/API.md, built from domain objects. */
+/** The JSON shapes of docs/api.md, built from domain objects. */
 export function userJson(user: User, tier: Tier) {
   return {
     id: user.id,
@@ -63,8 +63,14 @@ export function messageJson(message: Message) {
     content: message.content,
     status: message.status,
     error: message.error,
+    ...(message.role === 'model' ? { tokens: message.tokenUsage && tokensJson(message.tokenUsage) } : {}),
     createdAt: message.createdAt.toISOString(),
   };
+}
+
+/** A usage report in the API's words: `Tokens { prompt, output, total }`. */
+export function tokensJson(usage: TokenUsage) {
+  return { prompt: usage.promptTokens, output: usage.candidateTokens, total: usage.totalTokens };
 }
 
 export function subscriptionStatusJson(view: SubscriptionStatusView) {

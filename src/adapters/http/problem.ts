@@ -2,12 +2,28 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { DomainError, DomainErrorCode, FieldProblem } from '#domain/shared/domain-error.ts';
 
+/** What is not a broken business rule: the request's transport, a forged webhook, an outage, a bug. */
+export type TransportErrorCode =
+  | 'MALFORMED_JSON'
+  | 'INVALID_SIGNATURE'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'SMS_UNAVAILABLE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL'
+  | 'MODEL_UNAVAILABLE'
+  | 'PAYMENT_PROVIDER_UNAVAILABLE'
+  | 'NOT_READY';
+
+/** Every stable code of the HTTP contract (docs/api.md). */
+export type ErrorCode = DomainErrorCode | TransportErrorCode;
+
 interface ProblemKind {
   status: ContentfulStatusCode;
   title: string;
 }
 
-/** Every domain error code with its HTTP status: a new code without a row here does not compile. */
+/** Every code with its HTTP status: a new code without a row here does not compile. */
 export const PROBLEMS = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
@@ -22,35 +38,36 @@ export const PROBLEMS = {
   MOBILE_TAKEN: { status: 409, title: 'Mobile number already registered' },
   ALREADY_SUBSCRIBED: { status: 409, title: 'Already subscribed' },
   NO_BILLING_ACCOUNT: { status: 409, title: 'No billing account' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  IDEMPOTENCY_KEY_MISMATCH: { status: 422, title: 'Idempotency key reused for another message' },
   QUOTA_EXCEEDED: { status: 429, title: 'Daily quota exceeded' },
   TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
   INTERNAL: { status: 500, title: 'Internal error' },
   MODEL_UNAVAILABLE: { status: 502, title: 'Model unavailable' },
   PAYMENT_PROVIDER_UNAVAILABLE: { status: 502, title: 'Payment provider unavailable' },
+  SMS_UNAVAILABLE: { status: 502, title: 'SMS delivery unavailable' },
   NOT_READY: { status: 503, title: 'Service not ready' },
-} as const satisfies Record<DomainErrorCode, ProblemKind>;
-
-export type ProblemCode = keyof typeof PROBLEMS;
+} as const satisfies Record<ErrorCode, ProblemKind>;
 
 export interface ProblemBody {
   type: string;
   title: string;
   status: number;
   detail: string;
-  code: ProblemCode;
+  code: ErrorCode;
   errors?: FieldProblem[];
   [extension: string]: unknown;
 }
 
-export function problemType(code: ProblemCode): string {
+export function problemType(code: ErrorCode): string {
   return `urn:gemini-chat:problem:${code.toLowerCase().replaceAll('_', '-')}`;
 }
 
 export function problemBody(
-  code: ProblemCode,
+  code: ErrorCode,
   detail: string,
   extra: { errors?: FieldProblem[] | undefined; extensions?: Record<string, unknown> } = {},
 ): ProblemBody {
@@ -69,7 +86,7 @@ export function problemBody(
 /** Writes an RFC 9457 problem response. */
 export function problem(
   c: Context,
-  code: ProblemCode,
+  code: ErrorCode,
   detail: string,
   extra: {
     errors?: FieldProblem[] | undefined;
@@ -89,7 +106,6 @@ export function problem(
 export function domainProblem(c: Context, error: DomainError): Response {
   return problem(c, error.code, error.message, {
     errors: error.errors,
-    extensions: error.extensions,
     retryAfterSeconds: error.retryAfterSeconds,
   });
 }

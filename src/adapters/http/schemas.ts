@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '#application/chatroom/list-messages.ts';
 import { TITLE_MAX_LENGTH } from '#domain/chatroom/chatroom.ts';
 import { CONTENT_MAX_LENGTH } from '#domain/chatroom/message.ts';
 import { SUBSCRIPTION_STATUSES } from '#domain/subscription/subscription.ts';
@@ -66,14 +67,21 @@ export const Chatroom = z
   .object({ id: uuid, title: z.string(), createdAt: isoTime, updatedAt: isoTime })
   .openapi('Chatroom');
 
+export const Tokens = z
+  .object({ prompt: z.number().int(), output: z.number().int(), total: z.number().int() })
+  .openapi('Tokens');
+
 export const Message = z
   .object({
     id: uuid,
     chatroomId: uuid,
     role: z.enum(['user', 'model']),
     content: z.string(),
-    status: z.enum(['pending', 'completed', 'failed']),
+    status: z.enum(['pending', 'completed', 'failed', 'stopped']),
     error: z.string().nullable(),
+    tokens: Tokens.nullable()
+      .optional()
+      .openapi({ description: "Model messages only: the model's usage report (null until it is known)" }),
     createdAt: isoTime,
   })
   .openapi('Message');
@@ -139,21 +147,54 @@ export const ChatroomParams = z.object({
 export const MessageParams = ChatroomParams.extend({
   messageId: z.string().openapi({ param: { name: 'messageId', in: 'path' }, format: 'uuid' }),
 });
+/** The shape only; the page size range and the cursor's chatroom are ListMessages' rules. */
 export const PageQuery = z.object({
   before: z
     .string()
     .uuid()
     .optional()
-    .openapi({ param: { name: 'before', in: 'query' } }),
+    .openapi({ param: { name: 'before', in: 'query' }, description: 'a message id of this chatroom' }),
   limit: z.coerce
     .number()
     .int()
-    .min(1)
-    .max(100)
-    .default(50)
-    .openapi({ param: { name: 'limit', in: 'query' } }),
+    .optional()
+    .openapi({
+      param: { name: 'limit', in: 'query' },
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_PAGE_SIZE,
+    }),
 });
 export const SendMessageResult = z.object({ message: Message, reply: Message }).openapi('SendMessageResult');
+/** `Idempotency-Key`: 1..255 visible ASCII characters (the IETF httpapi draft's header). */
+export const SendMessageHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 visible ASCII characters')
+    .optional()
+    .openapi({
+      param: { name: 'idempotency-key', in: 'header' },
+      description: 'A repeat with the same key within 24 hours answers for the same exchange',
+    }),
+});
+export const StreamHeaders = z.object({
+  'last-event-id': z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({
+      param: { name: 'last-event-id', in: 'header' },
+      description: 'Resume after this event: only the later ones are sent',
+    }),
+});
+/** One SSE event per chunk of the AI SDK's UI message stream protocol (v1); ends with `data: [DONE]`. */
+export const UiMessageStream = z.string().openapi('UiMessageStream', {
+  description:
+    'text/event-stream: `id: <event id>` + `data: <chunk JSON>` per event (start, start-step, text-start, ' +
+    'text-delta, text-end, reset-step, finish-step, then finish | error | abort), `data: [DONE]` at the end, ' +
+    '`: ping` comments every 15 s',
+});
 export const CheckoutSession = z
   .object({ sessionId: z.string(), checkoutUrl: z.string().url() })
   .openapi('CheckoutSession');

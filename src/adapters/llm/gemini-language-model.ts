@@ -5,10 +5,12 @@ import {
   GoogleGenAI,
 } from '@google/genai';
 import {
+  type FinishReason,
   type LanguageModel,
   LanguageModelError,
   type ModelCallOptions,
   type ModelReply,
+  type ModelStreamPart,
   type Turn,
 } from '#application/ports/language-model.ts';
 import type { TokenUsage } from '#domain/chatroom/message.ts';
@@ -20,7 +22,7 @@ export interface GeminiOptions {
   /** Another endpoint than Google's (a proxy, or a fake in tests). */
   baseUrl?: string;
   systemInstruction?: string;
-  /** Upper bound of one call, on top of any signal the caller passes. */
+  /** Upper bound of one call, on top of any signal the caller passes: the one model timeout (MODEL_TIMEOUT_MS). */
   timeoutMs?: number;
 }
 
@@ -56,20 +58,22 @@ export class GeminiLanguageModel implements LanguageModel {
     return { text, tokenUsage: usageOf(response) };
   }
 
-  async *stream(conversation: Turn[], options: ModelCallOptions = {}): AsyncIterable<string> {
+  async *stream(conversation: Turn[], options: ModelCallOptions = {}): AsyncIterable<ModelStreamPart> {
     // Aborted when the consumer stops early, so the HTTP stream is closed instead of left open.
     const stop = new AbortController();
     const signal = this.callSignal(options.signal, stop.signal);
     let answered = false;
+    let last: GenerateContentResponse | undefined;
     try {
       const request = this.request(conversation, signal);
       for await (const chunk of await this.client.models.generateContentStream(request)) {
         const blocked = blockOf(chunk);
         if (blocked) throw blocked;
+        last = chunk;
         const text = textOf(chunk);
         if (text) {
           answered = true;
-          yield text;
+          yield { type: 'text', text };
         }
       }
     } catch (error) {
@@ -77,7 +81,8 @@ export class GeminiLanguageModel implements LanguageModel {
     } finally {
       stop.abort();
     }
-    if (!answered) throw new LanguageModelError(FAILURE.noAnswer, { retryable: false });
+    if (!answered || !last) throw new LanguageModelError(FAILURE.noAnswer, { retryable: false });
+    yield { type: 'finish', finishReason: finishReasonOf(last), tokenUsage: usageOf(last) };
   }
 
   private request(conversation: Turn[], abortSignal: AbortSignal): GenerateContentParameters {
@@ -111,6 +116,14 @@ function textOf(response: GenerateContentResponse): string {
     .filter((part) => typeof part.text === 'string' && !part.thought)
     .map((part) => part.text)
     .join('');
+}
+
+/** Gemini's finish reason in the protocol's terms (the blocking ones never get here: they throw). */
+function finishReasonOf(response: GenerateContentResponse): FinishReason {
+  const reason = response.candidates?.[0]?.finishReason;
+  if (reason === undefined || reason === 'STOP') return 'stop';
+  if (reason === 'MAX_TOKENS') return 'length';
+  return 'other';
 }
 
 function usageOf(response: GenerateContentResponse): TokenUsage | null {

@@ -1,4 +1,11 @@
-import type { LanguageModel, ModelCallOptions, ModelReply, Turn } from '#application/ports/language-model.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  LanguageModel,
+  ModelCallOptions,
+  ModelReply,
+  ModelStreamPart,
+  Turn,
+} from '#application/ports/language-model.ts';
 import type { TokenUsage } from '#domain/chatroom/message.ts';
 
 /** Longest echo of the prompt, so a long message gets a short, still recognisable answer. */
@@ -8,19 +15,27 @@ const CHARS_PER_TOKEN = 4;
 
 /** A stand-in for Gemini when no key is configured: answers deterministically and says it is offline. */
 export class OfflineLanguageModel implements LanguageModel {
+  private readonly wordMs: number;
+
+  /** `wordMs`: the pace of a streamed answer, one word at a time (OFFLINE_MODEL_WORD_MS). */
+  constructor(options: { wordMs?: number } = {}) {
+    this.wordMs = options.wordMs ?? 0;
+  }
+
   async reply(conversation: Turn[], options: ModelCallOptions = {}): Promise<ModelReply> {
     options.signal?.throwIfAborted();
     const text = answer(conversation);
     return { text, tokenUsage: estimateUsage(conversation, text) };
   }
 
-  async *stream(conversation: Turn[], options: ModelCallOptions = {}): AsyncIterable<string> {
-    const words = answer(conversation).split(/(?<= )/);
-    const chunkSize = Math.max(1, Math.ceil(words.length / 4));
-    for (let start = 0; start < words.length; start += chunkSize) {
+  async *stream(conversation: Turn[], options: ModelCallOptions = {}): AsyncIterable<ModelStreamPart> {
+    const text = answer(conversation);
+    for (const word of text.split(/(?<= )/)) {
       options.signal?.throwIfAborted();
-      yield words.slice(start, start + chunkSize).join('');
+      if (this.wordMs > 0) await sleep(this.wordMs, undefined, { signal: options.signal });
+      yield { type: 'text', text: word };
     }
+    yield { type: 'finish', finishReason: 'stop', tokenUsage: estimateUsage(conversation, text) };
   }
 }
 

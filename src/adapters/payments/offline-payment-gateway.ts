@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import Stripe from 'stripe';
 import type { Clock } from '#application/ports/clock.ts';
 import type { CheckoutSession, PaymentGateway } from '#application/ports/payment-gateway.ts';
 import type { UserId } from '#domain/shared/ids.ts';
-
-/** A raw webhook delivery: the body and its Stripe-Signature header. */
-export interface SignedEvent {
-  rawBody: string;
-  signature: string;
-}
+import {
+  aCheckoutCompleted,
+  aSubscriptionCreated,
+  aSubscriptionDeleted,
+  type SignedEvent,
+  signStripeEvent,
+} from './stripe-events.ts';
 
 interface LocalSession {
   userId: UserId;
@@ -17,7 +17,6 @@ interface LocalSession {
   events: object[] | null;
 }
 
-const PERIOD_SECONDS = 30 * 24 * 60 * 60;
 const LOCAL_CUSTOMER = /^cus_local_[0-9a-f]{24}$/;
 
 /**
@@ -74,68 +73,32 @@ export class OfflinePaymentGateway implements PaymentGateway {
 
   /** A signed customer.subscription.deleted for the customer's local subscription. */
   cancelLocalSubscription(customerId: string): SignedEvent {
-    const created = this.nowSeconds();
-    const subscription = {
-      ...this.subscriptionObject(customerId, null, created),
-      status: 'canceled',
-      canceled_at: created,
-      ended_at: created,
-    };
-    return this.sign(this.event('customer.subscription.deleted', created, subscription));
+    return this.sign(
+      aSubscriptionDeleted({ ...this.delivery(), id: localSubscriptionId(customerId), customer: customerId }),
+    );
   }
 
   private completionEvents(sessionId: string, session: LocalSession): object[] {
-    const created = this.nowSeconds();
-    const subscription = this.subscriptionObject(session.customerId, session.userId, created);
-    const checkout = {
-      id: sessionId,
-      object: 'checkout.session',
-      mode: 'subscription',
-      status: 'complete',
-      payment_status: 'paid',
-      client_reference_id: session.userId,
-      customer: session.customerId,
-      subscription: subscription.id,
-      metadata: { userId: session.userId },
-    };
+    const subscription = localSubscriptionId(session.customerId);
+    const { userId, customerId: customer } = session;
     return [
-      this.event('checkout.session.completed', created, checkout),
-      this.event('customer.subscription.created', created, subscription),
+      aCheckoutCompleted({ ...this.delivery(), sessionId, userId, customer, subscription }),
+      aSubscriptionCreated({ ...this.delivery(), id: subscription, customer, userId }),
     ];
   }
 
-  /** One subscription per local customer, named after it, so the portal needs no memory across restarts. */
-  private subscriptionObject(customerId: string, userId: UserId | null, created: number) {
-    const periodEnd = created + PERIOD_SECONDS;
-    return {
-      id: customerId.replace(/^cus_/, 'sub_'),
-      object: 'subscription',
-      status: 'active',
-      customer: customerId,
-      cancel_at_period_end: false,
-      items: {
-        object: 'list',
-        data: [{ object: 'subscription_item', current_period_start: created, current_period_end: periodEnd }],
-      },
-      metadata: userId ? { userId } : {},
-    };
-  }
-
-  private event(type: string, created: number, object: object): object {
-    return { id: `evt_local_${hex()}`, object: 'event', type, created, livemode: false, data: { object } };
+  private delivery() {
+    return { eventId: `evt_local_${hex()}`, created: Math.floor(this.clock.now().getTime() / 1000) };
   }
 
   private sign(event: object): SignedEvent {
-    const rawBody = JSON.stringify(event);
-    return {
-      rawBody,
-      signature: Stripe.webhooks.generateTestHeaderString({ payload: rawBody, secret: this.webhookSecret }),
-    };
+    return signStripeEvent(event, this.webhookSecret);
   }
+}
 
-  private nowSeconds(): number {
-    return Math.floor(this.clock.now().getTime() / 1000);
-  }
+/** One subscription per local customer, named after it, so the portal needs no memory across restarts. */
+function localSubscriptionId(customerId: string): string {
+  return customerId.replace(/^cus_/, 'sub_');
 }
 
 function hex(): string {

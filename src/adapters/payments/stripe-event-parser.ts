@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import type { PaymentEvent } from '#application/ports/payment-gateway.ts';
 import { ValidationFailed } from '#domain/shared/domain-error.ts';
-import { isUuid, type UserId } from '#domain/shared/ids.ts';
+import type { UserId } from '#domain/shared/ids.ts';
 import { isSubscriptionStatus } from '#domain/subscription/subscription.ts';
 
+/** Stripe documents its object ids as at most 255 characters; longer ones never reach a column. */
+const stripeId = z.string().min(1).max(255);
 /** Stripe sends a related object as its id, or as the object itself when expanded. */
-const reference = z.union([z.string().min(1), z.object({ id: z.string().min(1) })]).nullish();
+const reference = z.union([stripeId, z.object({ id: stripeId })]).nullish();
 const metadata = z.record(z.string(), z.string()).nullish();
 
 const envelope = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
+  id: stripeId,
+  type: z.string().min(1).max(255),
   created: z.number().int().nonnegative(),
   data: z.object({ object: z.unknown() }).optional(),
 });
@@ -24,7 +26,7 @@ const checkoutSession = z.object({
 });
 
 const subscription = z.object({
-  id: z.string().min(1),
+  id: stripeId,
   status: z.string(),
   customer: reference,
   cancel_at_period_end: z.boolean().nullish(),
@@ -58,7 +60,7 @@ export function toPaymentEvent(json: unknown): PaymentEvent {
     return {
       ...base,
       kind: 'checkout_completed',
-      userId: ourUserId(session.client_reference_id) ?? ourUserId(session.metadata?.userId),
+      userId: userIdOf(session.metadata, session.client_reference_id),
       customerId: idOf(session.customer),
       subscriptionId: idOf(session.subscription),
     };
@@ -72,7 +74,7 @@ export function toPaymentEvent(json: unknown): PaymentEvent {
     return {
       ...base,
       kind: 'subscription_changed',
-      userId: ourUserId(sub.metadata?.userId),
+      userId: userIdOf(sub.metadata),
       customerId: idOf(sub.customer),
       subscriptionId: sub.id,
       status,
@@ -104,9 +106,15 @@ function idOf(value: z.infer<typeof reference>): string | null {
   return typeof value === 'string' ? value : value.id;
 }
 
-/** Ids that are not ours (another integration on the same Stripe account) are not looked up. */
-function ourUserId(value: string | null | undefined): UserId | null {
-  return value && isUuid(value) ? value : null;
+/**
+ * Our user: metadata.userId names it, client_reference_id (which another integration on the same Stripe account
+ * may use for its own ids) only stands in when that is missing. An id that is not ours finds no user.
+ */
+function userIdOf(
+  metadata: Record<string, string> | null | undefined,
+  reference?: string | null,
+): UserId | null {
+  return metadata?.userId || reference || null;
 }
 
 /** The latest period end, from the subscription or (newer API versions) its items. */

@@ -1,7 +1,10 @@
 import Stripe from 'stripe';
-import type { PaymentEvent, PaymentEventVerifier } from '#application/ports/payment-gateway.ts';
+import {
+  InvalidSignature,
+  type PaymentEvent,
+  type PaymentEventVerifier,
+} from '#application/ports/payment-gateway.ts';
 import { ValidationFailed } from '#domain/shared/domain-error.ts';
-import { InvalidSignature } from '#domain/subscription/subscription-errors.ts';
 import { toPaymentEvent } from './stripe-event-parser.ts';
 
 /** Seconds a signed delivery stays acceptable (Stripe's own default). */
@@ -26,7 +29,7 @@ export class StripePaymentEventVerifier implements PaymentEventVerifier {
     } catch (error) {
       // constructEvent parses the body only after the signature matched: a SyntaxError is a signed non-JSON body.
       if (error instanceof SyntaxError) throw new ValidationFailed('body', 'The event body is not JSON');
-      throw new InvalidSignature();
+      throw new InvalidSignature('The Stripe-Signature header does not match the body');
     }
     return toPaymentEvent(event);
   }

@@ -1,10 +1,7 @@
 import Stripe from 'stripe';
 import type { Clock } from '#application/ports/clock.ts';
-import {
-  type CheckoutSession,
-  type PaymentGateway,
-  PaymentProviderError,
-} from '#application/ports/payment-gateway.ts';
+import type { CheckoutSession, PaymentGateway } from '#application/ports/payment-gateway.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { UserId } from '#domain/shared/ids.ts';
 
 export interface StripeGatewayOptions {
@@ -15,7 +12,7 @@ export interface StripeGatewayOptions {
   appBaseUrl: string;
   /** Another API endpoint than Stripe's (a mock, or a fake in tests): scheme, host and port are used. */
   apiBase?: string;
-  clock?: Clock;
+  clock: Clock;
 }
 
 /** A double click within this window gets the same checkout session (one idempotency key per user and window). */
@@ -23,7 +20,7 @@ const CHECKOUT_WINDOW_MS = 60_000;
 /** The user's HTTP request waits for Stripe, so fail well before a proxy would. */
 const TIMEOUT_MS = 15_000;
 
-/** Checkout and billing portal sessions at Stripe. Any Stripe failure becomes a PaymentProviderError. */
+/** Checkout and billing portal sessions at Stripe. Any Stripe failure becomes ServiceUnavailable('payments'). */
 export class StripePaymentGateway implements PaymentGateway {
   private readonly stripe: Stripe;
   private readonly priceId: string;
@@ -33,7 +30,7 @@ export class StripePaymentGateway implements PaymentGateway {
   constructor(options: StripeGatewayOptions) {
     this.priceId = options.priceId;
     this.appBaseUrl = options.appBaseUrl.replace(/\/+$/, '');
-    this.clock = options.clock ?? { now: () => new Date() };
+    this.clock = options.clock;
     // One SDK retry on connection errors, 409 and 5xx: safe because every call carries an idempotency key.
     this.stripe = new Stripe(options.secretKey, {
       maxNetworkRetries: 1,
@@ -69,7 +66,7 @@ export class StripePaymentGateway implements PaymentGateway {
         { idempotencyKey: `checkout-${input.userId}-${input.customerId}-${window}` },
       ),
     );
-    if (!session.url) throw new PaymentProviderError('Stripe returned a checkout session without a URL');
+    if (!session.url) throw providerFailed(new Error('Stripe returned a checkout session without a URL'));
     return { sessionId: session.id, checkoutUrl: session.url };
   }
 
@@ -87,9 +84,16 @@ export class StripePaymentGateway implements PaymentGateway {
     try {
       return await request();
     } catch (error) {
-      throw new PaymentProviderError(`Stripe could not ${operation}: ${describe(error)}`, { cause: error });
+      throw providerFailed(new Error(`Stripe could not ${operation}: ${describe(error)}`, { cause: error }));
     }
   }
+}
+
+/** What went wrong at Stripe stays in the cause (for the log); the caller is told only that payments are down. */
+function providerFailed(cause: Error): ServiceUnavailable {
+  return new ServiceUnavailable('payments', 'The payment provider did not answer; try again shortly', {
+    cause,
+  });
 }
 
 function endpoint(apiBase: string | undefined): {

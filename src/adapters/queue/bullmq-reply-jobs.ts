@@ -2,7 +2,3 @@
 export const REPLY_QUEUE_NAME = 'replies';
 export const REPLY_JOB_NAME = 'reply';
 export const REPLY_BACKOFF_TYPE = 'reply-backoff';
-
-export interface ReplyJobData {
-  replyId: string;
-}

@@ -9,14 +9,9 @@ import {
   type ReplyOutcome,
   type ReplyQueue,
 } from '#application/ports/reply-queue.ts';
-import { NotReady } from '#domain/shared/domain-error.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { MessageId } from '#domain/shared/ids.ts';
-import {
-  REPLY_BACKOFF_TYPE,
-  REPLY_JOB_NAME,
-  REPLY_QUEUE_NAME,
-  type ReplyJobData,
-} from './bullmq-reply-jobs.ts';
+import { REPLY_BACKOFF_TYPE, REPLY_JOB_NAME, REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
 
 export interface BullMqReplyQueueOptions {
   /** A fail-fast client for adding jobs and reading their state; shared, so the caller closes it. */
@@ -28,7 +23,7 @@ export interface BullMqReplyQueueOptions {
   logger: Logger;
   /** Base of the exponential backoff between attempts (ms). */
   backoffMs?: number;
-  /** An enqueue that has not reached Redis by then fails with NotReady (503), instead of hanging (ms). */
+  /** An enqueue that has not reached Redis by then fails with ServiceUnavailable('queue') (503), instead of hanging (ms). */
   enqueueTimeoutMs?: number;
 }
 
@@ -42,7 +37,7 @@ const KEEP_FAILED = { count: 5000, age: 7 * 24 * 3600 };
  * waits for a job that runs in any worker process.
  */
 export class BullMqReplyQueue implements ReplyQueue {
-  private readonly queue: Queue<ReplyJobData>;
+  private readonly queue: Queue<ReplyJob>;
   private readonly options: BullMqReplyQueueOptions;
   private readonly enqueueTimeoutMs: number;
   private events: Promise<QueueEvents> | undefined;
@@ -52,7 +47,7 @@ export class BullMqReplyQueue implements ReplyQueue {
   constructor(options: BullMqReplyQueueOptions) {
     this.options = options;
     this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2000;
-    this.queue = new Queue<ReplyJobData>(REPLY_QUEUE_NAME, {
+    this.queue = new Queue<ReplyJob>(REPLY_QUEUE_NAME, {
       connection: options.client,
       prefix: options.prefix,
       defaultJobOptions: {
@@ -66,12 +61,14 @@ export class BullMqReplyQueue implements ReplyQueue {
   }
 
   async enqueue(job: ReplyJob, options: EnqueueOptions = {}): Promise<void> {
-    const adding = this.add(job.replyId, options.replaceFinished === true);
+    const adding = this.add(job, options.replaceFinished === true);
     try {
       await withDeadline(adding, this.enqueueTimeoutMs, 'enqueue the reply job');
     } catch (error) {
       this.options.logger.warn({ err: error, replyId: job.replyId }, 'could not enqueue the reply job');
-      throw new NotReady('The reply queue is unreachable, try again shortly');
+      throw new ServiceUnavailable('queue', 'The reply queue is unreachable, try again shortly', {
+        retryAfterSeconds: 1,
+      });
     }
   }
 
@@ -117,12 +114,13 @@ export class BullMqReplyQueue implements ReplyQueue {
    * BullMQ ignores an add under the id of a job it still holds, finished ones included (kept for days); so a
    * finished job is removed first when the caller asks to run it again. A waiting or active one is left alone.
    */
-  private async add(replyId: MessageId, replaceFinished: boolean): Promise<void> {
+  private async add(job: ReplyJob, replaceFinished: boolean): Promise<void> {
     if (replaceFinished) {
-      const state = await this.queue.getJobState(replyId);
-      if (state === 'completed' || state === 'failed') await this.queue.remove(replyId);
+      const state = await this.queue.getJobState(job.replyId);
+      if (state === 'completed' || state === 'failed') await this.queue.remove(job.replyId);
     }
-    await this.queue.add(REPLY_JOB_NAME, { replyId }, { jobId: replyId });
+    const { replyId, userId, day } = job;
+    await this.queue.add(REPLY_JOB_NAME, { replyId, userId, day }, { jobId: replyId });
   }
 
   private settle(replyId: string, outcome: ReplyOutcome): void {

@@ -3,11 +3,8 @@ import type { Redis } from 'ioredis';
 import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import { REPLY_BACKOFF_MS, type ReplyJob, type ReplyJobHandler } from '#application/ports/reply-queue.ts';
-import { REPLY_QUEUE_NAME, type ReplyJobData } from './bullmq-reply-jobs.ts';
+import { REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
 import { retryDelay } from './retry-delay.ts';
-
-/** Runs `fn` inside a unit of work (e.g. a request-scoped EntityManager fork). */
-export type JobScope = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export interface BullMqReplyWorkerOptions {
   /** A `maxRetriesPerRequest: null` client; shared, so the caller closes it after the worker. */
@@ -18,7 +15,6 @@ export interface BullMqReplyWorkerOptions {
   logger: Logger;
   /** Jobs run in parallel by this worker. */
   concurrency: number;
-  scope?: JobScope;
   /** How often workers look for jobs whose worker died, and how long a job's lock lasts without renewal (ms). */
   stalledIntervalMs?: number;
   lockDurationMs?: number;
@@ -35,10 +31,9 @@ class ReturnedAtShutdown extends Error {}
  * rather than losing it (giveUp is idempotent).
  */
 export class BullMqReplyWorker {
-  private readonly worker: Worker<ReplyJobData>;
+  private readonly worker: Worker<ReplyJob>;
   private readonly handler: ReplyJobHandler;
   private readonly logger: Logger;
-  private readonly scope: JobScope;
   private readonly shutdownGraceMs: number;
   private readonly shutdown = new AbortController();
   private readonly giveUpsAfterStalls = new Set<Promise<void>>();
@@ -46,9 +41,8 @@ export class BullMqReplyWorker {
   constructor(options: BullMqReplyWorkerOptions) {
     this.handler = options.handler;
     this.logger = options.logger;
-    this.scope = options.scope ?? ((fn) => fn());
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
-    this.worker = new Worker<ReplyJobData>(REPLY_QUEUE_NAME, (job) => this.process(job), {
+    this.worker = new Worker<ReplyJob>(REPLY_QUEUE_NAME, (job) => this.process(job), {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
@@ -82,13 +76,10 @@ export class BullMqReplyWorker {
     await Promise.allSettled(this.giveUpsAfterStalls);
   }
 
-  private async process(job: Job<ReplyJobData>): Promise<void> {
-    const replyJob: ReplyJob = { replyId: job.data.replyId };
+  private async process(job: Job<ReplyJob>): Promise<void> {
+    const replyJob = job.data;
     try {
-      await unlessShutDown(
-        this.scope(() => this.handler.handle(replyJob)),
-        this.shutdown.signal,
-      );
+      await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
     } catch (error) {
       // BullMQ's documented way to put an active job back in the wait list without counting an attempt.
       if (error instanceof ReturnedAtShutdown) throw Worker.RateLimitError();
@@ -96,20 +87,20 @@ export class BullMqReplyWorker {
     }
   }
 
-  private async failAttempt(job: Job<ReplyJobData>, replyJob: ReplyJob, error: unknown): Promise<never> {
+  private async failAttempt(job: Job<ReplyJob>, replyJob: ReplyJob, error: unknown): Promise<never> {
     const final = !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     this.logger.warn(
       { err: error, replyId: replyJob.replyId, attempt: job.attemptsMade + 1, final },
       'reply attempt failed',
     );
     if (!final) throw error instanceof Error ? error : new Error(String(error));
-    await this.scope(() => this.handler.giveUp(replyJob, error));
+    await this.handler.giveUp(replyJob, error);
     throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
   }
 
-  private giveUpAfterStalls(job: Job<ReplyJobData>, error: Error): void {
-    const replyJob: ReplyJob = { replyId: job.data.replyId };
-    const giving = this.scope(() => this.handler.giveUp(replyJob, error)).catch((failure: unknown) => {
+  private giveUpAfterStalls(job: Job<ReplyJob>, error: Error): void {
+    const replyJob = job.data;
+    const giving = this.handler.giveUp(replyJob, error).catch((failure: unknown) => {
       this.logger.error({ err: failure, replyId: replyJob.replyId }, 'could not give up a stalled reply');
     });
     this.giveUpsAfterStalls.add(giving);

@@ -1,18 +1,12 @@
 import pino from 'pino';
 import type { Logger } from '#application/ports/logger.ts';
 
-export type PinoInstance = pino.Logger;
-
-export function createPino(level: string): PinoInstance {
-  return pino({ level, base: { service: 'gemini-chat' }, redact: ['req.headers.authorization'] });
-}
-
-/** The application's Logger port on pino. */
+/** The application's Logger port on pino: JSON lines on stdout, the authorization header redacted. */
 export class PinoLogger implements Logger {
-  readonly pino: PinoInstance;
+  private readonly pino: pino.Logger;
 
-  constructor(instance: PinoInstance) {
-    this.pino = instance;
+  constructor(level: string) {
+    this.pino = pino({ level, base: { service: 'gemini-chat' }, redact: ['req.headers.authorization'] });
   }
 
   info(fields: Record<string, unknown>, message: string): void {

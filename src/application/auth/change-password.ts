@@ -1,6 +1,6 @@
 import { TooManyRequests } from '#domain/shared/domain-error.ts';
 import { checkPassword } from '#domain/user/password-policy.ts';
-import { User } from '#domain/user/user.ts';
+import type { User } from '#domain/user/user.ts';
 import { InvalidCurrentPassword } from '#domain/user/user-errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
@@ -42,8 +42,7 @@ export class ChangePassword {
     const newPassword = checkPassword(input.newPassword, 'newPassword');
     await this.authorize(input, clock.now());
     const passwordHash = await hasher.hash(newPassword);
-    const tokenVersion = await users.updatePassword(input.user.id, passwordHash);
-    const user = new User({ ...input.user, passwordHash, tokenVersion });
+    const user = await users.updatePassword(input.user.id, passwordHash);
     return openSession(tokens, { user, tier: await tierOfUser(subscriptions, user.id) }, 'pwd');
   }
 

@@ -30,18 +30,24 @@ export interface SendOtpDeps {
   settings: Settings;
 }
 
-/** Issues a code for a purpose; sends for login and for password reset share one hourly budget per mobile. */
+/**
+ * Issues a code for a purpose; sends for login and for password reset share one hourly budget per mobile, known
+ * or not. Unless the code goes back in the response (the mocked SMS), an unknown number gets the same answer as a
+ * known one and no SMS, so the call cannot tell who is registered. The code is stored only once it went out: a
+ * failed delivery leaves nothing usable behind.
+ */
 export async function issueOtp(
   deps: SendOtpDeps,
   rawMobile: string,
   purpose: OtpPurpose,
 ): Promise<OtpIssued> {
   const mobile = parseMobileNumber(rawMobile);
-  if (!(await deps.users.findByMobile(mobile))) throw new UserNotFound();
   const decision = await deps.rateLimiter.hit('otpSend', mobile);
   if (!decision.allowed) {
     throw new TooManyRequests('Too many codes requested for this mobile number', decision.retryAfterSeconds);
   }
+  const user = await deps.users.findByMobile(mobile);
+  if (!user && deps.sender.codeInResponse) throw new UserNotFound();
   const code = deps.codes.generate();
   const now = deps.clock.now();
   const otp = Otp.issue({
@@ -52,9 +58,11 @@ export async function issueOtp(
     now,
     ttlSeconds: deps.settings.otpTtlSeconds,
   });
-  await deps.otps.replace(otp);
+  const issued = { mobile, otp: null, expiresAt: otp.expiresAt, expiresIn: otp.expiresInSeconds(now) };
+  if (!user) return issued;
   const shown = await deps.sender.send(mobile, code, purpose);
-  return { mobile, otp: shown, expiresAt: otp.expiresAt, expiresIn: otp.expiresInSeconds(now) };
+  await deps.otps.replace(otp);
+  return { ...issued, otp: shown };
 }
 
 export class SendOtp {

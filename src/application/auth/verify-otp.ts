@@ -1,6 +1,6 @@
 import { ValidationFailed } from '#domain/shared/domain-error.ts';
 import { parseMobileNumber } from '#domain/user/mobile-number.ts';
-import { MAX_OTP_ATTEMPTS, OTP_LENGTH, type Otp } from '#domain/user/otp.ts';
+import { OTP_LENGTH, type Otp } from '#domain/user/otp.ts';
 import { InvalidOtp, OtpExpired, TooManyAttempts } from '#domain/user/user-errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { OtpCodes } from '../ports/otp-codes.ts';
@@ -41,7 +41,7 @@ export class VerifyOtp {
     if (matching) {
       if (matching.isBurned) throw new TooManyAttempts();
       if (matching.isExpired(now)) throw new OtpExpired();
-      if (!(await otps.consume(matching.id, now, MAX_OTP_ATTEMPTS))) {
+      if (!(await otps.consume(matching.id, now))) {
         throw (await this.isBurnedNow(matching)) ? new TooManyAttempts() : new InvalidOtp();
       }
       const user = await users.findByMobile(mobile);
@@ -51,8 +51,8 @@ export class VerifyOtp {
 
     const live = unused.filter((otp) => !otp.isExpired(now));
     if (live.length === 0) throw new InvalidOtp();
-    const attempts = await Promise.all(live.map((otp) => otps.recordFailedAttempt(otp.id)));
-    if (attempts.every((count) => count >= MAX_OTP_ATTEMPTS)) throw new TooManyAttempts();
+    const counted = await Promise.all(live.map((otp) => otps.recordFailedAttempt(otp.id)));
+    if (counted.every((otp) => otp?.isBurned)) throw new TooManyAttempts();
     throw new InvalidOtp();
   }
 

@@ -49,7 +49,8 @@ export class ApplyPaymentEvent {
         skipped = 'payment event concerns another subscription than the linked one';
         return;
       }
-      if (subscription.apply(change, this.deps.clock.now())) await store.save(subscription);
+      const applied = subscription.apply(change, this.deps.clock.now());
+      if (applied) await store.save(applied);
     });
     if (skipped !== null) {
       this.deps.logger.warn(

@@ -3,11 +3,9 @@ import type { UserId } from '#domain/shared/ids.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
-import type { ChatroomListCache } from './chatroom-list-cache.ts';
 
 export interface ChatroomWriteDeps {
   chatrooms: ChatroomRepository;
-  listCache: ChatroomListCache;
   ids: IdGenerator;
   clock: Clock;
 }
@@ -20,7 +18,7 @@ export class CreateChatroom {
   }
 
   async execute(input: { userId: UserId; title?: string | undefined }): Promise<Chatroom> {
-    const { chatrooms, listCache, ids, clock } = this.deps;
+    const { chatrooms, ids, clock } = this.deps;
     const chatroom = Chatroom.open({
       id: ids.next(),
       ownerId: input.userId,
@@ -28,7 +26,6 @@ export class CreateChatroom {
       now: clock.now(),
     });
     await chatrooms.create(chatroom);
-    await listCache.invalidate(input.userId);
     return chatroom;
   }
 }

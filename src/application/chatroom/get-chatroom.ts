@@ -1,7 +1,8 @@
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { MessagePage } from '../ports/message-repository.ts';
-import { DEFAULT_PAGE_SIZE, type MessageReadDeps, ownedChatroom } from './list-messages.ts';
+import { DEFAULT_PAGE_SIZE, type MessageReadDeps } from './list-messages.ts';
+import { ownedChatroom } from './owned-chatroom.ts';
 
 /** A chatroom with its latest messages, oldest first. */
 export class GetChatroom {

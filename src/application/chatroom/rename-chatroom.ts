@@ -1,6 +1,6 @@
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
-import { type ChatroomId, isUuid, type UserId } from '#domain/shared/ids.ts';
+import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import type { ChatroomWriteDeps } from './create-chatroom.ts';
 
 export class RenameChatroom {
@@ -11,14 +11,11 @@ export class RenameChatroom {
   }
 
   async execute(input: { userId: UserId; chatroomId: ChatroomId; title: string }): Promise<Chatroom> {
-    const { chatrooms, listCache, clock } = this.deps;
-    const chatroom = isUuid(input.chatroomId)
-      ? await chatrooms.findOwned(input.chatroomId, input.userId)
-      : null;
+    const { chatrooms, clock } = this.deps;
+    const chatroom = await chatrooms.findOwned(input.chatroomId, input.userId);
     if (!chatroom) throw new ChatroomNotFound();
-    chatroom.rename(input.title, clock.now());
-    await chatrooms.save(chatroom);
-    await listCache.invalidate(input.userId);
-    return chatroom;
+    const renamed = chatroom.rename(input.title, clock.now());
+    await chatrooms.save(renamed);
+    return renamed;
   }
 }

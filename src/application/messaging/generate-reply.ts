@@ -1,27 +1,36 @@
 import { HISTORY_LENGTH, type Message } from '#domain/chatroom/message.ts';
-import { quotaDay } from '#domain/quota/daily-quota.ts';
-import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
-import { type LanguageModel, LanguageModelError, type Turn } from '../ports/language-model.ts';
+import {
+  type LanguageModel,
+  LanguageModelError,
+  type ModelStreamPart,
+  type Turn,
+} from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
+import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
+import { endReply } from './end-reply.ts';
+import { ReplyProgress } from './reply-progress.ts';
 
 export interface GenerateReplyDeps {
   messages: MessageRepository;
-  chatrooms: ChatroomRepository;
+  /** Bounds each call itself (see GeminiLanguageModel): the limit belongs to the remote call, not to this use case. */
   model: LanguageModel;
   usage: UsageCounter;
+  events: ReplyEventLog;
+  cancellation: ReplyCancellation;
   logger: Logger;
-  /** Per-call limit on the model (ms). */
-  modelTimeoutMs: number;
 }
 
 const GENERIC_FAILURE = 'The model is unavailable right now';
 
+type Finish = Extract<ModelStreamPart, { type: 'finish' }>;
+
 /**
- * The queue's consumer: asks the model with the chatroom's recent history and writes the reply once.
- * A job that runs twice (at-least-once delivery) finds the reply no longer pending and does nothing.
+ * The queue's consumer: streams the model's answer to the chatroom's recent history into the reply's event log
+ * (saving the text so far every second), and writes the reply once. A stop request aborts the model call and keeps
+ * the text so far. A job that runs twice (at-least-once delivery) finds the reply no longer pending and does nothing.
  */
 export class GenerateReply implements ReplyJobHandler {
   private readonly deps: GenerateReplyDeps;
@@ -31,29 +40,64 @@ export class GenerateReply implements ReplyJobHandler {
   }
 
   async handle(job: ReplyJob): Promise<void> {
-    const { messages, model, modelTimeoutMs } = this.deps;
+    const { messages, cancellation } = this.deps;
     const reply = await messages.findById(job.replyId);
     if (!reply?.isPending || !reply.inReplyTo) return;
-    const prompt = await messages.findById(reply.inReplyTo);
-    if (!prompt) {
-      await messages.fail(reply.id, 'The prompt no longer exists');
-      return;
+    const stop = new AbortController();
+    const unwatch = await cancellation.watch(reply.id, () => stop.abort());
+    try {
+      if (stop.signal.aborted) {
+        await endReply(this.deps, job, { status: 'stopped', content: '' });
+        return;
+      }
+      const prompt = await messages.findById(reply.inReplyTo);
+      if (!prompt) {
+        await endReply(this.deps, job, { status: 'failed', error: 'The prompt no longer exists' });
+        return;
+      }
+      await this.generate(job, prompt, stop.signal);
+    } finally {
+      unwatch();
     }
-    const history = await messages.historyBefore(prompt, HISTORY_LENGTH);
-    const answer = await model.reply(toConversation([...history, prompt]), {
-      signal: AbortSignal.timeout(modelTimeoutMs),
-    });
-    await messages.complete(reply.id, answer.text, answer.tokenUsage);
   }
 
+  /** Fails the reply and gives its prompt back to the day it was counted against; once, however often it runs. */
   async giveUp(job: ReplyJob, error: unknown): Promise<void> {
-    const { messages, usage, logger } = this.deps;
     const reason = error instanceof LanguageModelError ? error.userMessage : GENERIC_FAILURE;
-    logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
-    const reply = await messages.findById(job.replyId);
-    if (!reply || !(await messages.fail(job.replyId, reason))) return;
-    const chatroom = await this.deps.chatrooms.findById(reply.chatroomId);
-    if (chatroom) await usage.giveBack(chatroom.ownerId, quotaDay(reply.createdAt));
+    this.deps.logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
+    await endReply(this.deps, job, { status: 'failed', error: reason });
+  }
+
+  private async generate(job: ReplyJob, prompt: Message, stopped: AbortSignal): Promise<void> {
+    const { messages, model, events, logger } = this.deps;
+    const history = await messages.historyBefore(prompt, HISTORY_LENGTH);
+    const save = (replyId: string, content: string) => messages.saveProgress(replyId, content);
+    const progress = new ReplyProgress({ events, save, logger }, job.replyId);
+    await progress.begin();
+    let finish: Finish | undefined;
+    try {
+      for await (const part of model.stream(toConversation([...history, prompt]), { signal: stopped })) {
+        if (part.type === 'text') progress.add(part.text);
+        else finish = part;
+      }
+    } catch (error) {
+      await progress.flush();
+      if (stopped.aborted) {
+        await endReply(this.deps, job, { status: 'stopped', content: progress.text });
+        return;
+      }
+      // The attempt died: what it wrote stays readable (and stored) until the next attempt starts over.
+      await progress.save();
+      throw error;
+    }
+    await progress.flush();
+    const tokens = finish?.tokenUsage ?? null;
+    await endReply(this.deps, job, {
+      status: 'completed',
+      content: progress.text,
+      tokens,
+      finishReason: finish?.finishReason ?? 'stop',
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import { quotaDay } from '#domain/quota/daily-quota.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { ReplyQueue } from '../ports/reply-queue.ts';
@@ -22,7 +23,9 @@ export class ResumePendingReplies {
 
   async execute(): Promise<number> {
     const pending = await this.deps.messages.pendingReplies(RESUME_LIMIT);
-    for (const replyId of pending) await this.deps.queue.enqueue({ replyId }, { replaceFinished: true });
+    for (const { replyId, userId, createdAt } of pending) {
+      await this.deps.queue.enqueue({ replyId, userId, day: quotaDay(createdAt) }, { replaceFinished: true });
+    }
     if (pending.length > 0) this.deps.logger.info({ count: pending.length }, 'resumed pending replies');
     if (pending.length >= RESUME_LIMIT) {
       this.deps.logger.warn(

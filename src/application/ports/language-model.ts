@@ -10,6 +10,14 @@ export interface ModelReply {
   tokenUsage: TokenUsage | null;
 }
 
+/** Why the model stopped writing, in the UI message stream protocol's terms. */
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'other';
+
+/** A piece of a streamed answer: text as it is written, then one finish with the usage report. */
+export type ModelStreamPart =
+  | { type: 'text'; text: string }
+  | { type: 'finish'; finishReason: FinishReason; tokenUsage: TokenUsage | null };
+
 export interface ModelCallOptions {
   signal?: AbortSignal;
 }
@@ -17,8 +25,8 @@ export interface ModelCallOptions {
 /** A chat model: the conversation, oldest first, ends with the new prompt. */
 export interface LanguageModel {
   reply(conversation: Turn[], options?: ModelCallOptions): Promise<ModelReply>;
-  /** The same answer as text deltas, as they arrive. */
-  stream(conversation: Turn[], options?: ModelCallOptions): AsyncIterable<string>;
+  /** The same answer as it is written: text parts, then one finish part. */
+  stream(conversation: Turn[], options?: ModelCallOptions): AsyncIterable<ModelStreamPart>;
 }
 
 /** A failed model call, classified for the queue. `userMessage` is safe to show. */

@@ -1,5 +1,5 @@
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
-import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
+import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
 
 export interface MessagePage {
   /** Oldest first. */
@@ -7,20 +7,33 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
-/** Messages of a chatroom, ordered by (createdAt, id). */
+/** A reply still pending, with the sender of its prompt. */
+export interface PendingReply {
+  replyId: MessageId;
+  userId: UserId;
+  createdAt: Date;
+}
+
+/** Messages of a chatroom, ordered by (createdAt, id); an id that cannot exist (not a UUID) is simply not found. */
 export interface MessageRepository {
   /** Stores a prompt and its pending reply in one transaction; ChatroomNotFound if the chatroom was deleted meanwhile. */
   addExchange(prompt: Message, reply: Message): Promise<void>;
+  /** Removes an exchange whose reply is still pending (its send was refused after storing); false otherwise. */
+  discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean>;
   findById(id: MessageId): Promise<Message | null>;
   findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null>;
   /** The `limit` messages just before `before` (or the latest), oldest first. */
   page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage>;
   /** The last `limit` completed messages created before `message`, oldest first. */
   historyBefore(message: Message, limit: number): Promise<Message[]>;
-  /** Completes a pending reply; false when it was not pending (a job that ran twice writes once). */
+  /** Completes a pending reply (Message.complete); false when it was not pending (a job that ran twice writes once). */
   complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean>;
-  /** Fails a pending reply; false when it was not pending. */
+  /** Fails a pending reply (Message.fail); false when it was not pending. */
   fail(id: MessageId, error: string): Promise<boolean>;
-  /** Ids of replies still pending, oldest first (to resume them after a restart). */
-  pendingReplies(limit: number): Promise<MessageId[]>;
+  /** Stops a pending reply with the text so far (Message.stop); false when it was not pending. */
+  stop(id: MessageId, content: string): Promise<boolean>;
+  /** Stores the text so far of a pending reply (Message.progress); false when it was not pending. */
+  saveProgress(id: MessageId, content: string): Promise<boolean>;
+  /** Replies still pending, oldest first (to resume them after a restart). */
+  pendingReplies(limit: number): Promise<PendingReply[]>;
 }

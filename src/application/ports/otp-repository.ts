@@ -7,8 +7,8 @@ export interface OtpRepository {
   replace(otp: Otp): Promise<void>;
   /** Unused codes of the mobile, newest first (at most one per purpose). */
   findUnused(mobile: MobileNumber): Promise<Otp[]>;
-  /** Adds a wrong guess and returns the attempts now counted. */
-  recordFailedAttempt(id: string): Promise<number>;
-  /** Marks the code used if it is unused and not burned; false when another request got there first. */
-  consume(id: string, now: Date, maxAttempts: number): Promise<boolean>;
+  /** Counts a wrong guess (Otp.withFailedAttempt) and returns the code as now stored; null when it is gone. */
+  recordFailedAttempt(id: string): Promise<Otp | null>;
+  /** Marks the code used if it still can be (Otp.consume); false when not, e.g. another request got there first. */
+  consume(id: string, now: Date): Promise<boolean>;
 }

@@ -6,7 +6,7 @@ export interface CheckoutSession {
   checkoutUrl: string;
 }
 
-/** Checkout and billing portal sessions at the payment provider. */
+/** Checkout and billing portal sessions at the payment provider; an outage throws ServiceUnavailable('payments'). */
 export interface PaymentGateway {
   /** A customer for the user (idempotent per user). */
   createCustomer(input: { userId: UserId; mobile: string }): Promise<string>;
@@ -49,10 +49,10 @@ export interface PaymentEventVerifier {
   verify(rawBody: string, signature: string | undefined): PaymentEvent;
 }
 
-/** The payment provider failed or refused the call; nothing about the user changed. */
-export class PaymentProviderError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PaymentProviderError';
+/** A webhook whose signature does not match its raw body (or cannot be checked): it is not the provider's. */
+export class InvalidSignature extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidSignature';
   }
 }

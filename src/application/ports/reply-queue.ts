@@ -1,8 +1,11 @@
-import type { MessageId } from '#domain/shared/ids.ts';
+import type { MessageId, UserId } from '#domain/shared/ids.ts';
 
 export interface ReplyJob {
   /** The pending reply to produce; also the job id, so a retried enqueue never makes two jobs. */
   replyId: MessageId;
+  /** Who sent the prompt, and the UTC day (YYYY-MM-DD) it was counted against: a reply that fails gives it back. */
+  userId: UserId;
+  day: string;
 }
 
 export type ReplyOutcome = 'completed' | 'failed' | 'timeout';
@@ -17,6 +20,7 @@ export interface EnqueueOptions {
 
 /** Produces replies asynchronously: 3 attempts with exponential backoff, then the reply fails for good. */
 export interface ReplyQueue {
+  /** Throws ServiceUnavailable('queue') when the job cannot be stored. */
   enqueue(job: ReplyJob, options?: EnqueueOptions): Promise<void>;
   /** Waits until the job ends or `timeoutMs` passes; works when another process runs the job. */
   waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome>;

@@ -1,4 +1,5 @@
 import type { ChatroomRepository } from './chatroom-repository.ts';
+import type { IdempotencyKeys } from './idempotency-keys.ts';
 import type { MessageRepository } from './message-repository.ts';
 import type { OtpRepository } from './otp-repository.ts';
 import type { SubscriptionRepository } from './subscription-repository.ts';
@@ -13,4 +14,5 @@ export interface Repositories {
   messages: MessageRepository;
   subscriptions: SubscriptionRepository;
   usage: UsageCounter;
+  idempotencyKeys: IdempotencyKeys;
 }

@@ -9,15 +9,15 @@ export interface SubscriptionStore {
   findByUserId(userId: UserId): Promise<Subscription | null>;
   findByCustomerId(customerId: string): Promise<Subscription | null>;
   findBySubscriptionId(subscriptionId: string): Promise<Subscription | null>;
-  /** Stores the whole subscription, unless the stored one already holds a newer event's state. */
+  /** Stores the whole subscription, unless the stored one does not accept its event (Subscription.accepts). */
   save(subscription: Subscription): Promise<void>;
 }
 
 /** Billing state per user, and the log of payment events applied. */
 export interface SubscriptionRepository extends SubscriptionStore {
   /**
-   * Links `customerId` to the user unless a customer is linked already, changing nothing else (a status a webhook
-   * applied stays). Returns the customer now linked: this one, or the one linked first.
+   * Links `customerId` to the user unless a customer is linked already (Subscription.linkCustomer), changing nothing
+   * else (a status a webhook applied stays). Returns the customer now linked: this one, or the one linked first.
    */
   linkCustomer(userId: UserId, customerId: string, now: Date): Promise<string>;
   /**

@@ -4,8 +4,5 @@ import type { QuotaLimits } from '#domain/quota/daily-quota.ts';
 export interface Settings {
   otpTtlSeconds: number;
   quota: QuotaLimits;
-  chatroomCacheTtlSeconds: number;
   replyWaitMs: number;
-  /** Per-call limit on the language model. */
-  modelTimeoutMs: number;
 }

@@ -1,48 +1,38 @@
 import { ContainerModule } from 'inversify';
+import { checkoutReturnRoutes, localCheckoutRoutes } from '#adapters/http/routes/local-checkout.ts';
 import { OfflinePaymentGateway } from '#adapters/payments/offline-payment-gateway.ts';
 import { StripePaymentEventVerifier } from '#adapters/payments/stripe-payment-event-verifier.ts';
 import type { Config } from '../config.ts';
 import { TOKENS } from '../tokens.ts';
 
-export interface PaymentsSetup {
-  module: ContainerModule;
-  describe: string;
-  /** Set in offline mode: the local checkout pages need it. */
-  offline: OfflinePaymentGateway | null;
-}
-
-/** Stripe when STRIPE_SECRET_KEY is set, else local checkout sessions; webhooks are verified the same way in both. */
-export async function paymentsModule(config: Config, clock: { now(): Date }): Promise<PaymentsSetup> {
+/**
+ * Stripe when STRIPE_SECRET_KEY is set (its SDK loaded only then), else local checkout sessions with their pages;
+ * webhooks are verified the same way in both.
+ */
+export function paymentsModule(config: Config): ContainerModule {
   const { secretKey, webhookSecret, priceId, apiBase } = config.stripe;
-  const verifier = new StripePaymentEventVerifier(webhookSecret ?? '');
-  if (!secretKey) {
-    const offline = new OfflinePaymentGateway({
-      appBaseUrl: config.appBaseUrl,
-      webhookSecret: webhookSecret ?? '',
-      clock,
-    });
-    return {
-      module: new ContainerModule(({ bind }) => {
-        bind(TOKENS.PaymentGateway).toConstantValue(offline);
-        bind(TOKENS.PaymentEventVerifier).toConstantValue(verifier);
-      }),
-      describe: 'offline checkout',
-      offline,
-    };
-  }
-  const { StripePaymentGateway } = await import('#adapters/payments/stripe-payment-gateway.ts');
-  const stripe = new StripePaymentGateway({
-    secretKey,
-    priceId: priceId ?? '',
-    apiBase,
-    appBaseUrl: config.appBaseUrl,
+  const { appBaseUrl } = config;
+  return new ContainerModule(async ({ bind }) => {
+    bind(TOKENS.PaymentEventVerifier).toResolvedValue(
+      () => new StripePaymentEventVerifier(webhookSecret ?? ''),
+    );
+    bind(TOKENS.ExtraRoutes).toResolvedValue(() => checkoutReturnRoutes());
+    if (!secretKey) {
+      bind(TOKENS.OfflinePaymentGateway).toResolvedValue(
+        (clock) => new OfflinePaymentGateway({ appBaseUrl, webhookSecret: webhookSecret ?? '', clock }),
+        [TOKENS.Clock],
+      );
+      bind(TOKENS.PaymentGateway).toService(TOKENS.OfflinePaymentGateway);
+      bind(TOKENS.ExtraRoutes).toResolvedValue(
+        (gateway, applyPaymentEvent) => localCheckoutRoutes({ gateway, applyPaymentEvent }),
+        [TOKENS.OfflinePaymentGateway, TOKENS.ApplyPaymentEvent],
+      );
+      return;
+    }
+    const { StripePaymentGateway } = await import('#adapters/payments/stripe-payment-gateway.ts');
+    bind(TOKENS.PaymentGateway).toResolvedValue(
+      (clock) => new StripePaymentGateway({ secretKey, priceId: priceId ?? '', apiBase, appBaseUrl, clock }),
+      [TOKENS.Clock],
+    );
   });
-  return {
-    module: new ContainerModule(({ bind }) => {
-      bind(TOKENS.PaymentGateway).toConstantValue(stripe);
-      bind(TOKENS.PaymentEventVerifier).toConstantValue(verifier);
-    }),
-    describe: `stripe${apiBase ? ` at ${apiBase}` : ''}`,
-    offline: null,
-  };
 }

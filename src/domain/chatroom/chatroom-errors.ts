@@ -1,4 +1,4 @@
-import { DomainError, NotFound } from '../shared/domain-error.ts';
+import { NotFound } from '../shared/domain-error.ts';
 
 export class ChatroomNotFound extends NotFound {
   constructor() {
@@ -9,13 +9,5 @@ export class ChatroomNotFound extends NotFound {
 export class MessageNotFound extends NotFound {
   constructor() {
     super('Message');
-  }
-}
-
-export class ModelUnavailable extends DomainError {
-  constructor(messageId: string, replyId: string, reason: string) {
-    super('MODEL_UNAVAILABLE', `The model could not answer: ${reason}`, {
-      extensions: { messageId, replyId },
-    });
   }
 }

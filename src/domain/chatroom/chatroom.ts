@@ -14,11 +14,11 @@ export interface ChatroomProps {
 }
 
 export class Chatroom {
-  id: ChatroomId;
-  ownerId: UserId;
-  title: string;
-  createdAt: Date;
-  updatedAt: Date;
+  readonly id: ChatroomId;
+  readonly ownerId: UserId;
+  readonly title: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
 
   constructor(props: ChatroomProps) {
     this.id = props.id;
@@ -39,9 +39,9 @@ export class Chatroom {
     });
   }
 
-  rename(title: string, now: Date): void {
-    this.title = checkTitle(title);
-    this.updatedAt = now;
+  /** The chatroom under a new title (refused when the title is not valid). */
+  rename(title: string, now: Date): Chatroom {
+    return new Chatroom({ ...this, title: checkTitle(title), updatedAt: now });
   }
 }
 

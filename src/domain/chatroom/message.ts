@@ -7,7 +7,8 @@ export const CONTENT_MAX_LENGTH = 8000;
 export const HISTORY_LENGTH = 20;
 
 export type MessageRole = 'user' | 'model';
-export type MessageStatus = 'pending' | 'completed' | 'failed';
+/** A reply is `pending` until it ends once: completed, failed for good, or stopped by its user. */
+export type MessageStatus = 'pending' | 'completed' | 'failed' | 'stopped';
 
 export interface TokenUsage {
   promptTokens: number;
@@ -29,15 +30,15 @@ export interface MessageProps {
 }
 
 export class Message {
-  id: MessageId;
-  chatroomId: ChatroomId;
-  role: MessageRole;
-  content: string;
-  status: MessageStatus;
-  error: string | null;
-  inReplyTo: MessageId | null;
-  tokenUsage: TokenUsage | null;
-  createdAt: Date;
+  readonly id: MessageId;
+  readonly chatroomId: ChatroomId;
+  readonly role: MessageRole;
+  readonly content: string;
+  readonly status: MessageStatus;
+  readonly error: string | null;
+  readonly inReplyTo: MessageId | null;
+  readonly tokenUsage: TokenUsage | null;
+  readonly createdAt: Date;
 
   constructor(props: MessageProps) {
     this.id = props.id;
@@ -89,6 +90,33 @@ export class Message {
 
   get isPending(): boolean {
     return this.status === 'pending';
+  }
+
+  /** The reply with the model's answer; null when it is no longer pending (a reply is settled once). */
+  complete(content: string, tokenUsage: TokenUsage | null): Message | null {
+    return this.isPending
+      ? new Message({ ...this, status: 'completed', content, tokenUsage, error: null })
+      : null;
+  }
+
+  /** The reply failed for good, with a reason safe to show; null when it is no longer pending. */
+  fail(error: string): Message | null {
+    return this.isPending ? new Message({ ...this, status: 'failed', error }) : null;
+  }
+
+  /** The reply stopped by its user, keeping the text written so far; null when it is no longer pending. */
+  stop(content: string): Message | null {
+    return this.isPending ? new Message({ ...this, status: 'stopped', content }) : null;
+  }
+
+  /** The text written so far of a reply still being generated; null when it is no longer pending. */
+  progress(content: string): Message | null {
+    return this.isPending ? new Message({ ...this, content }) : null;
+  }
+
+  /** A reply counts against the quota unless it failed, or was stopped before any text. */
+  get countsAgainstQuota(): boolean {
+    return this.status !== 'failed' && !(this.status === 'stopped' && this.content === '');
   }
 }
 

@@ -1,8 +1,6 @@
-/** Every stable error code of the HTTP contract (shared/API.md). */
+/** The business rules a request can break, by their stable code (docs/api.md); transport codes live in the HTTP adapter. */
 export type DomainErrorCode =
   | 'VALIDATION_FAILED'
-  | 'MALFORMED_JSON'
-  | 'INVALID_SIGNATURE'
   | 'UNAUTHORIZED'
   | 'INVALID_OTP'
   | 'OTP_EXPIRED'
@@ -13,15 +11,10 @@ export type DomainErrorCode =
   | 'MOBILE_TAKEN'
   | 'ALREADY_SUBSCRIBED'
   | 'NO_BILLING_ACCOUNT'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'QUOTA_EXCEEDED'
   | 'TOO_MANY_REQUESTS'
   | 'TOO_MANY_ATTEMPTS'
-  | 'INTERNAL'
-  | 'MODEL_UNAVAILABLE'
-  | 'PAYMENT_PROVIDER_UNAVAILABLE'
-  | 'NOT_READY';
+  | 'IDEMPOTENCY_KEY_MISMATCH';
 
 export interface FieldProblem {
   path: string;
@@ -29,17 +22,14 @@ export interface FieldProblem {
 }
 
 export interface DomainErrorOptions {
-  /** Seconds after which a retry can succeed (429, 503). */
+  /** Seconds after which a retry can succeed (429). */
   retryAfterSeconds?: number;
-  /** Extra members for the problem body (e.g. messageId). */
-  extensions?: Record<string, unknown>;
   errors?: FieldProblem[];
 }
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly retryAfterSeconds: number | undefined;
-  readonly extensions: Record<string, unknown>;
   readonly errors: FieldProblem[] | undefined;
 
   constructor(code: DomainErrorCode, message: string, options: DomainErrorOptions = {}) {
@@ -47,7 +37,6 @@ export class DomainError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
-    this.extensions = options.extensions ?? {};
     this.errors = options.errors;
   }
 }
@@ -73,11 +62,5 @@ export class Unauthorized extends DomainError {
 export class TooManyRequests extends DomainError {
   constructor(message: string, retryAfterSeconds: number) {
     super('TOO_MANY_REQUESTS', message, { retryAfterSeconds });
-  }
-}
-
-export class NotReady extends DomainError {
-  constructor(message = 'A backing service is unavailable, try again shortly') {
-    super('NOT_READY', message, { retryAfterSeconds: 1 });
   }
 }

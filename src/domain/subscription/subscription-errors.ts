@@ -6,12 +6,6 @@ export class AlreadySubscribed extends DomainError {
   }
 }
 
-export class InvalidSignature extends DomainError {
-  constructor(message = 'The Stripe-Signature header does not match the body') {
-    super('INVALID_SIGNATURE', message);
-  }
-}
-
 export class NoBillingAccount extends DomainError {
   constructor() {
     super('NO_BILLING_ACCOUNT', 'There is no billing account yet; subscribe first');

@@ -49,14 +49,14 @@ export interface SubscriptionChange {
 
 /** A user's billing state, kept in sync with Stripe by webhook events. */
 export class Subscription {
-  userId: UserId;
-  customerId: string | null;
-  subscriptionId: string | null;
-  status: SubscriptionStatus | null;
-  currentPeriodEnd: Date | null;
-  cancelAtPeriodEnd: boolean;
-  lastEventAt: number | null;
-  updatedAt: Date;
+  readonly userId: UserId;
+  readonly customerId: string | null;
+  readonly subscriptionId: string | null;
+  readonly status: SubscriptionStatus | null;
+  readonly currentPeriodEnd: Date | null;
+  readonly cancelAtPeriodEnd: boolean;
+  readonly lastEventAt: number | null;
+  readonly updatedAt: Date;
 
   constructor(props: SubscriptionProps) {
     this.userId = props.userId;
@@ -86,21 +86,32 @@ export class Subscription {
     return tierOf(this.status);
   }
 
-  linkCustomer(customerId: string, now: Date): void {
-    this.customerId = customerId;
-    this.updatedAt = now;
+  /** Linked to the payment customer, unless one is linked already: the first link stays. */
+  linkCustomer(customerId: string, now: Date): Subscription {
+    return this.customerId ? this : new Subscription({ ...this, customerId, updatedAt: now });
   }
 
-  /** Applies a change from a payment event unless a newer event was applied already. Returns whether it applied. */
-  apply(change: SubscriptionChange, now: Date): boolean {
-    if (this.lastEventAt !== null && change.eventCreated < this.lastEventAt) return false;
-    if (change.customerId) this.customerId = change.customerId;
-    if (change.subscriptionId) this.subscriptionId = change.subscriptionId;
-    if (change.status !== undefined) this.status = change.status;
-    if (change.currentPeriodEnd !== undefined) this.currentPeriodEnd = change.currentPeriodEnd;
-    if (change.cancelAtPeriodEnd !== undefined) this.cancelAtPeriodEnd = change.cancelAtPeriodEnd;
-    this.lastEventAt = change.eventCreated;
-    this.updatedAt = now;
-    return true;
+  /**
+   * Whether the state of a payment event created at `eventCreated` (Unix seconds; null: no event) may replace this
+   * one: an older event never replaces a newer one's state; one of the same second does.
+   */
+  accepts(eventCreated: number | null): boolean {
+    return this.lastEventAt === null || (eventCreated !== null && eventCreated >= this.lastEventAt);
+  }
+
+  /** The state after a payment event's change; null when the event is older than the last one applied. */
+  apply(change: SubscriptionChange, now: Date): Subscription | null {
+    if (!this.accepts(change.eventCreated)) return null;
+    return new Subscription({
+      ...this,
+      customerId: change.customerId || this.customerId,
+      subscriptionId: change.subscriptionId || this.subscriptionId,
+      status: change.status ?? this.status,
+      currentPeriodEnd:
+        change.currentPeriodEnd === undefined ? this.currentPeriodEnd : change.currentPeriodEnd,
+      cancelAtPeriodEnd: change.cancelAtPeriodEnd ?? this.cancelAtPeriodEnd,
+      lastEventAt: change.eventCreated,
+      updatedAt: now,
+    });
   }
 }

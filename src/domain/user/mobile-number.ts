@@ -1,7 +1,8 @@
 import { ValidationFailed } from '../shared/domain-error.ts';
 
 const E164 = /^\+[1-9]\d{7,14}$/;
-const SEPARATORS = /[\s\-.()]/g;
+/** Exactly the separators the contract allows: spaces, dashes, dots and parentheses (no tabs, line breaks or NBSP). */
+const SEPARATORS = /[ \-.()]/g;
 
 /** A mobile number in E.164 form; separators a person types (spaces, dashes, dots, parentheses) are dropped. */
 export type MobileNumber = string & { readonly __brand: 'MobileNumber' };

@@ -19,14 +19,14 @@ export interface OtpProps {
 
 /** A one-time code, stored only as a keyed hash. */
 export class Otp {
-  id: string;
-  mobile: MobileNumber;
-  purpose: OtpPurpose;
-  codeHash: string;
-  expiresAt: Date;
-  attempts: number;
-  consumedAt: Date | null;
-  createdAt: Date;
+  readonly id: string;
+  readonly mobile: MobileNumber;
+  readonly purpose: OtpPurpose;
+  readonly codeHash: string;
+  readonly expiresAt: Date;
+  readonly attempts: number;
+  readonly consumedAt: Date | null;
+  readonly createdAt: Date;
 
   constructor(props: OtpProps) {
     this.id = props.id;
@@ -65,6 +65,21 @@ export class Otp {
 
   get isBurned(): boolean {
     return this.attempts >= MAX_OTP_ATTEMPTS;
+  }
+
+  /** Whether the code can still sign someone in at `now`: unused, not burned, not expired. */
+  isUsable(now: Date): boolean {
+    return this.consumedAt === null && !this.isBurned && !this.isExpired(now);
+  }
+
+  /** The code used at `now`; null when it is not usable: a code signs in once, never once burned or expired. */
+  consume(now: Date): Otp | null {
+    return this.isUsable(now) ? new Otp({ ...this, consumedAt: now }) : null;
+  }
+
+  /** The code after one more wrong guess (the MAX_OTP_ATTEMPTS-th burns it). */
+  withFailedAttempt(): Otp {
+    return new Otp({ ...this, attempts: this.attempts + 1 });
   }
 
   expiresInSeconds(now: Date): number {

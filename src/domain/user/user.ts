@@ -15,13 +15,13 @@ export interface UserProps {
 }
 
 export class User {
-  id: UserId;
-  mobile: MobileNumber;
-  name: string | null;
-  passwordHash: string | null;
+  readonly id: UserId;
+  readonly mobile: MobileNumber;
+  readonly name: string | null;
+  readonly passwordHash: string | null;
   /** Bumped by a password change; tokens carry it, so older tokens stop working. */
-  tokenVersion: number;
-  createdAt: Date;
+  readonly tokenVersion: number;
+  readonly createdAt: Date;
 
   constructor(props: UserProps) {
     this.id = props.id;
@@ -51,6 +51,11 @@ export class User {
 
   get hasPassword(): boolean {
     return this.passwordHash !== null;
+  }
+
+  /** The user with a new password: the token version moves on, so every token issued before stops working. */
+  withPassword(passwordHash: string): User {
+    return new User({ ...this, passwordHash, tokenVersion: this.tokenVersion + 1 });
   }
 }
 

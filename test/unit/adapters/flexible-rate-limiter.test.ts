@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
-import { NotReady } from '#domain/shared/domain-error.ts';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 /** A Redis client whose every rate-limit script call fails, as when Redis is down. */
@@ -28,12 +28,12 @@ describe('FlexibleRateLimiter', () => {
     });
   });
 
-  it('answers NotReady (503, retry after 1 s) when the store fails, never a refusal or an internal error', async () => {
+  it('throws ServiceUnavailable (Redis, retry after 1 s) when the store fails, never a refusal or an internal error', async () => {
     const logger = new SilentLogger();
     const limiter = limiterOn(brokenRedis(new Error('redis down')), logger);
     const hit = limiter.hit('otpSend', '+919876543210');
-    await expect(hit).rejects.toBeInstanceOf(NotReady);
-    await expect(hit).rejects.toMatchObject({ code: 'NOT_READY', retryAfterSeconds: 1 });
+    await expect(hit).rejects.toBeInstanceOf(ServiceUnavailable);
+    await expect(hit).rejects.toMatchObject({ service: 'redis', retryAfterSeconds: 1 });
     expect(logger.entries).toMatchObject([
       { level: 'warn', fields: { rule: 'otpSend', err: { message: 'redis down' } } },
     ]);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
-import { aBuiltId } from '#test/support/builders.ts';
+import { aBuiltId, aReplyJob } from '#test/support/builders.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 /** Records when each attempt started; each attempt runs `attempt`. */
@@ -48,7 +48,7 @@ describe('InProcessReplyQueue', () => {
     });
     const queue = aQueue(handler, 30);
     const replyId = aBuiltId();
-    await queue.enqueue({ replyId });
+    await queue.enqueue(aReplyJob(replyId));
     expect(await queue.waitForOutcome(replyId, 2_000)).toBe('failed');
     const [first, second, third] = handler.startedAt as [number, number, number];
     expect(second - first).toBeGreaterThanOrEqual(29);
@@ -61,7 +61,7 @@ describe('InProcessReplyQueue', () => {
     });
     const queue = aQueue(handler, 1);
     const replyId = aBuiltId();
-    await queue.enqueue({ replyId });
+    await queue.enqueue(aReplyJob(replyId));
     expect(await queue.waitForOutcome(replyId, 2_000)).toBe('completed');
     const [first, second] = handler.startedAt as [number, number];
     expect(second - first).toBeGreaterThanOrEqual(149);
@@ -75,7 +75,7 @@ describe('InProcessReplyQueue', () => {
       });
       const queue = aQueue(handler, 1);
       const replyId = aBuiltId();
-      await queue.enqueue({ replyId });
+      await queue.enqueue(aReplyJob(replyId));
       await vi.advanceTimersByTimeAsync(10);
       expect(handler.startedAt).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(59_000);
@@ -95,7 +95,7 @@ describe('InProcessReplyQueue', () => {
     }, true);
     const queue = aQueue(handler, 1, logger);
     const replyId = aBuiltId();
-    await queue.enqueue({ replyId });
+    await queue.enqueue(aReplyJob(replyId));
     expect(await queue.waitForOutcome(replyId, 2_000)).toBe('failed');
     expect(logger.messages('error')).toEqual(['could not mark the reply failed']);
   });
@@ -116,7 +116,7 @@ describe('InProcessReplyQueue', () => {
         }),
     );
     const queue = aQueue(handler, 10);
-    await queue.enqueue({ replyId: aBuiltId() });
+    await queue.enqueue(aReplyJob(aBuiltId()));
     await sleep(20);
 
     let closed = false;
@@ -130,6 +130,6 @@ describe('InProcessReplyQueue', () => {
     await sleep(50);
     expect(handler.startedAt).toHaveLength(1);
     expect(handler.givenUp).toEqual([]);
-    await expect(queue.enqueue({ replyId: aBuiltId() })).rejects.toThrow('closed');
+    await expect(queue.enqueue(aReplyJob(aBuiltId()))).rejects.toThrow('closed');
   });
 });

@@ -27,9 +27,11 @@ describe('Chatroom', () => {
   });
 
   it('renames, moving updatedAt', () => {
-    const chatroom = open('Old');
-    chatroom.rename(' New ', later);
-    expect(chatroom).toMatchObject({ title: 'New', createdAt: now, updatedAt: later });
+    expect(open('Old').rename(' New ', later)).toMatchObject({
+      title: 'New',
+      createdAt: now,
+      updatedAt: later,
+    });
   });
 
   it('keeps the old title when a rename is refused', () => {

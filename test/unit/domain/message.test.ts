@@ -50,3 +50,27 @@ describe('Message.exchange', () => {
     );
   });
 });
+
+describe('Message.complete and Message.fail', () => {
+  const tokenUsage = { promptTokens: 1, candidateTokens: 2, totalTokens: 3 };
+
+  it('settle a pending reply with the answer or the reason', () => {
+    const { reply } = exchange('Hello');
+    expect(reply.complete('Hi!', tokenUsage)).toMatchObject({
+      status: 'completed',
+      content: 'Hi!',
+      tokenUsage,
+    });
+    expect(reply.fail('model down')).toMatchObject({ status: 'failed', content: '', error: 'model down' });
+  });
+
+  it('refuse a reply that is no longer pending', () => {
+    const { prompt, reply } = exchange('Hello');
+    const completed = reply.complete('Hi!', null)!;
+    const failed = reply.fail('model down')!;
+    for (const settled of [completed, failed, prompt]) {
+      expect(settled.complete('again', null)).toBeNull();
+      expect(settled.fail('again')).toBeNull();
+    }
+  });
+});

@@ -25,6 +25,10 @@ describe('parseMobileNumber', () => {
     '+91_9876543210',
     '++919876543210',
     '+91\u00009876543210',
+    '+91\t9876543210',
+    '+91\r\n9876543210',
+    '+91\u00a09876543210',
+    '+91\u20099876543210',
   ])('refuses %j', (input) => {
     expect(() => parseMobileNumber(input)).toThrow(ValidationFailed);
   });

@@ -32,11 +32,35 @@ describe('Otp', () => {
   });
 
   it('is burned by the fifth wrong guess', () => {
-    const otp = issue();
-    otp.attempts = MAX_OTP_ATTEMPTS - 1;
-    expect(otp.isBurned).toBe(false);
-    otp.attempts = MAX_OTP_ATTEMPTS;
-    expect(otp.isBurned).toBe(true);
+    let otp = issue();
+    for (let guess = 1; guess < MAX_OTP_ATTEMPTS; guess++) otp = otp.withFailedAttempt();
+    expect(otp).toMatchObject({ attempts: 4, isBurned: false });
+    expect(otp.consume(now)).not.toBeNull();
+    otp = otp.withFailedAttempt();
+    expect(otp).toMatchObject({ attempts: 5, isBurned: true });
     expect(MAX_OTP_ATTEMPTS).toBe(5);
+  });
+
+  it('is consumed once', () => {
+    const consumed = issue().consume(now);
+    expect(consumed).toMatchObject({ consumedAt: now, attempts: 0 });
+    expect(consumed?.consume(now)).toBeNull();
+  });
+
+  it('is not consumed once burned or expired', () => {
+    let burned = issue();
+    for (let guess = 0; guess < MAX_OTP_ATTEMPTS; guess++) burned = burned.withFailedAttempt();
+    expect(burned.isUsable(now)).toBe(false);
+    expect(burned.consume(now)).toBeNull();
+    const otp = issue();
+    expect(otp.consume(new Date(otp.expiresAt.getTime() - 1))).not.toBeNull();
+    expect(otp.consume(otp.expiresAt)).toBeNull();
+  });
+
+  it('leaves the code it came from unchanged', () => {
+    const otp = issue();
+    otp.withFailedAttempt();
+    otp.consume(now);
+    expect(otp).toMatchObject({ attempts: 0, consumedAt: null });
   });
 });

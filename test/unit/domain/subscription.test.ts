@@ -53,8 +53,7 @@ describe('Subscription.apply', () => {
       },
       later,
     );
-    expect(applied).toBe(true);
-    expect(subscription).toMatchObject({
+    expect(applied).toMatchObject({
       customerId: 'cus_1',
       subscriptionId: 'sub_1',
       status: 'active',
@@ -62,31 +61,45 @@ describe('Subscription.apply', () => {
       lastEventAt: 200,
       updatedAt: later,
     });
-    expect(subscription.tier).toBe('pro');
+    expect(applied?.tier).toBe('pro');
+    expect(subscription).toMatchObject({ status: null, lastEventAt: null, updatedAt: now });
   });
 
-  it('ignores an event older than the last one applied', () => {
-    const subscription = Subscription.none('user-1', now);
-    subscription.apply({ eventCreated: 200, status: 'canceled' }, now);
-    expect(subscription.apply({ eventCreated: 100, status: 'active' }, later)).toBe(false);
-    expect(subscription).toMatchObject({ status: 'canceled', lastEventAt: 200, updatedAt: now });
+  it('refuses an event older than the last one applied', () => {
+    const canceled = Subscription.none('user-1', now).apply({ eventCreated: 200, status: 'canceled' }, now)!;
+    expect(canceled.accepts(100)).toBe(false);
+    expect(canceled.apply({ eventCreated: 100, status: 'active' }, later)).toBeNull();
   });
 
   it('applies an event created in the same second as the last one', () => {
-    const subscription = Subscription.none('user-1', now);
-    subscription.apply({ eventCreated: 200, status: 'active' }, now);
-    expect(subscription.apply({ eventCreated: 200, status: 'past_due' }, later)).toBe(true);
-    expect(subscription.status).toBe('past_due');
+    const active = Subscription.none('user-1', now).apply({ eventCreated: 200, status: 'active' }, now)!;
+    expect(active.accepts(200)).toBe(true);
+    expect(active.apply({ eventCreated: 200, status: 'past_due' }, later)?.status).toBe('past_due');
+  });
+
+  it('lets any event replace a state no event made, and no eventless state replace an event', () => {
+    const none = Subscription.none('user-1', now);
+    expect(none.accepts(1)).toBe(true);
+    expect(none.accepts(null)).toBe(true);
+    expect(none.apply({ eventCreated: 1, status: 'active' }, now)!.accepts(null)).toBe(false);
   });
 
   it('keeps linked ids when an event does not carry them', () => {
-    const subscription = Subscription.none('user-1', now);
-    subscription.linkCustomer('cus_1', now);
-    subscription.apply({ eventCreated: 100, subscriptionId: 'sub_1', status: 'active' }, now);
-    subscription.apply(
+    const linked = Subscription.none('user-1', now)
+      .linkCustomer('cus_1', now)
+      .apply({ eventCreated: 100, subscriptionId: 'sub_1', status: 'active' }, now)!;
+    const changed = linked.apply(
       { eventCreated: 200, customerId: null, subscriptionId: null, status: 'past_due' },
       later,
     );
-    expect(subscription).toMatchObject({ customerId: 'cus_1', subscriptionId: 'sub_1', status: 'past_due' });
+    expect(changed).toMatchObject({ customerId: 'cus_1', subscriptionId: 'sub_1', status: 'past_due' });
+  });
+});
+
+describe('Subscription.linkCustomer', () => {
+  it('links a customer to a subscription without one, and keeps the one linked first', () => {
+    const linked = Subscription.none('user-1', now).linkCustomer('cus_1', later);
+    expect(linked).toMatchObject({ customerId: 'cus_1', updatedAt: later });
+    expect(linked.linkCustomer('cus_2', later)).toMatchObject({ customerId: 'cus_1' });
   });
 });

@@ -26,6 +26,15 @@ describe('User.register', () => {
   });
 });
 
+describe('User.withPassword', () => {
+  it('sets the password and moves the token version on, so older tokens stop working', () => {
+    const user = User.register({ id: 'u1', mobile, now });
+    const changed = user.withPassword('hash-a');
+    expect(changed).toMatchObject({ passwordHash: 'hash-a', tokenVersion: 1, hasPassword: true });
+    expect(changed.withPassword('hash-b').tokenVersion).toBe(2);
+  });
+});
+
 describe('checkPassword', () => {
   it('accepts 8 to 128 characters', () => {
     expect(checkPassword('12345678')).toBe('12345678');

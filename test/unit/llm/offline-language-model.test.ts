@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OfflineLanguageModel } from '#adapters/llm/offline-language-model.ts';
-import type { Turn } from '#application/ports/language-model.ts';
+import type { ModelStreamPart, Turn } from '#application/ports/language-model.ts';
 
 const model = new OfflineLanguageModel();
 const conversation: Turn[] = [
@@ -9,10 +9,17 @@ const conversation: Turn[] = [
   { role: 'user', text: '  What is the capital of France?  ' },
 ];
 
-async function collect(stream: AsyncIterable<string>): Promise<string[]> {
+/** The text deltas of a streamed answer (the finish part is checked apart). */
+async function collect(stream: AsyncIterable<ModelStreamPart>): Promise<string[]> {
   const deltas: string[] = [];
-  for await (const delta of stream) deltas.push(delta);
+  for await (const part of stream) if (part.type === 'text') deltas.push(part.text);
   return deltas;
+}
+
+async function finishOf(stream: AsyncIterable<ModelStreamPart>): Promise<ModelStreamPart | undefined> {
+  let last: ModelStreamPart | undefined;
+  for await (const part of stream) last = part;
+  return last;
 }
 
 describe('OfflineLanguageModel', () => {
@@ -38,10 +45,34 @@ describe('OfflineLanguageModel', () => {
     expect(text.endsWith('…')).toBe(true);
   });
 
-  it('streams the same answer in a few deltas', async () => {
+  it('streams the same answer word by word, then its usage', async () => {
     const deltas = await collect(model.stream(conversation));
-    expect(deltas.length).toBeGreaterThan(1);
-    expect(deltas.join('')).toBe((await model.reply(conversation)).text);
+    const { text, tokenUsage } = await model.reply(conversation);
+    expect(deltas).toEqual(text.split(/(?<= )/));
+    expect(await finishOf(model.stream(conversation))).toEqual({
+      type: 'finish',
+      finishReason: 'stop',
+      tokenUsage,
+    });
+  });
+
+  it('paces the words when asked to, and stops when aborted between words', async () => {
+    const paced = new OfflineLanguageModel({ wordMs: 30 });
+    const started = performance.now();
+    const deltas = await collect(paced.stream([{ role: 'user', text: 'one two' }]));
+    expect(deltas.length).toBe(6);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(150);
+    const stop = new AbortController();
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const part of paced.stream(conversation, { signal: stop.signal })) {
+          if (part.type === 'text') seen.push(part.text);
+          if (seen.length === 2) stop.abort();
+        }
+      })(),
+    ).rejects.toThrow();
+    expect(seen).toHaveLength(2);
   });
 
   it('gives up when the call is aborted', async () => {

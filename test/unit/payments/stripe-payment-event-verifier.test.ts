@@ -1,6 +1,13 @@
-import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
+import {
+  aCheckoutSession,
+  anInvoice,
+  aStripeEvent,
+  aSubscription,
+  signStripeEvent,
+} from '#adapters/payments/stripe-events.ts';
 import { StripePaymentEventVerifier } from '#adapters/payments/stripe-payment-event-verifier.ts';
+import { InvalidSignature } from '#application/ports/payment-gateway.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';
 import { SUBSCRIPTION_STATUSES, tierOf } from '#domain/subscription/subscription.ts';
 import { sequentialId } from '#test/support/ids.ts';
@@ -10,47 +17,36 @@ const USER = sequentialId(1);
 const verifier = new StripePaymentEventVerifier(SECRET);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function event(type: string, object: unknown, overrides: Record<string, unknown> = {}) {
+/** The raw body of event evt_1, created at 1_790_000_000; `overrides` replace envelope fields. */
+function event(type: string, object: object, overrides: Record<string, unknown> = {}) {
   return JSON.stringify({
-    id: 'evt_1',
-    object: 'event',
-    type,
-    created: 1_790_000_000,
-    data: { object },
+    ...aStripeEvent(type, object, { eventId: 'evt_1', created: 1_790_000_000 }),
     ...overrides,
   });
 }
 
 function sign(payload: string, options: { secret?: string; timestamp?: number } = {}): string {
-  return Stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: options.secret ?? SECRET,
-    timestamp: options.timestamp,
-  });
+  return signStripeEvent(payload, options.secret ?? SECRET, options).signature;
 }
 
 function verified(payload: string) {
   return verifier.verify(payload, sign(payload));
 }
 
+/** The code the webhook answers a refused delivery with. */
 function errorCode(run: () => unknown): string {
   try {
     run();
   } catch (error) {
+    if (error instanceof InvalidSignature) return 'INVALID_SIGNATURE';
     if (error instanceof DomainError) return error.code;
     throw error;
   }
-  throw new Error('expected a domain error');
+  throw new Error('expected a refusal');
 }
 
 const subscriptionObject = (fields: Record<string, unknown> = {}) => ({
-  id: 'sub_1',
-  object: 'subscription',
-  status: 'active',
-  customer: 'cus_1',
-  cancel_at_period_end: false,
-  items: { object: 'list', data: [{ id: 'si_1', current_period_end: 1_792_000_000 }] },
-  metadata: { userId: USER },
+  ...aSubscription({ id: 'sub_1', customer: 'cus_1', userId: USER, periodEnd: 1_792_000_000 }),
   ...fields,
 });
 
@@ -132,7 +128,37 @@ describe('StripePaymentEventVerifier: malformed signed bodies', () => {
     expect(errorCode(() => verified(event('checkout.session.completed', { customer: 'cus_1' })))).toBe(
       'VALIDATION_FAILED',
     );
-    expect(errorCode(() => verified(event('invoice.payment_failed', 'in_1')))).toBe('VALIDATION_FAILED');
+    const notAnObject = event('invoice.payment_failed', {}, { data: { object: 'in_1' } });
+    expect(errorCode(() => verified(notAnObject))).toBe('VALIDATION_FAILED');
+  });
+
+  it('answers VALIDATION_FAILED for ids longer than the 255 characters Stripe documents', () => {
+    const long = 'x'.repeat(300);
+    const checkout = {
+      mode: 'subscription',
+      client_reference_id: USER,
+      customer: 'cus_1',
+      subscription: 'sub_1',
+    };
+    expect(errorCode(() => verified(event('invoice.paid', {}, { id: `evt_${long}` })))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      errorCode(() =>
+        verified(event('checkout.session.completed', { ...checkout, customer: `cus_${long}` })),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      errorCode(() =>
+        verified(event('checkout.session.completed', { ...checkout, subscription: { id: long } })),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      errorCode(() =>
+        verified(event('customer.subscription.updated', subscriptionObject({ id: `sub_${long}` }))),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(verified(event('invoice.paid', {}, { id: `evt_${'x'.repeat(251)}` })).id).toHaveLength(255);
   });
 
   it('answers VALIDATION_FAILED for a subscription status Stripe does not have', () => {
@@ -146,13 +172,7 @@ describe('StripePaymentEventVerifier: malformed signed bodies', () => {
 
 describe('StripePaymentEventVerifier: checkout.session.completed', () => {
   const session = (fields: Record<string, unknown> = {}) => ({
-    id: 'cs_1',
-    object: 'checkout.session',
-    mode: 'subscription',
-    client_reference_id: USER,
-    customer: 'cus_1',
-    subscription: 'sub_1',
-    metadata: { userId: USER },
+    ...aCheckoutSession({ sessionId: 'cs_1', userId: USER, customer: 'cus_1', subscription: 'sub_1' }),
     ...fields,
   });
 
@@ -257,7 +277,12 @@ describe('StripePaymentEventVerifier: customer.subscription.*', () => {
 describe('StripePaymentEventVerifier: invoice.payment_failed', () => {
   it('reads the subscription from invoice.subscription (older API versions)', () => {
     expect(
-      verified(event('invoice.payment_failed', { id: 'in_1', customer: 'cus_1', subscription: 'sub_1' })),
+      verified(
+        event(
+          'invoice.payment_failed',
+          anInvoice({ customer: 'cus_1', subscription: 'sub_1', legacyShape: true }),
+        ),
+      ),
     ).toEqual({
       id: 'evt_1',
       created: 1_790_000_000,
@@ -268,11 +293,7 @@ describe('StripePaymentEventVerifier: invoice.payment_failed', () => {
   });
 
   it('reads the subscription from invoice.parent.subscription_details (newer API versions)', () => {
-    const invoice = {
-      id: 'in_1',
-      customer: 'cus_1',
-      parent: { type: 'subscription_details', subscription_details: { subscription: 'sub_1', metadata: {} } },
-    };
+    const invoice = anInvoice({ customer: 'cus_1', subscription: 'sub_1' });
     expect(verified(event('invoice.payment_failed', invoice))).toMatchObject({
       kind: 'payment_failed',
       subscriptionId: 'sub_1',
@@ -280,7 +301,7 @@ describe('StripePaymentEventVerifier: invoice.payment_failed', () => {
   });
 
   it('ignores a failed one-off invoice that belongs to no subscription', () => {
-    const invoice = { id: 'in_1', customer: 'cus_1', parent: null };
+    const invoice = anInvoice({ customer: 'cus_1' });
     expect(verified(event('invoice.payment_failed', invoice))).toMatchObject({ kind: 'ignored' });
   });
 });
@@ -293,7 +314,7 @@ describe('StripePaymentEventVerifier: other events', () => {
       kind: 'ignored',
       type: 'charge.succeeded',
     });
-    expect(verified(JSON.stringify({ id: 'evt_2', type: 'v2.core.event', created: 1 }))).toMatchObject({
+    expect(verified(event('v2.core.event', {}, { data: undefined }))).toMatchObject({
       kind: 'ignored',
     });
   });

@@ -1,19 +1,23 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { bearer, json, jsonBody, problems } from '../openapi.ts';
+import { json, jsonBody, problems } from '../openapi.ts';
 import { otpIssuedJson, sessionJson, usageJson, userJson } from '../presenters.ts';
 import * as S from '../schemas.ts';
+import { securedRoutes } from '../secured-route.ts';
 
 const tags = ['Auth'];
 const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
 const otpLimits: [number, string][] = [
   invalid,
-  [404, 'USER_NOT_FOUND'],
+  [404, 'USER_NOT_FOUND (only with OTP_DELIVERY=response; otherwise an unknown number gets the same 200)'],
   [429, 'TOO_MANY_REQUESTS (with Retry-After)'],
+  [502, 'SMS_UNAVAILABLE: the SMS provider failed; no code was issued'],
 ];
 
 export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
+  const securedRoute = securedRoutes(useCases.authenticate);
+
   app.openapi(
     createRoute({
       method: 'post',
@@ -37,7 +41,7 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
       method: 'post',
       path: '/auth/send-otp',
       tags,
-      summary: 'Send a one-time login code (returned in the body: the SMS is mocked)',
+      summary: 'Send a one-time login code by SMS (returned in the body instead with OTP_DELIVERY=response)',
       request: { body: jsonBody(S.MobileBody) },
       responses: { 200: json(S.OtpIssued, 'Code issued'), ...problems(...otpLimits) },
     }),
@@ -95,18 +99,16 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'post',
       path: '/auth/change-password',
       tags,
-      security: bearer,
       summary: 'Set or change the password; revokes every earlier token and returns a fresh one',
       request: { body: jsonBody(S.ChangePasswordBody) },
       responses: {
         200: json(S.Session, 'Password changed'),
         ...problems(
           invalid,
-          [401, 'UNAUTHORIZED'],
           [403, 'INVALID_CURRENT_PASSWORD'],
           [429, 'TOO_MANY_REQUESTS: wrong current passwords count as failed logins'],
         ),
@@ -120,15 +122,13 @@ export function authRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'get',
       path: '/user/me',
       tags: ['User'],
-      security: bearer,
       summary: 'The signed-in user and today’s usage',
       responses: {
         200: json(z.object({ user: S.User, usage: S.Usage }), 'The user'),
-        ...problems([401, 'UNAUTHORIZED']),
       },
     }),
     async (c) => {

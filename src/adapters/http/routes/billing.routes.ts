@@ -1,54 +1,53 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { bearer, json, problems } from '../openapi.ts';
+import { json, problems } from '../openapi.ts';
 import { subscriptionStatusJson } from '../presenters.ts';
 import * as S from '../schemas.ts';
+import { securedRoutes } from '../secured-route.ts';
 
 const tags = ['Subscription'];
-const unauthorized: [number, string] = [401, 'UNAUTHORIZED'];
 const provider: [number, string] = [502, 'PAYMENT_PROVIDER_UNAVAILABLE: Stripe failed; nothing changed'];
 
 export function billingRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
+  const securedRoute = securedRoutes(useCases.authenticate);
+
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'post',
       path: '/subscribe/pro',
       tags,
-      security: bearer,
       summary: 'Start a Stripe Checkout session for Pro',
       responses: {
         201: json(S.CheckoutSession, 'Open checkoutUrl to pay'),
-        ...problems(unauthorized, [409, 'ALREADY_SUBSCRIBED'], provider),
+        ...problems([409, 'ALREADY_SUBSCRIBED'], provider),
       },
     }),
     async (c) => c.json(await useCases.startCheckout.execute({ user: c.get('principal').user }), 201),
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'post',
       path: '/subscription/portal',
       tags,
-      security: bearer,
       summary:
         'A Stripe Billing Portal page to manage or cancel the subscription (extension to the contract)',
       responses: {
         201: json(S.PortalSession, 'Open url'),
-        ...problems(unauthorized, [409, 'NO_BILLING_ACCOUNT: never subscribed'], provider),
+        ...problems([409, 'NO_BILLING_ACCOUNT: never subscribed'], provider),
       },
     }),
     async (c) => c.json(await useCases.openBillingPortal.execute({ user: c.get('principal').user }), 201),
   );
 
   app.openapi(
-    createRoute({
+    securedRoute({
       method: 'get',
       path: '/subscription/status',
       tags,
-      security: bearer,
       summary: 'Tier, Stripe status and today’s usage',
-      responses: { 200: json(S.SubscriptionStatus, 'The status'), ...problems(unauthorized) },
+      responses: { 200: json(S.SubscriptionStatus, 'The status') },
     }),
     async (c) => {
       const view = await useCases.getSubscriptionStatus.execute({ user: c.get('principal').user });

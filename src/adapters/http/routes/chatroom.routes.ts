@@ -1,26 +1,26 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { bearer, json, jsonBody, problems } from '../openapi.ts';
+import { json, jsonBody, problems } from '../openapi.ts';
 import { chatroomJson, messageJson } from '../presenters.ts';
 import * as S from '../schemas.ts';
+import { securedRoutes } from '../secured-route.ts';
 
 const tags = ['Chatrooms'];
-const unauthorized: [number, string] = [401, 'UNAUTHORIZED'];
 const notFound: [number, string] = [404, 'NOT_FOUND (also for an id that is not a UUID or not yours)'];
 const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
 
 export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
-  const secured = { tags, security: bearer };
+  const securedRoute = securedRoutes(useCases.authenticate);
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'post',
       path: '/chatroom',
       summary: 'Create a chatroom',
       request: { body: jsonBody(S.CreateChatroomBody, false) },
-      responses: { 201: json(S.Chatroom, 'Created'), ...problems(invalid, unauthorized) },
+      responses: { 201: json(S.Chatroom, 'Created'), ...problems(invalid) },
     }),
     async (c) => {
       const chatroom = await useCases.createChatroom.execute({
@@ -32,8 +32,8 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom',
       summary: 'Your chatrooms, newest first (cached per user; X-Cache says HIT or MISS)',
@@ -41,24 +41,25 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
         200: json(z.object({ chatrooms: z.array(S.Chatroom) }), 'The list', {
           'X-Cache': { description: 'HIT or MISS', schema: { type: 'string' } },
         }),
-        ...problems(unauthorized),
       },
     }),
     async (c) => {
-      const { chatrooms, hit } = await useCases.listChatrooms.execute({ userId: c.get('principal').user.id });
-      c.header('X-Cache', hit ? 'HIT' : 'MISS');
+      const { chatrooms, fromCache } = await useCases.listChatrooms.execute({
+        userId: c.get('principal').user.id,
+      });
+      c.header('X-Cache', fromCache ? 'HIT' : 'MISS');
       return c.json({ chatrooms: chatrooms.map(chatroomJson) }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom/{id}',
       summary: 'A chatroom with its latest 50 messages, oldest first',
       request: { params: S.ChatroomParams },
-      responses: { 200: json(S.ChatroomWithMessages, 'The chatroom'), ...problems(unauthorized, notFound) },
+      responses: { 200: json(S.ChatroomWithMessages, 'The chatroom'), ...problems(notFound) },
     }),
     async (c) => {
       const userId = c.get('principal').user.id;
@@ -71,13 +72,13 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'patch',
       path: '/chatroom/{id}',
       summary: 'Rename a chatroom',
       request: { params: S.ChatroomParams, body: jsonBody(S.RenameChatroomBody) },
-      responses: { 200: json(S.Chatroom, 'Renamed'), ...problems(invalid, unauthorized, notFound) },
+      responses: { 200: json(S.Chatroom, 'Renamed'), ...problems(invalid, notFound) },
     }),
     async (c) => {
       const chatroom = await useCases.renameChatroom.execute({
@@ -90,13 +91,13 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'delete',
       path: '/chatroom/{id}',
       summary: 'Delete a chatroom and its messages',
       request: { params: S.ChatroomParams },
-      responses: { 204: { description: 'Deleted' }, ...problems(unauthorized, notFound) },
+      responses: { 204: { description: 'Deleted' }, ...problems(notFound) },
     }),
     async (c) => {
       await useCases.deleteChatroom.execute({
@@ -108,13 +109,13 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom/{id}/messages',
       summary: 'Page back through the messages: the `limit` before `before`, oldest first',
       request: { params: S.ChatroomParams, query: S.PageQuery },
-      responses: { 200: json(S.MessagePage, 'A page'), ...problems(invalid, unauthorized, notFound) },
+      responses: { 200: json(S.MessagePage, 'A page'), ...problems(invalid, notFound) },
     }),
     async (c) => {
       const { before, limit } = c.req.valid('query');
@@ -129,13 +130,13 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
   );
 
   app.openapi(
-    createRoute({
-      ...secured,
+    securedRoute({
+      tags,
       method: 'get',
       path: '/chatroom/{id}/messages/{messageId}',
       summary: 'One message (poll a pending reply here)',
       request: { params: S.MessageParams },
-      responses: { 200: json(S.Message, 'The message'), ...problems(unauthorized, notFound) },
+      responses: { 200: json(S.Message, 'The message'), ...problems(notFound) },
     }),
     async (c) => {
       const { id, messageId } = c.req.valid('param');

@@ -1,23 +1,13 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { UseCases } from '#application/use-cases.ts';
-import { ModelUnavailable } from '#domain/chatroom/chatroom-errors.ts';
-import { QuotaExceeded, type Usage } from '#domain/quota/daily-quota.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { bearer, json, jsonBody, problems } from '../openapi.ts';
+import { json, jsonBody, problems } from '../openapi.ts';
 import { messageJson } from '../presenters.ts';
+import { rateLimitHeaders, reportQuota } from '../quota-headers.ts';
+import { replyStreamResponse, wantsEventStream } from '../reply-stream-response.ts';
 import * as S from '../schemas.ts';
-
-const rateLimitHeaders = {
-  'RateLimit-Limit': {
-    description: 'Daily prompt limit (omitted when unlimited)',
-    schema: { type: 'integer' as const },
-  },
-  'RateLimit-Remaining': { description: 'Prompts left today', schema: { type: 'integer' as const } },
-  'RateLimit-Reset': {
-    description: 'Seconds until the next UTC midnight',
-    schema: { type: 'integer' as const },
-  },
-};
+import { securedRoutes } from '../secured-route.ts';
 
 /** `Prefer: respond-async` (RFC 7240), possibly among other preferences. */
 function prefersAsync(header: string | undefined): boolean {
@@ -26,87 +16,135 @@ function prefersAsync(header: string | undefined): boolean {
     .some((preference) => preference.trim().toLowerCase().startsWith('respond-async'));
 }
 
-function setQuotaHeaders(headers: { set(name: string, value: string): void }, usage: Usage): void {
-  if (usage.limit === null) return;
-  headers.set('RateLimit-Limit', String(usage.limit));
-  headers.set('RateLimit-Remaining', String(usage.remaining ?? 0));
-  headers.set('RateLimit-Reset', String(usage.resetsInSeconds));
-}
+const eventStream = (description: string) => ({
+  description,
+  content: { 'text/event-stream': { schema: S.UiMessageStream } },
+});
+const location = { description: '/chatroom/{id}/messages/{replyId}', schema: { type: 'string' as const } };
+const notFound: [number, string] = [404, 'NOT_FOUND: no such chatroom or model message of yours'];
 
 export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
-  // Every answer to a signed-in send carries the quota headers, also a 400 from the shape check or a 404 that
-  // never reached the quota: the current usage is read for those.
-  app.use('/chatroom/:id/message', async (c, next) => {
-    await next();
-    const principal = c.get('principal');
-    if (c.req.method !== 'POST' || !principal || c.get('quotaReported')) return;
-    try {
-      setQuotaHeaders(c.res.headers, (await useCases.getMe.execute({ user: principal.user })).usage);
-    } catch {
-      // The usage could not be read (database down): the answer stands without the headers.
-    }
-  });
+  const securedRoute = securedRoutes(useCases.authenticate);
 
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/chatroom/{id}/message',
+    securedRoute(
+      {
+        method: 'post',
+        path: '/chatroom/{id}/message',
+        tags: ['Messages'],
+        summary:
+          'Send a prompt; waits for the reply, or answers 202 with `Prefer: respond-async`, or streams it with `Accept: text/event-stream`',
+        request: {
+          params: S.ChatroomParams,
+          headers: S.SendMessageHeaders,
+          body: jsonBody(S.SendMessageBody),
+        },
+        responses: {
+          200: {
+            ...eventStream(
+              'With Accept: text/event-stream: the reply as it is written (UI message stream v1)',
+            ),
+            headers: { ...rateLimitHeaders, Location: location },
+          },
+          201: json(
+            S.SendMessageResult,
+            'The prompt and the ended reply (completed, or stopped)',
+            rateLimitHeaders,
+          ),
+          202: json(S.SendMessageResult, 'Accepted: the reply is pending; poll or stream the Location', {
+            ...rateLimitHeaders,
+            Location: location,
+          }),
+          ...problems(
+            [400, 'VALIDATION_FAILED or MALFORMED_JSON'],
+            [404, 'NOT_FOUND'],
+            [422, 'IDEMPOTENCY_KEY_MISMATCH: the key was used for another chatroom or content'],
+            [429, 'QUOTA_EXCEEDED, with Retry-After to the next UTC midnight'],
+            [502, 'MODEL_UNAVAILABLE: the reply failed after retries (messageId, replyId in the body)'],
+            [503, 'NOT_READY: the database or the queue is unreachable (nothing was stored or charged)'],
+          ),
+        },
+      },
+      reportQuota(useCases.getMe),
+    ),
+    async (c) => {
+      const chatroomId = c.req.valid('param').id;
+      const streaming = wantsEventStream(c.req.header('Accept'));
+      const async = prefersAsync(c.req.header('Prefer'));
+      const result = await useCases.sendMessage.execute({
+        userId: c.get('principal').user.id,
+        chatroomId,
+        content: c.req.valid('json').content,
+        mode: streaming ? 'stream' : async ? 'async' : 'wait',
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+      });
+      c.set('usageTaken', result.usage);
+      const replyLocation = `/chatroom/${chatroomId}/messages/${result.reply.id}`;
+      if (streaming) {
+        const follow = useCases.followReply.follow(result.reply, result.usage);
+        return replyStreamResponse(follow, { Location: replyLocation }) as never;
+      }
+      if (result.outcome === 'failed') {
+        throw new ServiceUnavailable(
+          'model',
+          `The model could not answer: ${result.reply.error ?? 'unknown error'}`,
+          { extensions: { messageId: result.message.id, replyId: result.reply.id } },
+        );
+      }
+      const body = { message: messageJson(result.message), reply: messageJson(result.reply) };
+      if (result.outcome !== 'pending') return c.json(body, 201);
+      if (async) c.header('Preference-Applied', 'respond-async');
+      c.header('Location', replyLocation);
+      return c.json(body, 202);
+    },
+  );
+
+  app.openapi(
+    securedRoute({
+      method: 'get',
+      path: '/chatroom/{id}/messages/{messageId}/stream',
       tags: ['Messages'],
-      security: bearer,
-      summary: 'Send a prompt; waits for the model’s reply unless `Prefer: respond-async`',
-      request: { params: S.ChatroomParams, body: jsonBody(S.SendMessageBody) },
+      summary: 'Follow a model reply as it is written, or resume after Last-Event-ID (from any API process)',
+      request: { params: S.MessageParams, headers: S.StreamHeaders },
       responses: {
-        201: json(S.SendMessageResult, 'The prompt and the completed reply', rateLimitHeaders),
-        202: json(S.SendMessageResult, 'Accepted: the reply is pending; poll the Location header', {
-          ...rateLimitHeaders,
-          Location: { description: '/chatroom/{id}/messages/{replyId}', schema: { type: 'string' } },
-        }),
-        ...problems(
-          [400, 'VALIDATION_FAILED or MALFORMED_JSON'],
-          [401, 'UNAUTHORIZED'],
-          [404, 'NOT_FOUND'],
-          [429, 'QUOTA_EXCEEDED, with Retry-After to the next UTC midnight'],
-          [502, 'MODEL_UNAVAILABLE: the reply failed after retries (messageId, replyId in the body)'],
-          [503, 'NOT_READY: the queue is unreachable'],
+        200: eventStream(
+          'The reply’s events: live while pending, its whole outcome at once when it has ended',
         ),
+        ...problems(notFound),
       },
     }),
     async (c) => {
-      const { user } = c.get('principal');
-      const chatroomId = c.req.valid('param').id;
-      const headers = {
-        set: (name: string, value: string) => {
-          c.header(name, value);
-        },
-      };
-      try {
-        const result = await useCases.sendMessage.execute({
-          userId: user.id,
-          chatroomId,
-          content: c.req.valid('json').content,
-          respondAsync: prefersAsync(c.req.header('Prefer')),
-        });
-        setQuotaHeaders(headers, result.usage);
-        c.set('quotaReported', true);
-        if (result.reply.status === 'failed') {
-          throw new ModelUnavailable(
-            result.message.id,
-            result.reply.id,
-            result.reply.error ?? 'unknown error',
-          );
-        }
-        const body = { message: messageJson(result.message), reply: messageJson(result.reply) };
-        if (!result.accepted) return c.json(body, 201);
-        if (prefersAsync(c.req.header('Prefer'))) c.header('Preference-Applied', 'respond-async');
-        c.header('Location', `/chatroom/${chatroomId}/messages/${result.reply.id}`);
-        return c.json(body, 202);
-      } catch (error) {
-        if (error instanceof QuotaExceeded) {
-          setQuotaHeaders(headers, error.usage);
-          c.set('quotaReported', true);
-        }
-        throw error;
-      }
+      const { id, messageId } = c.req.valid('param');
+      const follow = await useCases.followReply.execute({
+        userId: c.get('principal').user.id,
+        chatroomId: id,
+        messageId,
+        lastEventId: c.req.valid('header')['last-event-id'],
+      });
+      return replyStreamResponse(follow) as never;
+    },
+  );
+
+  app.openapi(
+    securedRoute({
+      method: 'post',
+      path: '/chatroom/{id}/messages/{messageId}/stop',
+      tags: ['Messages'],
+      summary: 'Stop a pending reply: the text so far is kept with status "stopped"',
+      request: { params: S.MessageParams },
+      responses: {
+        200: json(S.Message, 'The reply as it ended (or as it was, when it had already ended)'),
+        ...problems(notFound),
+      },
+    }),
+    async (c) => {
+      const { id, messageId } = c.req.valid('param');
+      const reply = await useCases.stopReply.execute({
+        userId: c.get('principal').user.id,
+        chatroomId: id,
+        messageId,
+      });
+      return c.json(messageJson(reply), 200);
     },
   );
 }

@@ -1,14 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { PinoInstance } from '#adapters/system/pino-logger.ts';
-import type { HealthCheck } from '#application/ports/health-check.ts';
+import type { Logger } from '#application/ports/logger.ts';
 import type { AppEnv } from '../auth-middleware.ts';
+import type { HealthCheck } from '../health-check.ts';
 import { json, problems } from '../openapi.ts';
 import { problem } from '../problem.ts';
 
 const CHECK_TIMEOUT_MS = 2000;
 
 /** Runs one check with a deadline; the reason of a failure goes to the log, not to the unauthenticated caller. */
-async function probe(check: HealthCheck, log: PinoInstance): Promise<'ok' | 'failing'> {
+async function probe(check: HealthCheck, log: Logger): Promise<'ok' | 'failing'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
@@ -24,7 +24,7 @@ async function probe(check: HealthCheck, log: PinoInstance): Promise<'ok' | 'fai
   }
 }
 
-export function opsRoutes(app: OpenAPIHono<AppEnv>, healthChecks: HealthCheck[], log: PinoInstance): void {
+export function opsRoutes(app: OpenAPIHono<AppEnv>, healthChecks: HealthCheck[], log: Logger): void {
   app.openapi(
     createRoute({
       method: 'get',

@@ -1,5 +1,6 @@
 import { InMemoryUsageCounter } from '#adapters/cache/in-memory-usage-counter.ts';
 import { InMemoryChatroomRepository } from './in-memory-chatroom-repository.ts';
+import { InMemoryIdempotencyKeys } from './in-memory-idempotency-keys.ts';
 import { InMemoryMessageRepository } from './in-memory-message-repository.ts';
 import { InMemoryOtpRepository } from './in-memory-otp-repository.ts';
 import { InMemoryStore } from './in-memory-store.ts';
@@ -18,5 +19,6 @@ export function createInMemoryRepositories(store = new InMemoryStore(), usage = 
     messages: new InMemoryMessageRepository(store),
     subscriptions: new InMemorySubscriptionRepository(store),
     usage,
+    idempotencyKeys: new InMemoryIdempotencyKeys(),
   };
 }

@@ -1,4 +1,4 @@
-import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
+import type { ChatroomRepository, OwnedChatrooms } from '#application/ports/chatroom-repository.ts';
 import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 import { copy, copyOrNull, type InMemoryStore } from './in-memory-store.ts';
@@ -24,11 +24,12 @@ export class InMemoryChatroomRepository implements ChatroomRepository {
     return chatroom?.ownerId === ownerId ? copy(chatroom) : null;
   }
 
-  async listOwned(ownerId: UserId): Promise<Chatroom[]> {
-    return [...this.store.chatrooms.values()]
+  async listOwned(ownerId: UserId): Promise<OwnedChatrooms> {
+    const chatrooms = [...this.store.chatrooms.values()]
       .filter((chatroom) => chatroom.ownerId === ownerId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
       .map(copy);
+    return { chatrooms, fromCache: false };
   }
 
   async save(chatroom: Chatroom): Promise<void> {

@@ -1,4 +1,4 @@
-import type { MessagePage, MessageRepository } from '#application/ports/message-repository.ts';
+import type { MessagePage, MessageRepository, PendingReply } from '#application/ports/message-repository.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
@@ -22,6 +22,14 @@ export class InMemoryMessageRepository implements MessageRepository {
     this.store.messages.set(reply.id, copy(reply));
   }
 
+  async discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean> {
+    const reply = this.store.messages.get(replyId);
+    if (!reply?.isPending || reply.inReplyTo !== promptId) return false;
+    this.store.messages.delete(replyId);
+    this.store.messages.delete(promptId);
+    return true;
+  }
+
   async findById(id: MessageId): Promise<Message | null> {
     return copyOrNull(this.store.messages.get(id));
   }
@@ -31,12 +39,16 @@ export class InMemoryMessageRepository implements MessageRepository {
     return message?.chatroomId === chatroomId ? copy(message) : null;
   }
 
-  async pendingReplies(limit: number): Promise<MessageId[]> {
+  async pendingReplies(limit: number): Promise<PendingReply[]> {
     return [...this.store.messages.values()]
-      .filter((message) => message.role === 'model' && message.status === 'pending')
+      .filter((message) => message.isPending)
       .sort(compare)
       .slice(0, limit)
-      .map((message) => message.id);
+      .map((reply) => ({
+        replyId: reply.id,
+        userId: this.store.chatrooms.get(reply.chatroomId)!.ownerId,
+        createdAt: new Date(reply.createdAt),
+      }));
   }
 
   async page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage> {
@@ -54,19 +66,27 @@ export class InMemoryMessageRepository implements MessageRepository {
   }
 
   async complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean> {
-    const message = this.store.messages.get(id);
-    if (!message?.isPending) return false;
-    message.status = 'completed';
-    message.content = content;
-    message.tokenUsage = tokenUsage === null ? null : { ...tokenUsage };
-    return true;
+    return this.settle(id, (reply) => reply.complete(content, tokenUsage));
   }
 
   async fail(id: MessageId, error: string): Promise<boolean> {
-    const message = this.store.messages.get(id);
-    if (!message?.isPending) return false;
-    message.status = 'failed';
-    message.error = error;
+    return this.settle(id, (reply) => reply.fail(error));
+  }
+
+  async stop(id: MessageId, content: string): Promise<boolean> {
+    return this.settle(id, (reply) => reply.stop(content));
+  }
+
+  async saveProgress(id: MessageId, content: string): Promise<boolean> {
+    return this.settle(id, (reply) => reply.progress(content));
+  }
+
+  /** Stores what the domain makes of the reply; false when it refuses (the reply is no longer pending). */
+  private settle(id: MessageId, change: (reply: Message) => Message | null): boolean {
+    const stored = this.store.messages.get(id);
+    const settled = stored ? change(stored) : null;
+    if (!settled) return false;
+    this.store.messages.set(id, copy(settled));
     return true;
   }
 

@@ -27,17 +27,17 @@ export class InMemoryOtpRepository implements OtpRepository {
       .map(copy);
   }
 
-  async recordFailedAttempt(id: string): Promise<number> {
-    const otp = this.store.otps.get(id);
-    if (!otp) return 0;
-    otp.attempts += 1;
-    return otp.attempts;
+  async recordFailedAttempt(id: string): Promise<Otp | null> {
+    const counted = this.store.otps.get(id)?.withFailedAttempt();
+    if (!counted) return null;
+    this.store.otps.set(id, counted);
+    return copy(counted);
   }
 
-  async consume(id: string, now: Date, maxAttempts: number): Promise<boolean> {
-    const otp = this.store.otps.get(id);
-    if (!otp || otp.consumedAt !== null || otp.attempts >= maxAttempts) return false;
-    otp.consumedAt = new Date(now);
+  async consume(id: string, now: Date): Promise<boolean> {
+    const consumed = this.store.otps.get(id)?.consume(now);
+    if (!consumed) return false;
+    this.store.otps.set(id, copy(consumed));
     return true;
   }
 }

@@ -6,12 +6,6 @@ import type { UserId } from '#domain/shared/ids.ts';
 import { Subscription } from '#domain/subscription/subscription.ts';
 import { copy, copyOrNull, type InMemoryStore } from './in-memory-store.ts';
 
-/** As the PostgreSQL upsert: a save never replaces the state of a newer event than the one it carries. */
-function replaces(stored: Subscription | undefined, saved: Subscription): boolean {
-  if (stored === undefined || stored.lastEventAt === null) return true;
-  return saved.lastEventAt !== null && stored.lastEventAt <= saved.lastEventAt;
-}
-
 /** Subscriptions read from `rows` and written to `writes`: the same map outside a transaction, a staging map inside. */
 class MapSubscriptionStore implements SubscriptionStore {
   private readonly rows: () => Map<UserId, Subscription>;
@@ -35,7 +29,8 @@ class MapSubscriptionStore implements SubscriptionStore {
   }
 
   async save(subscription: Subscription): Promise<void> {
-    if (replaces(this.rows().get(subscription.userId), subscription)) {
+    const stored = this.rows().get(subscription.userId);
+    if (!stored || stored.accepts(subscription.lastEventAt)) {
       this.writes.set(subscription.userId, copy(subscription));
     }
   }
@@ -62,12 +57,10 @@ export class InMemorySubscriptionRepository extends MapSubscriptionStore impleme
 
   linkCustomer(userId: UserId, customerId: string, now: Date): Promise<string> {
     return this.alone(async () => {
-      const stored = this.store.subscriptions.get(userId);
-      if (stored?.customerId) return stored.customerId;
-      const linked = stored ? copy(stored) : Subscription.none(userId, now);
-      linked.linkCustomer(customerId, now);
-      this.store.subscriptions.set(userId, linked);
-      return customerId;
+      const stored = this.store.subscriptions.get(userId) ?? Subscription.none(userId, now);
+      const linked = stored.linkCustomer(customerId, now);
+      this.store.subscriptions.set(userId, copy(linked));
+      return linked.customerId!;
     });
   }
 

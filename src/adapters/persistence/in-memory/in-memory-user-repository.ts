@@ -26,12 +26,12 @@ export class InMemoryUserRepository implements UserRepository {
     return copyOrNull(this.byMobile(mobile));
   }
 
-  async updatePassword(id: UserId, passwordHash: string): Promise<number> {
+  async updatePassword(id: UserId, passwordHash: string): Promise<User> {
     const user = this.store.users.get(id);
     if (!user) throw new Error(`No user ${id}`);
-    user.passwordHash = passwordHash;
-    user.tokenVersion += 1;
-    return user.tokenVersion;
+    const changed = user.withPassword(passwordHash);
+    this.store.users.set(id, changed);
+    return copy(changed);
   }
 
   /** Removes the user with everything they own, as the database's cascades do. */

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
 import type { Options } from '@mikro-orm/postgresql';
 import { PGliteDialect } from 'kysely';
 import { lockDataDir } from './data-dir-lock.ts';
+import { ownerOnlyDirectory } from './owner-only-directory.ts';
 
 type Queryable = Pick<Transaction, 'query' | 'exec'>;
 
@@ -18,10 +18,10 @@ function runningScripts(db: Queryable): Queryable['query'] {
       : ((await db.exec(sql, options)).at(-1) as Results<T>);
 }
 
-/** The embedded PostgreSQL (PGlite) in this process, with its files under `dataDir` (created if missing), else in memory. */
+/** The embedded PostgreSQL (PGlite) in this process, with its files under `dataDir` (made owner-only), else in memory. */
 export async function embeddedPostgres(dataDir?: string): Promise<{ options: Options; describe: string }> {
   const path = dataDir === undefined ? undefined : resolve(dataDir);
-  if (path !== undefined) await mkdir(path, { recursive: true });
+  if (path !== undefined) await ownerOnlyDirectory(path);
   const unlock = path === undefined ? async () => {} : await lockDataDir(path);
   const db = await PGlite.create(path).catch(async (error: unknown) => {
     await unlock();

@@ -1,5 +1,6 @@
-import { RequestContext, TransactionContext } from '@mikro-orm/core';
+import { type EntityName, RequestContext, TransactionContext } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { TableRows } from './table-rows.ts';
 
 /**
  * Hands each repository call its EntityManager: the open transaction's, else the scope's (one fork per HTTP
@@ -23,5 +24,10 @@ export class EntityManagers {
   /** Runs `work` with one EntityManager fork as its context (RequestContext). */
   scope<T>(work: () => Promise<T>): Promise<T> {
     return RequestContext.create(this.orm.em, work);
+  }
+
+  /** The hand-written reads' mapping of `schema`'s table, as MikroORM discovered it. */
+  rowsOf<T extends object>(schema: EntityName<T>): TableRows<T> {
+    return new TableRows(this.orm.getMetadata().get(schema), this.orm.em.getPlatform());
   }
 }

@@ -1,19 +1,22 @@
 import type { Repositories } from '#application/ports/repositories.ts';
 import type { EntityManagers } from './entity-managers.ts';
-import { MikroOrmChatroomRepository } from './mikro-orm-chatroom-repository.ts';
-import { MikroOrmMessageRepository } from './mikro-orm-message-repository.ts';
-import { MikroOrmOtpRepository } from './mikro-orm-otp-repository.ts';
-import { MikroOrmSubscriptionRepository } from './mikro-orm-subscription-repository.ts';
-import { MikroOrmUsageCounter } from './mikro-orm-usage-counter.ts';
-import { MikroOrmUserRepository } from './mikro-orm-user-repository.ts';
+import { PostgresChatroomRepository } from './postgres-chatroom-repository.ts';
+import { PostgresIdempotencyKeys } from './postgres-idempotency-keys.ts';
+import { PostgresMessageRepository } from './postgres-message-repository.ts';
+import { PostgresOtpRepository } from './postgres-otp-repository.ts';
+import { PostgresSubscriptionRepository } from './postgres-subscription-repository.ts';
+import { PostgresUsageCounter } from './postgres-usage-counter.ts';
+import { PostgresUserRepository } from './postgres-user-repository.ts';
 
+/** Reads are plain SQL mapped by the schemas (TableRows), writes go through MikroORM or one conditional statement. */
 export function postgresRepositories(ems: EntityManagers): Repositories {
   return {
-    users: new MikroOrmUserRepository(ems),
-    otps: new MikroOrmOtpRepository(ems),
-    chatrooms: new MikroOrmChatroomRepository(ems),
-    messages: new MikroOrmMessageRepository(ems),
-    subscriptions: new MikroOrmSubscriptionRepository(ems),
-    usage: new MikroOrmUsageCounter(ems),
+    users: new PostgresUserRepository(ems),
+    otps: new PostgresOtpRepository(ems),
+    chatrooms: new PostgresChatroomRepository(ems),
+    messages: new PostgresMessageRepository(ems),
+    subscriptions: new PostgresSubscriptionRepository(ems),
+    usage: new PostgresUsageCounter(ems),
+    idempotencyKeys: new PostgresIdempotencyKeys(ems),
   };
 }

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ForgotPassword } from '#application/auth/forgot-password.ts';
 import { SendOtp } from '#application/auth/send-otp.ts';
+import { SmsUnavailable } from '#application/ports/otp-sender.ts';
 import { TooManyRequests } from '#domain/shared/domain-error.ts';
+import { parseMobileNumber } from '#domain/user/mobile-number.ts';
 import { UserNotFound } from '#domain/user/user-errors.ts';
+import { RecordingOtpSender } from '#test/support/auth-doubles.ts';
 import { aWorld, givenUser } from '#test/support/world.ts';
+
+/** A world whose codes go out by SMS (OTP_DELIVERY=twilio or log), not in the response. */
+function aWorldWithSms() {
+  return { ...aWorld(), sender: new RecordingOtpSender({ codeInResponse: false }) };
+}
 
 describe('SendOtp and ForgotPassword', () => {
   it('issues a code valid for the configured TTL and stores only its hash', async () => {
@@ -40,7 +48,7 @@ describe('SendOtp and ForgotPassword', () => {
     expect(world.codes.matches(latest.otp!, unused[0]!.codeHash)).toBe(true);
   });
 
-  it('refuses an unknown mobile', async () => {
+  it('refuses an unknown mobile when the code goes back in the response (the mocked SMS)', async () => {
     await expect(new SendOtp(aWorld()).execute({ mobile: '+919876543210' })).rejects.toBeInstanceOf(
       UserNotFound,
     );
@@ -66,5 +74,51 @@ describe('SendOtp and ForgotPassword', () => {
     await expect(new SendOtp(world).execute({ mobile: other.mobile })).resolves.toMatchObject({
       mobile: other.mobile,
     });
+  });
+
+  it.each([
+    ['SendOtp', SendOtp],
+    ['ForgotPassword', ForgotPassword],
+  ])(
+    '%s by SMS answers an unknown mobile like a known one, without sending or storing a code',
+    async (_, UseCase) => {
+      const world = aWorldWithSms();
+      const known = await givenUser(world);
+      const unknown = '+919876500001';
+
+      const toKnown = await new UseCase(world).execute({ mobile: known.mobile });
+      const toUnknown = await new UseCase(world).execute({ mobile: unknown });
+
+      expect(toKnown).toEqual({
+        mobile: known.mobile,
+        otp: null,
+        expiresAt: expect.any(Date),
+        expiresIn: 300,
+      });
+      expect(toUnknown).toEqual({ ...toKnown, mobile: unknown });
+      expect(world.sender.sent.map((sent) => sent.mobile)).toEqual([known.mobile]);
+      expect(await world.otps.findUnused(parseMobileNumber(unknown))).toEqual([]);
+    },
+  );
+
+  it('counts sends to an unknown mobile against its hourly budget too', async () => {
+    const world = aWorldWithSms();
+    const unknown = '+919876500002';
+    for (let i = 0; i < 5; i++) await new SendOtp(world).execute({ mobile: unknown });
+
+    await expect(new ForgotPassword(world).execute({ mobile: unknown })).rejects.toBeInstanceOf(
+      TooManyRequests,
+    );
+  });
+
+  it('stores no code when the delivery fails, so the code that may have gone out never signs in', async () => {
+    const world = aWorldWithSms();
+    const user = await givenUser(world);
+    world.sender.failure = new SmsUnavailable();
+
+    await expect(new SendOtp(world).execute({ mobile: user.mobile })).rejects.toBeInstanceOf(SmsUnavailable);
+
+    expect(world.sender.sent).toHaveLength(1);
+    expect(await world.otps.findUnused(user.mobile)).toEqual([]);
   });
 });

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ApplyPaymentEvent } from '#application/billing/apply-payment-event.ts';
 import { GetSubscriptionStatus } from '#application/billing/get-subscription-status.ts';
-import type { PaymentEvent, PaymentEventVerifier } from '#application/ports/payment-gateway.ts';
+import {
+  InvalidSignature,
+  type PaymentEvent,
+  type PaymentEventVerifier,
+} from '#application/ports/payment-gateway.ts';
 import type { UserRepository } from '#application/ports/user-repository.ts';
 import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '#domain/subscription/subscription.ts';
-import { InvalidSignature } from '#domain/subscription/subscription-errors.ts';
 import { aBuiltId } from '#test/support/builders.ts';
 import { aWorld, givenUser } from '#test/support/world.ts';
 
@@ -12,7 +15,7 @@ import { aWorld, givenUser } from '#test/support/world.ts';
 function verifierOf(event: PaymentEvent): PaymentEventVerifier {
   return {
     verify: (_rawBody, signature) => {
-      if (signature !== 'valid') throw new InvalidSignature();
+      if (signature !== 'valid') throw new InvalidSignature('forged');
       return event;
     },
   };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ChatroomListCache } from '#application/chatroom/chatroom-list-cache.ts';
 import { CreateChatroom } from '#application/chatroom/create-chatroom.ts';
 import { DeleteChatroom } from '#application/chatroom/delete-chatroom.ts';
 import { GetChatroom } from '#application/chatroom/get-chatroom.ts';
+import { ListChatrooms } from '#application/chatroom/list-chatrooms.ts';
 import { GetMessage, ListMessages } from '#application/chatroom/list-messages.ts';
 import { RenameChatroom } from '#application/chatroom/rename-chatroom.ts';
 import { ChatroomNotFound, MessageNotFound } from '#domain/chatroom/chatroom-errors.ts';
@@ -14,12 +14,10 @@ import { aWorld, givenUser, type World } from '#test/support/world.ts';
 
 async function setUp() {
   const world = aWorld();
-  const listCache = new ChatroomListCache({ cache: world.cache, ttlSeconds: 300, logger: world.logger });
-  const deps = { ...world, listCache };
   const owner = await givenUser(world);
   const stranger = await givenUser(world);
-  const chatroom = await new CreateChatroom(deps).execute({ userId: owner.id, title: ' Ideas ' });
-  return { world, deps, owner, stranger, chatroom };
+  const chatroom = await new CreateChatroom(world).execute({ userId: owner.id, title: ' Ideas ' });
+  return { world, owner, stranger, chatroom };
 }
 
 /** Stores `count` exchanges one second apart and returns their messages oldest first. */
@@ -36,19 +34,32 @@ async function givenMessages(world: World, chatroomId: string, count: number): P
 
 describe('CreateChatroom', () => {
   it('opens a chatroom for the user with a trimmed or default title', async () => {
-    const { world, deps, owner, chatroom } = await setUp();
+    const { world, owner, chatroom } = await setUp();
     expect(chatroom).toMatchObject({ ownerId: owner.id, title: 'Ideas', createdAt: world.clock.now() });
-    const untitled = await new CreateChatroom(deps).execute({ userId: owner.id });
+    const untitled = await new CreateChatroom(world).execute({ userId: owner.id });
     expect(untitled.title).toBe('New chat');
     expect(await world.chatrooms.findOwned(untitled.id, owner.id)).toEqual(untitled);
   });
 
   it('refuses a bad title and stores nothing', async () => {
-    const { world, deps, stranger } = await setUp();
+    const { world, stranger } = await setUp();
     await expect(
-      new CreateChatroom(deps).execute({ userId: stranger.id, title: '  ' }),
+      new CreateChatroom(world).execute({ userId: stranger.id, title: '  ' }),
     ).rejects.toBeInstanceOf(ValidationFailed);
-    expect(await world.chatrooms.listOwned(stranger.id)).toEqual([]);
+    expect((await world.chatrooms.listOwned(stranger.id)).chatrooms).toEqual([]);
+  });
+});
+
+describe('ListChatrooms', () => {
+  it("lists the user's chatrooms, newest first, and nobody else's", async () => {
+    const { world, owner, stranger, chatroom } = await setUp();
+    world.clock.advance(1_000);
+    const newer = await new CreateChatroom(world).execute({ userId: owner.id, title: 'Newer' });
+    await new CreateChatroom(world).execute({ userId: stranger.id });
+    expect(await new ListChatrooms(world).execute({ userId: owner.id })).toEqual({
+      chatrooms: [newer, chatroom],
+      fromCache: false,
+    });
   });
 });
 
@@ -81,9 +92,9 @@ describe('GetChatroom', () => {
 
 describe('RenameChatroom', () => {
   it('renames the chatroom of its owner', async () => {
-    const { world, deps, owner, chatroom } = await setUp();
+    const { world, owner, chatroom } = await setUp();
     world.clock.advance(5_000);
-    const renamed = await new RenameChatroom(deps).execute({
+    const renamed = await new RenameChatroom(world).execute({
       userId: owner.id,
       chatroomId: chatroom.id,
       title: 'Plans',
@@ -97,8 +108,8 @@ describe('RenameChatroom', () => {
   });
 
   it("refuses someone else's chatroom and a bad title", async () => {
-    const { world, deps, owner, stranger, chatroom } = await setUp();
-    const rename = new RenameChatroom(deps);
+    const { world, owner, stranger, chatroom } = await setUp();
+    const rename = new RenameChatroom(world);
     await expect(
       rename.execute({ userId: stranger.id, chatroomId: chatroom.id, title: 'Mine' }),
     ).rejects.toBeInstanceOf(ChatroomNotFound);
@@ -111,9 +122,9 @@ describe('RenameChatroom', () => {
 
 describe('DeleteChatroom', () => {
   it('deletes the chatroom with its messages for its owner only', async () => {
-    const { world, deps, owner, stranger, chatroom } = await setUp();
+    const { world, owner, stranger, chatroom } = await setUp();
     const [message] = await givenMessages(world, chatroom.id, 1);
-    const remove = new DeleteChatroom(deps);
+    const remove = new DeleteChatroom(world);
     await expect(remove.execute({ userId: stranger.id, chatroomId: chatroom.id })).rejects.toBeInstanceOf(
       ChatroomNotFound,
     );
@@ -150,7 +161,7 @@ describe('ListMessages and GetMessage', () => {
     expect(older.hasMore).toBe(true);
   });
 
-  it.each([0, 101, 1.5])('refuses the limit %s', async (limit) => {
+  it.each([0, 101, -1])('refuses the page size %s, outside 1..100', async (limit) => {
     const { world, owner, chatroom } = await setUp();
     await expect(
       new ListMessages(world).execute({ userId: owner.id, chatroomId: chatroom.id, limit }),
@@ -158,8 +169,8 @@ describe('ListMessages and GetMessage', () => {
   });
 
   it('refuses a cursor that is not a message of this chatroom', async () => {
-    const { world, deps, owner, chatroom } = await setUp();
-    const other = await new CreateChatroom(deps).execute({ userId: owner.id });
+    const { world, owner, chatroom } = await setUp();
+    const other = await new CreateChatroom(world).execute({ userId: owner.id });
     const [foreign] = await givenMessages(world, other.id, 1);
     const list = new ListMessages(world);
     for (const before of [foreign!.id, 'not-a-uuid']) {
@@ -180,9 +191,9 @@ describe('ListMessages and GetMessage', () => {
   });
 
   it('gets one message of the chatroom, and not one of another chatroom', async () => {
-    const { world, deps, owner, chatroom } = await setUp();
+    const { world, owner, chatroom } = await setUp();
     const [, reply] = await givenMessages(world, chatroom.id, 1);
-    const other = await new CreateChatroom(deps).execute({ userId: owner.id });
+    const other = await new CreateChatroom(world).execute({ userId: owner.id });
     const get = new GetMessage(world);
     expect(await get.execute({ userId: owner.id, chatroomId: chatroom.id, messageId: reply!.id })).toEqual(
       reply,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
+import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { Message } from '#domain/chatroom/message.ts';
 import { quotaDay } from '#domain/quota/daily-quota.ts';
-import { aChatroom, anExchange } from '#test/support/builders.ts';
+import { aChatroom, anExchange, aReplyJob } from '#test/support/builders.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import { aWorld, givenUser, type World } from '#test/support/world.ts';
 
@@ -13,23 +14,25 @@ async function setUp() {
   const user = await givenUser(world);
   const chatroom = aChatroom({ ownerId: user.id });
   await world.chatrooms.create(chatroom);
-  const handler = new GenerateReply({ ...world, model, modelTimeoutMs: 1_000 });
+  const handler = new GenerateReply({ ...world, model });
   return { world, model, user, chatroom, handler };
 }
 
-/** Stores an exchange a second after the last one; `reply` says how its reply ended. */
+/** Stores an exchange a second after the last one, with the job SendMessage would enqueue for its reply. */
 async function exchange(
   world: World,
-  chatroomId: string,
+  chatroom: Chatroom,
   content: string,
   reply: 'completed' | 'failed' | 'pending',
 ) {
   world.clock.advance(1_000);
-  const messages = anExchange({ chatroomId, content, now: world.clock.now() });
+  const now = world.clock.now();
+  const messages = anExchange({ chatroomId: chatroom.id, content, now });
   await world.messages.addExchange(messages.prompt, messages.reply);
   if (reply === 'completed') await world.messages.complete(messages.reply.id, `answer to ${content}`, null);
   if (reply === 'failed') await world.messages.fail(messages.reply.id, 'model down');
-  return messages;
+  const job = aReplyJob(messages.reply.id, { userId: chatroom.ownerId, day: quotaDay(now) });
+  return { ...messages, job };
 }
 
 describe('GenerateReply', () => {
@@ -37,18 +40,13 @@ describe('GenerateReply', () => {
     const { world, model, chatroom, handler } = await setUp();
     const earlier: Message[] = [];
     for (let i = 0; i < 12; i++) {
-      const { prompt, reply } = await exchange(
-        world,
-        chatroom.id,
-        `q${i}`,
-        i === 10 ? 'failed' : 'completed',
-      );
+      const { prompt, reply } = await exchange(world, chatroom, `q${i}`, i === 10 ? 'failed' : 'completed');
       earlier.push(prompt, ...(i === 10 ? [] : [{ ...reply, content: `answer to q${i}` } as Message]));
     }
-    const current = await exchange(world, chatroom.id, 'now', 'pending');
-    await exchange(world, chatroom.id, 'later', 'completed');
+    const current = await exchange(world, chatroom, 'now', 'pending');
+    await exchange(world, chatroom, 'later', 'completed');
 
-    await handler.handle({ replyId: current.reply.id });
+    await handler.handle(current.job);
 
     const [conversation] = model.conversations;
     const expected = [...earlier.slice(-20), current.prompt].map((message) => ({
@@ -63,8 +61,8 @@ describe('GenerateReply', () => {
     const { world, model, chatroom, handler } = await setUp();
     const tokenUsage = { promptTokens: 3, candidateTokens: 4, totalTokens: 7 };
     model.answerWith(() => ({ text: 'Hi there', tokenUsage }));
-    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
-    await handler.handle({ replyId: reply.id });
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    await handler.handle(job);
     expect(await world.messages.findById(reply.id)).toMatchObject({
       status: 'completed',
       content: 'Hi there',
@@ -75,17 +73,14 @@ describe('GenerateReply', () => {
   it('writes the reply once when the job runs twice', async () => {
     const { world, model, chatroom, handler } = await setUp();
     model.answerWith((_conversation, call) => ({ text: `answer ${call}`, tokenUsage: null }));
-    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
-    await handler.handle({ replyId: reply.id });
-    await handler.handle({ replyId: reply.id });
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    await handler.handle(job);
+    await handler.handle(job);
     expect(model.conversations).toHaveLength(1);
     expect((await world.messages.findById(reply.id))?.content).toBe('answer 1');
 
-    const parallel = await exchange(world, chatroom.id, 'Again', 'pending');
-    await Promise.all([
-      handler.handle({ replyId: parallel.reply.id }),
-      handler.handle({ replyId: parallel.reply.id }),
-    ]);
+    const parallel = await exchange(world, chatroom, 'Again', 'pending');
+    await Promise.all([handler.handle(parallel.job), handler.handle(parallel.job)]);
     expect(await world.messages.findById(parallel.reply.id)).toMatchObject({ status: 'completed' });
   });
 
@@ -95,8 +90,8 @@ describe('GenerateReply', () => {
     model.answerWith(() => {
       throw failure;
     });
-    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
-    await expect(handler.handle({ replyId: reply.id })).rejects.toBe(failure);
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    await expect(handler.handle(job)).rejects.toBe(failure);
     expect((await world.messages.findById(reply.id))?.status).toBe('pending');
   });
 
@@ -105,11 +100,11 @@ describe('GenerateReply', () => {
     const day = quotaDay(world.clock.now());
     await world.usage.take(user.id, day, null);
     await world.usage.take(user.id, day, null);
-    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
     const failure = new LanguageModelError('The model is overloaded', { retryable: true });
 
-    await handler.giveUp({ replyId: reply.id }, failure);
-    await handler.giveUp({ replyId: reply.id }, failure);
+    await handler.giveUp(job, failure);
+    await handler.giveUp(job, failure);
 
     expect(await world.messages.findById(reply.id)).toMatchObject({
       status: 'failed',
@@ -120,27 +115,27 @@ describe('GenerateReply', () => {
 
   it('never shows an internal error message to the user', async () => {
     const { world, chatroom, handler } = await setUp();
-    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
-    await handler.giveUp({ replyId: reply.id }, new Error('ECONNREFUSED 10.0.0.7:5432'));
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    await handler.giveUp(job, new Error('ECONNREFUSED 10.0.0.7:5432'));
     const failed = await world.messages.findById(reply.id);
     expect(failed?.error).toBe('The model is unavailable right now');
   });
 
-  it('gives the prompt back to the day it was sent, even after midnight', async () => {
+  it('gives the prompt back to the day the job names (the day it was sent), even after midnight', async () => {
     const { world, user, chatroom, handler } = await setUp();
     world.clock.set('2026-11-23T23:59:58.000Z');
     await world.usage.take(user.id, '2026-11-23', 5);
-    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    const { job } = await exchange(world, chatroom, 'Hello', 'pending');
     world.clock.set('2026-11-24T00:00:30.000Z');
-    await handler.giveUp({ replyId: reply.id }, new Error('timeout'));
+    await handler.giveUp(job, new Error('timeout'));
     expect(await world.usage.used(user.id, '2026-11-23')).toBe(0);
   });
 
   it('does nothing for a reply whose chatroom was deleted', async () => {
     const { world, model, user, chatroom, handler } = await setUp();
-    const { reply } = await exchange(world, chatroom.id, 'Hello', 'pending');
+    const { job } = await exchange(world, chatroom, 'Hello', 'pending');
     await world.chatrooms.delete(chatroom.id, user.id);
-    await handler.handle({ replyId: reply.id });
+    await handler.handle(job);
     expect(model.conversations).toHaveLength(0);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { RESUME_LIMIT, ResumePendingReplies } from '#application/messaging/resume-pending-replies.ts';
 import type { MessageRepository } from '#application/ports/message-repository.ts';
 import type { EnqueueOptions, ReplyJob, ReplyQueue } from '#application/ports/reply-queue.ts';
-import { aBuiltId, aChatroom, anExchange } from '#test/support/builders.ts';
+import { quotaDay } from '#domain/quota/daily-quota.ts';
+import { aBuiltId, aChatroom, anExchange, BUILT_AT } from '#test/support/builders.ts';
 import { aWorld, givenUser } from '#test/support/world.ts';
 
 /** A queue that only records what it was asked to enqueue. */
@@ -35,7 +36,9 @@ describe('ResumePendingReplies', () => {
     }).execute();
 
     expect(resumed).toBe(1);
-    expect(enqueued.map((entry) => entry.job)).toEqual([{ replyId: left.reply.id }]);
+    expect(enqueued.map((entry) => entry.job)).toEqual([
+      { replyId: left.reply.id, userId: user.id, day: quotaDay(left.reply.createdAt) },
+    ]);
     expect(world.logger.messages('warn')).toEqual([]);
   });
 
@@ -50,7 +53,9 @@ describe('ResumePendingReplies', () => {
     const { queue, enqueued } = recordingQueue();
     await new ResumePendingReplies({ messages: world.messages, queue, logger: world.logger }).execute();
 
-    expect(enqueued).toEqual([{ job: { replyId: left.reply.id }, options: { replaceFinished: true } }]);
+    expect(enqueued).toEqual([
+      { job: expect.objectContaining({ replyId: left.reply.id }), options: { replaceFinished: true } },
+    ]);
   });
 
   it('resumes up to 10,000 replies in one start and warns when that limit is reached', async () => {
@@ -59,7 +64,11 @@ describe('ResumePendingReplies', () => {
     const manyPending = {
       pendingReplies: async (limit: number) => {
         limits.push(limit);
-        return Array.from({ length: limit }, () => aBuiltId());
+        return Array.from({ length: limit }, () => ({
+          replyId: aBuiltId(),
+          userId: aBuiltId(),
+          createdAt: BUILT_AT,
+        }));
       },
     } as Pick<MessageRepository, 'pendingReplies'> as MessageRepository;
     const { queue, enqueued } = recordingQueue();

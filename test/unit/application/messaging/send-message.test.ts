@@ -23,7 +23,7 @@ async function setUp(
 ) {
   const world = aWorld(settings);
   const model = new ScriptedLanguageModel();
-  const handler = new GenerateReply({ ...world, model, modelTimeoutMs: 1_000 });
+  const handler = new GenerateReply({ ...world, model });
   const inProcess = new InProcessReplyQueue({ handler, backoffMs: 1, logger: world.logger });
   queues.push(inProcess);
   const queue = options.queue?.(world) ?? inProcess;
@@ -32,7 +32,12 @@ async function setUp(
   await world.chatrooms.create(chatroom);
   const sendMessage = new SendMessage({ ...world, queue });
   const send = (content = 'Hello', respondAsync = false) =>
-    sendMessage.execute({ userId: user.id, chatroomId: chatroom.id, content, respondAsync });
+    sendMessage.execute({
+      userId: user.id,
+      chatroomId: chatroom.id,
+      content,
+      mode: respondAsync ? 'async' : 'wait',
+    });
   return {
     world,
     model,
@@ -47,7 +52,7 @@ describe('SendMessage', () => {
   it('stores the prompt, waits for the reply and reports the quota', async () => {
     const { world, chatroom, send } = await setUp();
     const result = await send('  Hello  ');
-    expect(result.accepted).toBe(false);
+    expect(result.outcome).toBe('completed');
     expect(result.message).toMatchObject({
       chatroomId: chatroom.id,
       role: 'user',
@@ -67,7 +72,7 @@ describe('SendMessage', () => {
   it('answers at once with the pending reply when asked to respond asynchronously', async () => {
     const { world, send } = await setUp();
     const result = await send('Hello', true);
-    expect(result.accepted).toBe(true);
+    expect(result.outcome).toBe('pending');
     expect(result.reply.status).toBe('pending');
     await expect.poll(async () => (await world.messages.findById(result.reply.id))?.status).toBe('completed');
   });
@@ -79,7 +84,7 @@ describe('SendMessage', () => {
       () => new Promise((resolve) => (release = () => resolve({ text: 'late', tokenUsage: null }))),
     );
     const result = await send();
-    expect(result.accepted).toBe(true);
+    expect(result.outcome).toBe('pending');
     expect(result.reply.status).toBe('pending');
     release();
   });
@@ -138,7 +143,7 @@ describe('SendMessage', () => {
     expect(await used()).toBe(0);
   });
 
-  it('marks the reply failed and gives the prompt back when it cannot be queued', async () => {
+  it('leaves no trace when the reply cannot be queued: nothing stored, nothing charged', async () => {
     const failure = new Error('queue down');
     const broken: ReplyQueue = {
       enqueue: () => Promise.reject(failure),
@@ -146,8 +151,7 @@ describe('SendMessage', () => {
     };
     const { world, chatroom, send, used } = await setUp({}, { queue: () => broken });
     await expect(send()).rejects.toBe(failure);
-    const [, reply] = (await world.messages.page(chatroom.id, { limit: 10 })).messages;
-    expect(reply).toMatchObject({ role: 'model', status: 'failed', error: 'The reply could not be queued' });
+    expect((await world.messages.page(chatroom.id, { limit: 10 })).messages).toEqual([]);
     expect(await used()).toBe(0);
   });
 
@@ -161,7 +165,7 @@ describe('SendMessage', () => {
         userId: user.id,
         chatroomId: strangersRoom.id,
         content: 'hi',
-        respondAsync: true,
+        mode: 'async',
       }),
     ).rejects.toBeInstanceOf(ChatroomNotFound);
     await expect(send('bad \u0000 content')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

@@ -1,5 +1,6 @@
 import { ChatroomSchema } from './chatroom.schema.ts';
 import { DailyUsageSchema } from './daily-usage.schema.ts';
+import { IdempotencyKeySchema } from './idempotency-key.schema.ts';
 import { MessageSchema } from './message.schema.ts';
 import { OtpSchema } from './otp.schema.ts';
 import { ProcessedPaymentEventSchema } from './processed-payment-event.schema.ts';
@@ -15,4 +16,5 @@ export const ENTITIES = [
   SubscriptionSchema,
   ProcessedPaymentEventSchema,
   DailyUsageSchema,
+  IdempotencyKeySchema,
 ];

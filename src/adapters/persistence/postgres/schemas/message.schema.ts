@@ -16,7 +16,7 @@ export const MessageSchema = defineEntity({
       .check(
         `role = 'model' or (char_length(content) >= 1 and char_length(content) <= ${CONTENT_MAX_LENGTH})`,
       ),
-    status: p.enum(['pending', 'completed', 'failed']),
+    status: p.enum(['pending', 'completed', 'failed', 'stopped']),
     error: p.text().nullable(),
     // No foreign key: a reply goes away with its chatroom, and the key would need its own index for that delete.
     inReplyTo: p.uuid().nullable().fieldName('in_reply_to'),

@@ -1,0 +1,259 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '#application/ports/logger.ts';
+import {
+  isEnd,
+  type LoggedReplyEvent,
+  REPLY_EVENTS_KEPT_SECONDS,
+  type ReplyCancellation,
+  type ReplyEvent,
+  type ReplyEventLog,
+} from '#application/ports/reply-events.ts';
+import type { MessageId } from '#domain/shared/ids.ts';
+import { firstAfter, isEntryId } from './event-ids.ts';
+
+/** A reply still being written keeps its events this long even if its worker never ends it. */
+const ACTIVE_KEPT_SECONDS = 60 * 60;
+const STOP_KEPT_SECONDS = 60 * 60;
+const PAGE = 500;
+const RETRY_PULL_MS = 500;
+
+/** One process's reader of one reply: followers share its events and its wake-ups. */
+interface Tail {
+  events: LoggedReplyEvent[];
+  lastId: string;
+  followers: number;
+  wake: Set<() => void>;
+  pulling: Promise<void> | null;
+  again: boolean;
+  ready: Promise<void>;
+}
+
+export interface RedisReplyEventsOptions {
+  /** For commands (XADD, XRANGE, SET, PUBLISH). */
+  client: Redis;
+  /** A dedicated connection for SUBSCRIBE (one per process, whatever the number of followers). */
+  subscriber: Redis;
+  keyPrefix: string;
+  logger: Logger;
+  keptSeconds?: number;
+}
+
+/**
+ * One Redis Stream per reply (`…reply:{<id>}:events`, hash-tagged so a reply's keys share a cluster slot):
+ * the worker XADDs and PUBLISHes a wake-up; each process keeps one tail per followed reply, woken by Pub/Sub on
+ * its one subscriber connection and reading with XRANGE, shared by all its followers of that reply.
+ * Stop requests are a flag key (seen by a job that starts later) plus a Pub/Sub message (seen at once).
+ */
+export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
+  private readonly client: Redis;
+  private readonly subscriber: Redis;
+  private readonly prefix: string;
+  private readonly logger: Logger;
+  private readonly keptSeconds: number;
+  private readonly tails = new Map<MessageId, Tail>();
+  private readonly watchers = new Map<MessageId, Set<() => void>>();
+  private stopsSubscribed: Promise<unknown> | null = null;
+
+  constructor(options: RedisReplyEventsOptions) {
+    this.client = options.client;
+    this.subscriber = options.subscriber;
+    this.prefix = options.keyPrefix;
+    this.logger = options.logger;
+    this.keptSeconds = options.keptSeconds ?? REPLY_EVENTS_KEPT_SECONDS;
+    this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    // Wake-ups published while the subscriber was reconnecting are lost: read every tail again.
+    this.subscriber.on('ready', () => {
+      for (const [replyId, tail] of this.tails) void this.pull(replyId, tail);
+    });
+  }
+
+  async append(replyId: MessageId, events: ReplyEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const key = this.eventsKey(replyId);
+    const ended = events.some(isEnd);
+    const pipeline = this.client.multi();
+    for (const event of events) pipeline.xadd(key, '*', 'e', JSON.stringify(event));
+    pipeline.expire(key, ended ? this.keptSeconds : ACTIVE_KEPT_SECONDS);
+    pipeline.publish(this.wakeChannel(replyId), '');
+    const results = await pipeline.exec();
+    const failed = results?.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  async read(replyId: MessageId, afterId?: string): Promise<LoggedReplyEvent[]> {
+    const events: LoggedReplyEvent[] = [];
+    let from = isEntryId(afterId) ? `(${afterId}` : '-';
+    for (;;) {
+      const page = await this.client.xrange(this.eventsKey(replyId), from, '+', 'COUNT', PAGE);
+      events.push(...page.map(toLogged));
+      if (page.length < PAGE) return events;
+      from = `(${page[page.length - 1]![0]}`;
+    }
+  }
+
+  async *follow(
+    replyId: MessageId,
+    afterId: string | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<LoggedReplyEvent> {
+    const tail = this.attach(replyId);
+    let wake: () => void = () => {};
+    const onAbort = () => wake();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await tail.ready;
+      let next = firstAfter(tail.events, afterId);
+      while (!signal.aborted) {
+        while (next < tail.events.length) {
+          const entry = tail.events[next++]!;
+          yield entry;
+          if (isEnd(entry.event)) return;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          tail.wake.add(resolve);
+        });
+        tail.wake.delete(wake);
+      }
+    } finally {
+      tail.wake.delete(wake);
+      signal.removeEventListener('abort', onAbort);
+      this.detach(replyId, tail);
+    }
+  }
+
+  async requestStop(replyId: MessageId): Promise<void> {
+    await this.client
+      .multi()
+      .set(this.stopKey(replyId), '1', 'EX', STOP_KEPT_SECONDS)
+      .publish(this.stopsChannel(), replyId)
+      .exec();
+  }
+
+  async isStopRequested(replyId: MessageId): Promise<boolean> {
+    return (await this.client.exists(this.stopKey(replyId))) === 1;
+  }
+
+  async watch(replyId: MessageId, onStop: () => void): Promise<() => void> {
+    this.stopsSubscribed ??= this.subscriber.subscribe(this.stopsChannel()).catch((error: unknown) => {
+      this.stopsSubscribed = null;
+      throw error;
+    });
+    const watchers = this.watchers.get(replyId) ?? new Set();
+    this.watchers.set(replyId, watchers);
+    let called = false;
+    const once = () => {
+      if (called) return;
+      called = true;
+      onStop();
+    };
+    watchers.add(once);
+    const unwatch = () => {
+      watchers.delete(once);
+      if (watchers.size === 0 && this.watchers.get(replyId) === watchers) this.watchers.delete(replyId);
+    };
+    try {
+      await this.stopsSubscribed;
+      // A stop requested before the subscription took effect is seen through its flag.
+      if (await this.isStopRequested(replyId)) once();
+    } catch (error) {
+      unwatch();
+      throw error;
+    }
+    return unwatch;
+  }
+
+  private onMessage(channel: string, message: string): void {
+    if (channel === this.stopsChannel()) {
+      for (const onStop of this.watchers.get(message as MessageId) ?? []) onStop();
+      return;
+    }
+    const replyId = this.replyOfWakeChannel(channel);
+    const tail = replyId ? this.tails.get(replyId) : undefined;
+    if (replyId && tail) void this.pull(replyId, tail);
+  }
+
+  private attach(replyId: MessageId): Tail {
+    const existing = this.tails.get(replyId);
+    if (existing) {
+      existing.followers += 1;
+      return existing;
+    }
+    const tail: Tail = {
+      events: [],
+      lastId: '0-0',
+      followers: 1,
+      wake: new Set(),
+      pulling: null,
+      again: false,
+      ready: Promise.resolve(),
+    };
+    this.tails.set(replyId, tail);
+    // Subscribed before the first read: an event appended in between is either read or announced.
+    tail.ready = this.subscriber.subscribe(this.wakeChannel(replyId)).then(() => this.pull(replyId, tail));
+    tail.ready.catch(() => this.detach(replyId, tail));
+    return tail;
+  }
+
+  private detach(replyId: MessageId, tail: Tail): void {
+    tail.followers -= 1;
+    if (tail.followers > 0 || this.tails.get(replyId) !== tail) return;
+    this.tails.delete(replyId);
+    this.subscriber.unsubscribe(this.wakeChannel(replyId)).catch(() => undefined);
+  }
+
+  /** Reads what the tail has not seen; concurrent wake-ups coalesce into one more read. */
+  private pull(replyId: MessageId, tail: Tail): Promise<void> {
+    if (tail.pulling) {
+      tail.again = true;
+      return tail.pulling;
+    }
+    tail.pulling = (async () => {
+      try {
+        do {
+          tail.again = false;
+          const fresh = await this.read(replyId, tail.lastId);
+          if (fresh.length > 0) {
+            tail.events.push(...fresh);
+            tail.lastId = fresh[fresh.length - 1]!.id;
+            for (const wake of tail.wake) wake();
+          }
+        } while (tail.again);
+      } catch (error) {
+        this.logger.warn({ err: error, replyId }, 'could not read reply events; retrying');
+        setTimeout(() => {
+          if (this.tails.get(replyId) === tail) void this.pull(replyId, tail);
+        }, RETRY_PULL_MS).unref();
+      } finally {
+        tail.pulling = null;
+      }
+    })();
+    return tail.pulling;
+  }
+
+  private eventsKey(replyId: MessageId): string {
+    return `${this.prefix}reply:{${replyId}}:events`;
+  }
+
+  private stopKey(replyId: MessageId): string {
+    return `${this.prefix}reply:{${replyId}}:stop`;
+  }
+
+  private wakeChannel(replyId: MessageId): string {
+    return `${this.prefix}reply:{${replyId}}:wake`;
+  }
+
+  private replyOfWakeChannel(channel: string): MessageId | null {
+    const head = `${this.prefix}reply:{`;
+    if (!channel.startsWith(head) || !channel.endsWith('}:wake')) return null;
+    return channel.slice(head.length, -'}:wake'.length) as MessageId;
+  }
+
+  private stopsChannel(): string {
+    return `${this.prefix}reply-stops`;
+  }
+}
+
+function toLogged([id, fields]: [string, string[]]): LoggedReplyEvent {
+  return { id, event: JSON.parse(fields[1] ?? '{}') as ReplyEvent };
+}

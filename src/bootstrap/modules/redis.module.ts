@@ -1,0 +1,68 @@
+import { ContainerModule } from 'inversify';
+import { DEFAULT_RATE_LIMIT_RULES, FlexibleRateLimiter } from '#adapters/cache/flexible-rate-limiter.ts';
+import { RedisCache } from '#adapters/cache/redis-cache.ts';
+import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
+import { BullMqReplyWorker } from '#adapters/queue/bullmq-reply-worker.ts';
+import { RedisReplyEvents } from '#adapters/streams/redis-reply-events.ts';
+import type { Config } from '../config.ts';
+import type { RedisConnection } from '../redis.ts';
+import { TOKENS } from '../tokens.ts';
+
+/** REDIS_URL: the list cache, the rate limits, the BullMQ reply queue and the reply streams, shared by every process; keys under REDIS_KEY_PREFIX. */
+export function redisModule(redis: RedisConnection, config: Config): ContainerModule {
+  const { keyPrefix } = config.redis;
+  const bullPrefix = `${keyPrefix}bull`;
+  return new ContainerModule(({ bind }) => {
+    bind(RedisReplyEvents)
+      .toResolvedValue(
+        (logger) =>
+          new RedisReplyEvents({ client: redis.commands, subscriber: redis.subscriber, keyPrefix, logger }),
+        [TOKENS.Logger],
+      )
+      .inSingletonScope();
+    bind(TOKENS.ReplyEventLog).toService(RedisReplyEvents);
+    bind(TOKENS.ReplyCancellation).toService(RedisReplyEvents);
+    bind(TOKENS.Cache).toResolvedValue(
+      () => new RedisCache({ client: redis.commands, keyPrefix: `${keyPrefix}cache:` }),
+    );
+    bind(TOKENS.RateLimiter).toResolvedValue(
+      (logger) =>
+        new FlexibleRateLimiter({
+          rules: DEFAULT_RATE_LIMIT_RULES,
+          store: { kind: 'redis', client: redis.commands, keyPrefix },
+          logger,
+        }),
+      [TOKENS.Logger],
+    );
+    bind(TOKENS.ReplyQueue).toResolvedValue(
+      (logger, shutdown) =>
+        shutdown.closes(
+          new BullMqReplyQueue({
+            client: redis.commands,
+            eventsClient: redis.bullmq,
+            prefix: bullPrefix,
+            logger,
+            backoffMs: config.replyBackoffMs,
+          }),
+        ),
+      [TOKENS.Logger, TOKENS.Shutdown],
+    );
+    // Resolving it starts consuming: only processes whose ROLE runs the worker ask for it.
+    bind(TOKENS.ReplyWorker).toResolvedValue(
+      (handler, logger, shutdown) =>
+        shutdown.closes(
+          new BullMqReplyWorker({
+            connection: redis.bullmq,
+            prefix: bullPrefix,
+            handler,
+            logger,
+            concurrency: config.workerConcurrency,
+            stalledIntervalMs: config.workerStalledIntervalMs,
+            lockDurationMs: config.workerStalledIntervalMs,
+          }),
+        ),
+      [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Shutdown],
+    );
+    bind(TOKENS.HealthCheck).toConstantValue(redis.healthCheck);
+  });
+}
