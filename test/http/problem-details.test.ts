@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aCheckoutCompleted, signStripeEvent } from '#adapters/payments/stripe-events.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
+import { TOKENS } from '#bootstrap/tokens.ts';
 import { FixedClock } from '#test/support/clock.ts';
 import {
   freshMobile,
+  replace,
   signedInUser,
   startTestApp,
+  TEST_WEBHOOK_SECRET,
   type TestApp,
   type TestClient,
 } from '#test/support/http.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
-import { checkoutCompleted, deliver, deliverEvent, expectProblem, signedEvent } from './helpers.ts';
+import { deliver, deliverEvent, expectProblem } from './helpers.ts';
 
 /** What a client shows its user: each refusal's `detail` says what went wrong and what to do. */
 
@@ -20,7 +24,10 @@ let model: ScriptedLanguageModel;
 beforeAll(async () => {
   clock = new FixedClock('2026-11-23T22:00:00.000Z');
   model = new ScriptedLanguageModel();
-  app = await startTestApp({ overrides: { clock, model }, env: { REPLY_BACKOFF_MS: '1' } });
+  app = await startTestApp({
+    overrides: [replace(TOKENS.Clock, clock), replace(TOKENS.LanguageModel, model)],
+    env: { REPLY_BACKOFF_MS: '1' },
+  });
   client = app.client;
 });
 afterAll(() => app.close());
@@ -158,15 +165,15 @@ describe('problem details of billing', () => {
 
     await deliverEvent(
       client,
-      checkoutCompleted(user.id, { customer: 'cus_details', subscription: 'sub_details' }),
+      aCheckoutCompleted({ userId: user.id, customer: 'cus_details', subscription: 'sub_details' }),
     );
     const again = await client.post('/subscribe/pro', undefined, { token });
     expect(detailOf(again, 409, 'ALREADY_SUBSCRIBED')).toMatch(/already have an active Pro subscription/);
   });
 
   it('says the webhook signature does not match the body', async () => {
-    const { payload, signature } = signedEvent({ id: 'evt_details', type: 'ping' });
-    const response = await deliver(client, `${payload} `, signature);
+    const { rawBody, signature } = signStripeEvent({ id: 'evt_details', type: 'ping' }, TEST_WEBHOOK_SECRET);
+    const response = await deliver(client, `${rawBody} `, signature);
     expect(detailOf(response, 400, 'INVALID_SIGNATURE')).toMatch(/does not match/);
   });
 });

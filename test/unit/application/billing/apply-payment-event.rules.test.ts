@@ -33,14 +33,14 @@ function checkoutCompleted(userId: string, created: number, subscriptionId = 'su
 
 function subscriptionChanged(
   created: number,
-  change: { status: SubscriptionStatus; cancelAtPeriodEnd?: boolean; userId?: string | null },
+  change: { status: SubscriptionStatus; cancelAtPeriodEnd?: boolean; customerId?: string | null },
 ): PaymentEvent {
   return {
     id: aBuiltId(),
     created,
     kind: 'subscription_changed',
-    userId: change.userId ?? null,
-    customerId: 'cus_1',
+    userId: null,
+    customerId: change.customerId === undefined ? 'cus_1' : change.customerId,
     subscriptionId: 'sub_1',
     status: change.status,
     currentPeriodEnd: PERIOD_END,
@@ -78,7 +78,7 @@ describe('ApplyPaymentEvent rules', () => {
     const { user, apply, status } = await setUp();
     await apply(checkoutCompleted(user.id, 1_000));
 
-    await apply({ ...subscriptionChanged(2_000, { status: 'canceled' }), customerId: null });
+    await apply(subscriptionChanged(2_000, { status: 'canceled', customerId: null }));
 
     expect(await status()).toMatchObject({ tier: 'basic', status: 'canceled' });
   });

@@ -23,7 +23,7 @@ async function setUp(around: (world: World) => { messages?: MessageRepository; u
     world,
     user,
     send: () =>
-      sendMessage.execute({ userId: user.id, chatroomId: chatroom.id, content: 'Hi', respondAsync: true }),
+      sendMessage.execute({ userId: user.id, chatroomId: chatroom.id, content: 'Hi', mode: 'async' }),
     used: () => world.usage.used(user.id, quotaDay(world.clock.now())),
   };
 }
