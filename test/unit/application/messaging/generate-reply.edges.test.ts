@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
+import type { LanguageModel } from '#application/ports/language-model.ts';
 import type { MessageRepository } from '#application/ports/message-repository.ts';
 import { quotaDay } from '#domain/quota/daily-quota.ts';
 import { aChatroom, anExchange, aReplyJob } from '#test/support/builders.ts';
@@ -14,6 +15,21 @@ async function givenPendingReply(world: World) {
   const exchange = anExchange({ chatroomId: chatroom.id, now });
   await world.messages.addExchange(exchange.prompt, exchange.reply);
   return { user, ...exchange, job: aReplyJob(exchange.reply.id, { userId: user.id, day: quotaDay(now) }) };
+}
+
+/** A model that writes nothing until its call is aborted; it counts its calls. */
+function silentUntilAborted() {
+  const model = {
+    calls: 0,
+    reply: () => Promise.reject(new Error('only streamed')),
+    async *stream(_conversation, options) {
+      model.calls += 1;
+      await new Promise((_resolve, reject) => {
+        options?.signal?.addEventListener('abort', () => reject(options.signal?.reason));
+      });
+    },
+  } satisfies LanguageModel & { calls: number };
+  return model;
 }
 
 describe('GenerateReply edges', () => {
@@ -55,5 +71,32 @@ describe('GenerateReply edges', () => {
     expect(world.logger.entries).toMatchObject([
       { level: 'warn', fields: { err: cause, replyId: job.replyId } },
     ]);
+  });
+
+  it('ends a reply stopped before any text with nothing, giving its prompt back', async () => {
+    const world = aWorld();
+    const { user, job } = await givenPendingReply(world);
+    await world.usage.take(user.id, job.day, null);
+    const model = silentUntilAborted();
+    const worker = new GenerateReply({ ...world, model }).handle(job);
+    while (model.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    await world.cancellation.requestStop(job.replyId);
+    await worker;
+
+    expect(await world.messages.findById(job.replyId)).toMatchObject({ status: 'stopped', content: '' });
+    expect(await world.usage.used(user.id, job.day)).toBe(0);
+  });
+
+  it('never calls the model for a reply stopped while still queued', async () => {
+    const world = aWorld();
+    const { job } = await givenPendingReply(world);
+    const model = silentUntilAborted();
+    await world.cancellation.requestStop(job.replyId);
+
+    await new GenerateReply({ ...world, model }).handle(job);
+
+    expect(model.calls).toBe(0);
+    expect(await world.messages.findById(job.replyId)).toMatchObject({ status: 'stopped', content: '' });
   });
 });
