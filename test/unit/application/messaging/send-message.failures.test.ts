@@ -56,4 +56,20 @@ describe('SendMessage failures', () => {
       { level: 'error', fields: { err: counterDown, userId: user.id, day: quotaDay(world.clock.now()) } },
     ]);
   });
+
+  it('leaves the reply pending for the reconciler when the refused exchange cannot be taken back, and logs it', async () => {
+    const storeDown = new Error('database down');
+    const { world, send } = await setUp((world) => ({
+      messages: Object.assign(Object.create(world.messages), {
+        discardExchange: () => Promise.reject(storeDown),
+      }),
+    }));
+
+    await expect(send()).rejects.toThrow('queue down');
+
+    const [pending] = await world.messages.pendingReplies(10);
+    expect(world.logger.entries).toMatchObject([
+      { level: 'error', fields: { err: storeDown, replyId: pending!.replyId } },
+    ]);
+  });
 });
