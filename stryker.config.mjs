@@ -14,8 +14,9 @@ export default {
   // Log lines' text is for operators, not a contract (test/mutation/log-message-ignorer.mjs); their fields stay mutated.
   appendPlugins: ['./test/mutation/log-message-ignorer.mjs'],
   ignorers: ['log-message-text'],
-  // The machine's cores are shared.
+  // The machine's cores are shared; a loaded machine must not pass off slow runs as timeouts (mutants "killed").
   concurrency: 2,
+  timeoutMS: 30_000,
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'json'],
