@@ -41,3 +41,9 @@ describe('normalizeName', () => {
     expect(normalizeName('n'.repeat(100))).toHaveLength(100);
   });
 });
+
+describe('checkContent', () => {
+  it('accepts a single character', () => {
+    expect(checkContent(' ? ')).toBe('?');
+  });
+});

@@ -128,4 +128,19 @@ describe('VerifyOtp rules', () => {
       code: 'INVALID_OTP',
     });
   });
+
+  it('answers a wrong guess as invalid when a new code replaced the guessed one meanwhile', async () => {
+    const { world, verify, sendLoginCode } = await setUp();
+    await sendLoginCode();
+    const replacedMeanwhile: OtpRepository = {
+      replace: (otp) => world.otps.replace(otp),
+      findUnused: (mobile) => world.otps.findUnused(mobile),
+      consume: (id, now) => world.otps.consume(id, now),
+      recordFailedAttempt: async (id) => {
+        await sendLoginCode();
+        return world.otps.recordFailedAttempt(id);
+      },
+    };
+    await expect(verify(NEVER_ISSUED, replacedMeanwhile)).rejects.toMatchObject({ code: 'INVALID_OTP' });
+  });
 });

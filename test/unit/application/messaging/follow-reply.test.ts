@@ -119,6 +119,23 @@ describe('FollowReply of a pending reply', () => {
     ]);
   });
 
+  it.each([
+    ['an error', { type: 'error', error: 'The model is unavailable right now' }],
+    ['an abort', { type: 'abort' }],
+  ] as const)('ends a live follow at %s', async (_case, end) => {
+    const { world, reply, follow } = await setUp();
+    const following = await follow();
+    const events = collect(following.events(new AbortController().signal));
+
+    await world.events.append(reply.id, [{ type: 'attempt' }, end]);
+
+    const outcome = await Promise.race([
+      events,
+      new Promise((resolve) => setTimeout(() => resolve('still following'), 1_000)),
+    ]);
+    expect(outcome).toMatchObject([{ event: { type: 'attempt' } }, { event: end }]);
+  });
+
   it('stops following when the client goes away', async () => {
     const { world, reply, follow } = await setUp();
     const client = new AbortController();

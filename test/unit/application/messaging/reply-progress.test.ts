@@ -1,17 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
-import { ReplyProgress, SAVE_EVERY_MS } from '#application/messaging/reply-progress.ts';
+import { COALESCE_MS, ReplyProgress, SAVE_EVERY_MS } from '#application/messaging/reply-progress.ts';
 import {
   type LanguageModel,
   LanguageModelError,
   type ModelStreamPart,
 } from '#application/ports/language-model.ts';
 import type { MessageRepository } from '#application/ports/message-repository.ts';
-import type { ReplyEventLog } from '#application/ports/reply-events.ts';
+import { isEnd, type ReplyEvent, type ReplyEventLog } from '#application/ports/reply-events.ts';
 import { quotaDay } from '#domain/quota/daily-quota.ts';
 import { aChatroom, anExchange, aReplyJob } from '#test/support/builders.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 import { aWorld, givenUser, type World } from '#test/support/world.ts';
+
+/** A model that streams exactly `streamed`. */
+function parts(streamed: ModelStreamPart[]): LanguageModel {
+  return {
+    reply: () => Promise.reject(new Error('only streamed')),
+    async *stream(): AsyncIterable<ModelStreamPart> {
+      yield* streamed;
+    },
+  };
+}
 
 /** A model that writes `parts`, then (when given) fails with `failure`. */
 function writes(parts: string[], failure?: Error): LanguageModel {
@@ -48,20 +58,85 @@ describe('the text of a reply as the model writes it', () => {
     expect(await world.messages.findById(job.replyId)).toMatchObject({ status: 'pending', content: 'Hello' });
   });
 
-  it('completes the reply even when its event log is down, and logs the lost events', async () => {
+  it.each([
+    ['the text', (events: ReplyEvent[]) => !events.some(isEnd)],
+    ['the end', (events: ReplyEvent[]) => events.some(isEnd)],
+  ])('completes the reply even when the event log loses %s, and logs it', async (_case, lost) => {
     const world = aWorld();
     const job = await givenPendingReply(world);
     const down = new Error('redis down');
     const events: ReplyEventLog = Object.assign(Object.create(world.events), {
-      append: () => Promise.reject(down),
+      append: (replyId: string, appended: ReplyEvent[]) =>
+        lost(appended) ? Promise.reject(down) : world.events.append(replyId, appended),
     });
 
     await new GenerateReply({ ...world, events, model: writes(['Hi']) }).handle(job);
 
     expect(await world.messages.findById(job.replyId)).toMatchObject({ status: 'completed', content: 'Hi' });
-    expect(world.logger.entries).toContainEqual(
-      expect.objectContaining({ level: 'warn', fields: { err: down, replyId: job.replyId } }),
+    expect(world.logger.entries).not.toEqual([]);
+    for (const entry of world.logger.entries) {
+      expect(entry).toMatchObject({ level: 'warn', fields: { err: down, replyId: job.replyId } });
+    }
+  });
+
+  it('records the finish the model reported, and a plain stop when it reported none', async () => {
+    const world = aWorld();
+    const cutShort = await givenPendingReply(world);
+    const tokenUsage = { promptTokens: 1, candidateTokens: 2, totalTokens: 3 };
+    const length: ModelStreamPart = { type: 'finish', finishReason: 'length', tokenUsage };
+    await new GenerateReply({ ...world, model: parts([{ type: 'text', text: 'Lo' }, length]) }).handle(
+      cutShort,
     );
+    expect((await world.events.read(cutShort.replyId)).at(-1)?.event).toEqual({
+      type: 'finish',
+      finishReason: 'length',
+      tokens: tokenUsage,
+    });
+
+    const unreported = await givenPendingReply(world);
+    await new GenerateReply({ ...world, model: parts([{ type: 'text', text: 'Hi' }]) }).handle(unreported);
+    expect((await world.events.read(unreported.replyId)).at(-1)?.event).toEqual({
+      type: 'finish',
+      finishReason: 'stop',
+      tokens: null,
+    });
+    expect(await world.messages.findById(unreported.replyId)).toMatchObject({
+      status: 'completed',
+      content: 'Hi',
+    });
+  });
+
+  it('counts a completed reply against the quota even when the model answered nothing', async () => {
+    const world = aWorld();
+    const job = await givenPendingReply(world);
+    await world.usage.take(job.userId, job.day, null);
+
+    await new GenerateReply({ ...world, model: writes([]) }).handle(job);
+
+    expect(await world.messages.findById(job.replyId)).toMatchObject({ status: 'completed', content: '' });
+    expect(await world.usage.used(job.userId, job.day)).toBe(1);
+  });
+
+  it('puts no empty text in the event log when the model pauses before it finishes', async () => {
+    const world = aWorld();
+    const job = await givenPendingReply(world);
+    const pausing: LanguageModel = {
+      reply: () => Promise.reject(new Error('only streamed')),
+      async *stream(): AsyncIterable<ModelStreamPart> {
+        yield { type: 'text', text: 'Hi' };
+        yield { type: 'text', text: '' };
+        await new Promise((resolve) => setTimeout(resolve, 4 * COALESCE_MS));
+        yield { type: 'finish', finishReason: 'stop', tokenUsage: null };
+      },
+    };
+
+    await new GenerateReply({ ...world, model: pausing }).handle(job);
+
+    expect((await world.events.read(job.replyId)).map(({ event }) => event)).toEqual([
+      { type: 'attempt' },
+      { type: 'delta', text: 'Hi' },
+      { type: 'finish', finishReason: 'stop', tokens: null },
+    ]);
   });
 
   it('logs a progress save that failed, and still lets the attempt failure through', async () => {
