@@ -1,155 +1,465 @@
 /**
- * HTTP benchmark: starts the service as a child process (configured by the environment, like `npm start`),
- * then drives a few scenarios with keep-alive connections from this process and prints req/s and latency.
- *   node bench/http.ts                      # offline defaults (embedded database)
- *   DATABASE_URL=… REDIS_URL=… node bench/http.ts
- * BENCH_SECONDS (default 5) and BENCH_CONNECTIONS (default 32) tune the run.
+ * HTTP benchmark: the service against references of the ideal shape, measured in one run by one load generator.
+ *
+ *   npm run bench                                   # PostgreSQL + Redis (DATABASE_URL / REDIS_URL, else the local ones)
+ *   BENCH_MODE=embedded npm run bench               # the service with nothing configured (PGlite, in-process queue)
+ *   BENCH_BASELINE=<git ref> npm run bench          # also the service as of that commit, in the same run
+ *
+ * Targets, each its own process: the service (ROLE=all, offline model answering at once), optionally the baseline,
+ * `ideal` (bench/reference-server.ts: Hono + jsonwebtoken with a KeyObject + one Redis GET) and `hello` (node:http).
+ * Scenarios, each driven by wrk (when installed, else undici from this process) in BENCH_ROUNDS rounds with the
+ * targets interleaved inside each round, BENCH_SECONDS each:
+ *   - cached GET /chatroom and GET /user/me at 50 connections (service, baseline, ideal, hello);
+ *   - sends that wait for their reply at 32 connections (service, baseline);
+ *   - a lone send: BENCH_LONE_SENDS sends one after another on one connection (service, baseline);
+ *   - the RSS of each service process, sampled throughout (its peak, and the number of sends it served);
+ *   - the embedded mode's first start and restart, spawn to ready (bench/embedded-start.ts).
+ * Prints one line per scenario and per round, then the goal table of issue 11.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
+import { freePort } from '#test/support/server-process.ts';
+import { measureEmbeddedStart } from './embedded-start.ts';
+import { rssMb } from './process-stats.ts';
+import { JWT_SECRET, redisUrl, startBenchService } from './service.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const loneSends = Number(process.env.BENCH_LONE_SENDS ?? 300);
+const mode = process.env.BENCH_MODE === 'embedded' ? 'embedded' : 'postgres';
+const baselineRef = process.env.BENCH_BASELINE;
+const skipStart = process.env.BENCH_SKIP_START === '1';
+const ROOT = new URL('../', import.meta.url).pathname;
+const runId = randomBytes(4).toString('hex');
+const READ_CONNECTIONS = 50;
+const SEND_CONNECTIONS = 32;
+const SEND_ROOMS = 8;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(base: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(`${base}/readyz`);
-      if (res.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
+const hasWrk = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk --version exits 1 after printing its version.
+    return (error as { status?: number }).status === 1;
   }
-  throw new Error('service did not become ready');
+})();
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
 }
 
-interface Scenario {
+interface Target {
   name: string;
-  method: 'GET' | 'POST';
-  path: string;
-  body?: string;
-  headers?: Record<string, string>;
-  expect: number;
+  base: string;
+  /** The process to sample RSS from (services only). */
+  pid?: number;
+  peakRssMb?: number;
+  sendsServed?: number;
+  token?: string;
+  roomIds?: string[];
+  stop(): Promise<void>;
 }
 
-async function run(base: string, dispatcher: Agent, scenario: Scenario) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      const res = await request(`${base}${scenario.path}`, {
-        method: scenario.method,
-        headers: scenario.headers,
-        body: scenario.body,
-        dispatcher,
-      });
-      await res.body.dump();
-      if (res.statusCode !== scenario.expect) errors += 1;
-      latencies.push(performance.now() - started);
-    }
+/** A wrk run: method, path(s), headers and body, at `connections` for `seconds`. */
+async function wrk(
+  base: string,
+  options: {
+    paths: string[];
+    method: 'GET' | 'POST';
+    headers: Record<string, string>;
+    body?: string;
+    connections: number;
+  },
+): Promise<Load> {
+  if (!hasWrk) return undiciLoad(base, options);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
+  const script = join(dir, 'request.lua');
+  const lua = [
+    `wrk.method = "${options.method}"`,
+    ...(options.body ? [`wrk.body = ${JSON.stringify(options.body)}`] : []),
+    ...Object.entries(options.headers).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`),
+    `local paths = { ${options.paths.map((p) => JSON.stringify(p)).join(', ')} }`,
+    'local i = 0',
+    'request = function() i = i + 1; return wrk.format(nil, paths[(i % #paths) + 1]) end',
+  ].join('\n');
+  writeFileSync(script, lua);
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(
+      'wrk',
+      ['-t1', `-c${options.connections}`, `-d${seconds}s`, '--latency', '-s', script, base],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', () => resolve(out));
+  });
+  rmSync(dir, { recursive: true, force: true });
+  const ms = (label: string) => {
+    const match = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
+    if (!match) return Number.NaN;
+    const factor = { us: 0.001, ms: 1, s: 1000 }[match[2] as 'us' | 'ms' | 's'];
+    return Number(match[1]) * factor;
   };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: connections }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1);
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
+  const errors =
+    Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) +
+    [...output.matchAll(/(?:connect|read|write|timeout) (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
   return {
-    scenario: scenario.name,
-    'req/s': Math.round(latencies.length / elapsed),
-    'p50 ms': pct(0.5),
-    'p99 ms': pct(0.99),
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
+    p50: ms('50'),
+    p99: ms('99'),
+    requests,
     errors,
   };
 }
 
-async function main(): Promise<void> {
+/** The same load from this process (when wrk is missing): slower, so only its ratios mean anything. */
+async function undiciLoad(
+  base: string,
+  options: {
+    paths: string[];
+    method: 'GET' | 'POST';
+    headers: Record<string, string>;
+    body?: string;
+    connections: number;
+  },
+): Promise<Load> {
+  const dispatcher = new Agent({ connections: options.connections });
+  const latencies: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        const path = options.paths[i++ % options.paths.length] ?? '/';
+        const res = await request(`${base}${path}`, { ...options, dispatcher });
+        await res.body.dump();
+        if (res.statusCode >= 400) errors += 1;
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await dispatcher.close();
+  return {
+    rps: latencies.length / elapsed,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    requests: latencies.length,
+    errors,
+  };
+}
+
+function pct(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function median(values: number[]): number {
+  return pct(values, 50);
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isNaN(n)
+    ? '–'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function startService(name: string, cwd: string): Promise<Target> {
+  const service = await startBenchService({ name, cwd, mode, rooms: SEND_ROOMS });
+  return { ...service, peakRssMb: 0, sendsServed: 0 };
+}
+
+async function startReference(kind: 'ideal' | 'hello', keyPrefix: string): Promise<Target> {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
-  const child: ChildProcess = spawn(process.execPath, ['src/bootstrap/server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['bench/reference-server.ts'], {
+    cwd: ROOT,
     env: {
       ...process.env,
       PORT: String(port),
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-      BASIC_DAILY_LIMIT: '100000000',
+      REFERENCE: kind,
+      JWT_SECRET,
+      REDIS_URL: redisUrl,
+      REFERENCE_KEY_PREFIX: keyPrefix,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  try {
-    await waitReady(base);
-    const json = { 'content-type': 'application/json' };
-    const mobile = `+1555${String(Date.now()).slice(-7)}`;
-    await fetch(`${base}/auth/signup`, { method: 'POST', headers: json, body: JSON.stringify({ mobile }) });
-    const sent = (await (
-      await fetch(`${base}/auth/send-otp`, {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ mobile }),
-      })
-    ).json()) as { otp: string };
-    const session = (await (
-      await fetch(`${base}/auth/verify-otp`, {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ mobile, otp: sent.otp }),
-      })
-    ).json()) as { token: string };
-    const auth = { authorization: `Bearer ${session.token}` };
-    const room = (await (
-      await fetch(`${base}/chatroom`, {
-        method: 'POST',
-        headers: { ...json, ...auth },
-        body: '{"title":"bench"}',
-      })
-    ).json()) as { id: string };
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+  });
+  return {
+    name: kind,
+    base: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
 
-    const dispatcher = new Agent({ connections, pipelining: 1 });
-    const scenarios: Scenario[] = [
-      { name: 'GET /healthz', method: 'GET', path: '/healthz', expect: 200 },
-      {
-        name: 'GET /user/me (JWT + user + usage)',
-        method: 'GET',
-        path: '/user/me',
-        headers: auth,
-        expect: 200,
-      },
-      { name: 'GET /chatroom (cache HIT)', method: 'GET', path: '/chatroom', headers: auth, expect: 200 },
-      {
-        name: 'POST message (offline model, waits for reply)',
-        method: 'POST',
-        path: `/chatroom/${room.id}/message`,
-        headers: { ...json, ...auth },
-        body: '{"content":"hello"}',
-        expect: 201,
-      },
+/** A git worktree of `ref` sharing this checkout's node_modules; removed by the returned function. */
+function baselineCheckout(ref: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-baseline-'));
+  rmSync(dir, { recursive: true });
+  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: ROOT, stdio: 'ignore' });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  return {
+    dir,
+    remove: () => execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: ROOT, stdio: 'ignore' }),
+  };
+}
+
+/** The user's id, read from the token's payload (the ideal shape keys its entry by it). */
+function subjectOf(token: string): string {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).sub as string;
+}
+
+async function loneSendLatency(target: Target): Promise<{ p50: number; p99: number }> {
+  const dispatcher = new Agent({ connections: 1 });
+  const url = `${target.base}/chatroom/${target.roomIds?.[0]}/message`;
+  const headers = { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' };
+  const times: number[] = [];
+  for (let i = 0; i < loneSends + 30; i++) {
+    const started = performance.now();
+    const res = await request(url, { method: 'POST', headers, body: '{"content":"hello"}', dispatcher });
+    await res.body.dump();
+    if (res.statusCode !== 201) throw new Error(`a lone send answered ${res.statusCode}`);
+    if (i >= 30) times.push(performance.now() - started);
+  }
+  await dispatcher.close();
+  return { p50: pct(times, 50), p99: pct(times, 99) };
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench: mode ${mode}, ${rounds} rounds × ${seconds} s per target, load by ${hasWrk ? 'wrk -t1' : 'undici (wrk not installed)'}, node ${process.version}`,
+  );
+  const redis = new Redis(redisUrl);
+  const refPrefix = `bench:${runId}:reference:`;
+  const baseline = baselineRef ? baselineCheckout(baselineRef) : null;
+  const targets: Target[] = [];
+  let sampling: NodeJS.Timeout | undefined;
+  try {
+    const services = [await startService('service', ROOT)];
+    if (baseline) services.push(await startService('baseline', baseline.dir));
+    targets.push(...services);
+    const ideal = await startReference('ideal', refPrefix);
+    const hello = await startReference('hello', refPrefix);
+    targets.push(ideal, hello);
+    sampling = setInterval(() => {
+      for (const service of services) {
+        try {
+          service.peakRssMb = Math.max(service.peakRssMb ?? 0, rssMb(service.pid ?? 0));
+        } catch {}
+      }
+    }, 250);
+
+    // The ideal shape answers each scenario with the service's own body for the same user.
+    const [service] = services as [Target];
+    targetsToken = service.token ?? '';
+    const listed = await request(`${service.base}/chatroom`, {
+      headers: { authorization: `Bearer ${service.token}` },
+    });
+    if (listed.statusCode !== 200) throw new Error(`GET /chatroom answered ${listed.statusCode}`);
+    await redis.set(`${refPrefix}${subjectOf(service.token ?? '')}`, await listed.body.text());
+
+    const summary: string[] = [];
+    const results = new Map<string, Map<string, Load[]>>();
+    const record = (scenario: string, target: string, load: Load) => {
+      const byTarget = results.get(scenario) ?? new Map<string, Load[]>();
+      byTarget.set(target, [...(byTarget.get(target) ?? []), load]);
+      results.set(scenario, byTarget);
+    };
+    const readScenarios = [
+      { name: 'cached GET /chatroom', path: '/chatroom' },
+      { name: 'GET /user/me', path: '/user/me' },
     ];
-    const results = [];
-    for (const scenario of scenarios) results.push(await run(base, dispatcher, scenario));
-    console.log(`\n${seconds}s per scenario, ${connections} connections, node ${process.version}`);
-    console.table(results);
-    await dispatcher.close();
+    for (const scenario of readScenarios) {
+      for (const target of targets) {
+        // Warm-up: the JIT, the pools, the cache entry.
+        await wrkFor(target, scenario.path, 1);
+      }
+      for (let round = 1; round <= rounds; round++) {
+        const order = round % 2 === 1 ? targets : [...targets].reverse();
+        for (const target of order) {
+          const load = await wrkFor(target, scenario.path, READ_CONNECTIONS);
+          record(scenario.name, target.name, load);
+          console.log(`  ${scenario.name} round ${round} ${target.name}: ${line(load)}`);
+        }
+      }
+      summary.push(summarize(scenario.name, results.get(scenario.name)!, services, ['ideal', 'hello']));
+    }
+
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 === 1 ? services : [...services].reverse();
+      for (const target of order) {
+        const load = await wrk(target.base, {
+          method: 'POST',
+          paths: (target.roomIds ?? []).map((id) => `/chatroom/${id}/message`),
+          headers: { Authorization: `Bearer ${target.token}`, 'Content-Type': 'application/json' },
+          body: '{"content":"hello"}',
+          connections: SEND_CONNECTIONS,
+        });
+        target.sendsServed = (target.sendsServed ?? 0) + load.requests;
+        record('sends (wait for reply), 32 connections', target.name, load);
+        console.log(`  sends round ${round} ${target.name}: ${line(load)}`);
+      }
+    }
+    summary.push(
+      summarize(
+        'sends (wait for reply), 32 connections',
+        results.get('sends (wait for reply), 32 connections')!,
+        services,
+        [],
+      ),
+    );
+
+    const lone = new Map<string, { p50: number; p99: number }>();
+    for (const target of services) {
+      const latency = await loneSendLatency(target);
+      lone.set(target.name, latency);
+      target.sendsServed = (target.sendsServed ?? 0) + loneSends + 30;
+      summary.push(
+        `lone send, one connection (${loneSends}), ${target.name}: p50 ${fmt(latency.p50, 2)} ms, p99 ${fmt(latency.p99, 2)} ms`,
+      );
+    }
+    clearInterval(sampling);
+    for (const target of services) {
+      summary.push(
+        `RSS of the ${target.name} process (ROLE=all): peak ${target.peakRssMb} MB over the run, now ${rssMb(target.pid ?? 0)} MB, after ${fmt(target.sendsServed ?? 0)} sends`,
+      );
+    }
+
+    let starts: { firstMs: number[]; restartMs: number[] } | null = null;
+    if (!skipStart) {
+      for (const target of targets) await target.stop();
+      targets.length = 0;
+      const measured = await measureEmbeddedStart(3);
+      starts = measured;
+      summary.push(
+        `embedded first start (empty DATA_DIR), spawn to ready: median ${fmt(median(measured.firstMs))} ms [${measured.firstMs.map((n) => fmt(n)).join(', ')}]`,
+        `embedded restart, spawn to ready: median ${fmt(median(measured.restartMs))} ms [${measured.restartMs.map((n) => fmt(n)).join(', ')}]`,
+      );
+    }
+
+    console.log('\nsummary');
+    for (const row of summary) console.log(`  ${row}`);
+    console.log(`\ngoal table (issue 11), mode ${mode}`);
+    const ratio = (scenario: string) => {
+      const byTarget = results.get(scenario)!;
+      return (
+        median(byTarget.get('service')!.map((l) => l.rps)) / median(byTarget.get('ideal')!.map((l) => l.rps))
+      );
+    };
+    const serviceLone = lone.get('service')!;
+    const sends = median(
+      results
+        .get('sends (wait for reply), 32 connections')!
+        .get('service')!
+        .map((l) => l.rps),
+    );
+    const baselineSends = results.get('sends (wait for reply), 32 connections')!.get('baseline');
+    const service0 = services[0]!;
+    const rows: [string, string, string][] = [
+      [
+        'cached GET /chatroom, 50 connections',
+        `${fmt(ratio('cached GET /chatroom'), 2)} × ideal`,
+        '≥ 0.7 × ideal',
+      ],
+      ['GET /user/me, 50 connections', `${fmt(ratio('GET /user/me'), 2)} × ideal`, '≥ 0.5 × ideal'],
+      [
+        'lone send, time the service adds',
+        `p50 ${fmt(serviceLone.p50, 1)} ms, p99 ${fmt(serviceLone.p99, 1)} ms`,
+        'p50 < 5 ms, p99 < 25 ms',
+      ],
+      [
+        'sends/s at 32 connections',
+        `${fmt(sends)}/s${baselineSends ? ` (${fmt(sends / median(baselineSends.map((l) => l.rps)), 1)} × baseline)` : ''}`,
+        '≥ 3 × today',
+      ],
+      ...(starts
+        ? ([
+            ['embedded first start', `${fmt(median(starts.firstMs))} ms`, '< 3,000 ms'],
+            ['embedded restart', `${fmt(median(starts.restartMs))} ms`, '< 1,500 ms'],
+          ] as [string, string, string][])
+        : []),
+      [
+        'RSS of one ROLE=all process',
+        `peak ${service0.peakRssMb} MB after ${fmt(service0.sendsServed ?? 0)} sends`,
+        '< 200 MB',
+      ],
+    ];
+    for (const [what, now, goal] of rows) console.log(`  | ${what} | ${now} | ${goal} |`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    rmSync(dataDir, { recursive: true, force: true });
+    clearInterval(sampling);
+    for (const target of targets) await target.stop().catch(() => {});
+    baseline?.remove();
+    const keys = await redis.keys(`bench:${runId}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
   }
 }
 
-await main();
+function wrkFor(target: Target, path: string, connections: number): Promise<Load> {
+  const token = target.token ?? targetsToken;
+  return wrk(target.base, {
+    method: 'GET',
+    paths: [path],
+    headers: { Authorization: `Bearer ${token}` },
+    connections,
+  });
+}
+/** The references verify the service's own token (same secret, issuer and audience). */
+let targetsToken = '';
+
+function line(load: Load): string {
+  return `${fmt(load.rps)} req/s, p50 ${fmt(load.p50, 2)} ms, p99 ${fmt(load.p99, 2)} ms${load.errors ? `, ${load.errors} errors` : ''}`;
+}
+
+/** One line: each service's median req/s and its ratio to each reference (median of the per-round ratios, with their spread). */
+function summarize(
+  scenario: string,
+  byTarget: Map<string, Load[]>,
+  services: Target[],
+  references: string[],
+): string {
+  const parts: string[] = [];
+  for (const service of services) {
+    const loads = byTarget.get(service.name) ?? [];
+    let part = `${service.name} ${fmt(median(loads.map((l) => l.rps)))} req/s (p50 ${fmt(median(loads.map((l) => l.p50)), 2)} ms, p99 ${fmt(median(loads.map((l) => l.p99)), 2)} ms)`;
+    for (const reference of references) {
+      const refLoads = byTarget.get(reference) ?? [];
+      const ratios = loads.map((l, i) => l.rps / (refLoads[i]?.rps ?? Number.NaN));
+      part += `, ${fmt(median(ratios), 2)} × ${reference} [${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}]`;
+    }
+    parts.push(part);
+  }
+  for (const reference of references) {
+    const refLoads = byTarget.get(reference) ?? [];
+    parts.push(`${reference} ${fmt(median(refLoads.map((l) => l.rps)))} req/s`);
+  }
+  return `${scenario}: ${parts.join('; ')}`;
+}
+
+await main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,140 @@
+/**
+ * Where a hot route's time goes: runs the service (PostgreSQL + Redis, like `npm run bench`) under `node --cpu-prof`,
+ * drives each route with wrk at 50 connections for BENCH_SECONDS (default 10), and groups the profile's samples by
+ * purpose: auth, database, Redis, logging, HTTP framework and validation, metrics, JSON, Node's HTTP and sockets,
+ * garbage collection, the rest. One profile per route; each row is the share of the process's busy time.
+ *
+ *   npm run bench:profile                       # GET /chatroom, GET /user/me, sends
+ *   BENCH_ROUTES=me npm run bench:profile       # one of: list, me, send
+ *   BENCH_KEEP_PROFILES=1 …                     # keeps the .cpuprofile files (open them in Chrome's DevTools)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBenchService } from './service.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const routes = (process.env.BENCH_ROUTES ?? 'list,me,send').split(',');
+const ROOT = new URL('../', import.meta.url).pathname;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
+
+/** The purpose of a frame, from its script (a native frame takes its caller's). */
+const PURPOSES: [string, RegExp][] = [
+  [
+    'auth (JWT, revocation)',
+    /jsonwebtoken|\/jws\/|\/jwa\/|adapters\/auth\/|authenticate\.ts|auth-middleware|user-auth/,
+  ],
+  [
+    'database (MikroORM, pg)',
+    /@mikro-orm|\/pg\/|pg-protocol|pg-pool|kysely|persistence\/postgres|\/pg-types\//,
+  ],
+  ['Redis (ioredis)', /ioredis|redis-parser|@ioredis|adapters\/cache\/|bullmq|adapters\/queue\//],
+  ['logging (pino)', /pino|sonic-boom|thread-stream|atomic-sleep/],
+  ['metrics (prom-client)', /prom-client|adapters\/metrics\//],
+  ['HTTP framework, middleware, validation (hono, zod)', /\/hono\/|@hono\/|\/zod\/|adapters\/http\//],
+  [
+    'Node HTTP and sockets',
+    /^node:(_http|http|net|stream|internal\/(streams|http|net|stream_base|js_stream))/,
+  ],
+  ['application and domain', /src\/(application|domain)\//],
+];
+
+function purposeOf(url: string): string | null {
+  if (!url) return null;
+  for (const [purpose, pattern] of PURPOSES) if (pattern.test(url)) return purpose;
+  return 'other';
+}
+
+function breakdown(profile: CpuProfile): [string, number][] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const purpose = new Map<number, string>();
+  const visit = (node: ProfileNode, inherited: string) => {
+    const name = node.callFrame.functionName;
+    let own = purposeOf(node.callFrame.url) ?? inherited;
+    if (name === '(garbage collector)') own = 'garbage collection';
+    if (name === '(program)' || name === '(idle)') own = name;
+    if (!node.callFrame.url && /^(stringify|parse)$/.test(name)) own = `JSON (${inherited})`;
+    purpose.set(node.id, own);
+    for (const child of node.children ?? []) visit(byId.get(child)!, own);
+  };
+  visit(profile.nodes[0]!, 'other');
+  const counts = new Map<string, number>();
+  for (const sample of profile.samples) {
+    const p = purpose.get(sample) ?? 'other';
+    counts.set(p, (counts.get(p) ?? 0) + 1);
+  }
+  counts.delete('(idle)');
+  const busy = [...counts.values()].reduce((a, b) => a + b, 0);
+  return [...counts.entries()].map(([p, n]) => [p, n / busy] as [string, number]).sort((a, b) => b[1] - a[1]);
+}
+
+async function profileRoute(route: string): Promise<void> {
+  const profileDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
+  const service = await startBenchService({
+    name: `profile_${route}`,
+    cwd: ROOT,
+    mode: 'postgres',
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  });
+  try {
+    const send = route === 'send';
+    const script = join(profileDir, 'request.lua');
+    writeFileSync(
+      script,
+      [
+        `wrk.method = "${send ? 'POST' : 'GET'}"`,
+        send ? `wrk.body = '{"content":"hello"}'` : '',
+        `wrk.headers["Authorization"] = "Bearer ${service.token}"`,
+        `wrk.headers["Content-Type"] = "application/json"`,
+      ].join('\n'),
+    );
+    const path = send ? `/chatroom/${service.roomIds[0]}/message` : route === 'me' ? '/user/me' : '/chatroom';
+    const connections = send ? 32 : 50;
+    const out = await wrk([
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '-s',
+      script,
+      `${service.base}${path}`,
+    ]);
+    const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+    await service.stop();
+    const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no profile written');
+    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+    console.log(`\n${send ? 'POST /chatroom/:id/message' : `GET ${path}`} (${rps} req/s under the profiler)`);
+    for (const [purpose, share] of breakdown(profile)) {
+      if (share >= 0.005) console.log(`  ${(share * 100).toFixed(1).padStart(5)} %  ${purpose}`);
+    }
+    if (process.env.BENCH_KEEP_PROFILES) console.log(`  profile: ${join(profileDir, file)}`);
+  } finally {
+    await service.stop();
+    if (!process.env.BENCH_KEEP_PROFILES) rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+/** wrk in a child, this process's event loop free meanwhile. */
+function wrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', () => resolve(out));
+  });
+}
+
+for (const route of routes) await profileRoute(route);

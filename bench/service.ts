@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { freePort, newChatroom, signedUpUser } from '#test/support/server-process.ts';
+
+export const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+export const databaseServer = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface BenchService {
+  name: string;
+  base: string;
+  pid: number;
+  token: string;
+  roomIds: string[];
+  /** Its log output so far (written to a file, as a log collector would take it: never a full pipe). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** A database of its own on the PostgreSQL server, dropped afterwards. */
+export async function createDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: databaseServer });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(databaseServer);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new pg.Client({ connectionString: databaseServer });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+/**
+ * The service of one checkout (`cwd`), ROLE=all with the offline model answering at once, on PostgreSQL + Redis
+ * (a database and key prefix of its own) or embedded; signed in, with `rooms` chatrooms. `nodeArgs` go before the
+ * entry (e.g. --cpu-prof).
+ */
+export async function startBenchService(options: {
+  name: string;
+  cwd: string;
+  mode: 'postgres' | 'embedded';
+  rooms?: number;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}): Promise<BenchService> {
+  const runId = randomBytes(4).toString('hex');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-service-'));
+  const database =
+    options.mode === 'postgres' ? await createDatabase(`bench_${runId}_${options.name}`) : null;
+  const logFile = join(dir, 'service.log');
+  const out = openSync(logFile, 'a');
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    ROLE: 'all',
+    DATA_DIR: join(dir, 'data'),
+    JWT_SECRET,
+    BASIC_DAILY_LIMIT: '100000000',
+    OFFLINE_MODEL_WORD_MS: '0',
+    REDIS_KEY_PREFIX: `bench:${runId}:`,
+    DATABASE_URL: database?.url,
+    REDIS_URL: database ? redisUrl : undefined,
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/bootstrap/server.ts'], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  const base = `http://127.0.0.1:${port}`;
+  const log = () => readFileSync(logFile, 'utf8');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${options.name} exited:\n${log()}`);
+    if (Date.now() > deadline) throw new Error(`${options.name} did not start:\n${log()}`);
+    const ready = await fetch(`${base}/readyz`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ready) break;
+    await sleep(50);
+  }
+  const token = await signedUpUser(base);
+  const roomIds: string[] = [];
+  for (let i = 0; i < (options.rooms ?? 1); i++) roomIds.push(await newChatroom(base, token, `Room ${i}`));
+  return {
+    name: options.name,
+    base,
+    pid: child.pid ?? 0,
+    token,
+    roomIds,
+    log,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      await database?.drop();
+    },
+  };
+}
