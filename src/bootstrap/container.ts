@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Database } from './database.ts';
 import { applicationModule } from './modules/application.module.ts';
 import { cachedChatroomsModule } from './modules/cached-chatrooms.module.ts';
+import { cachedUsersModule } from './modules/cached-users.module.ts';
 import { coreModule } from './modules/core.module.ts';
 import { inMemoryPersistenceModule } from './modules/in-memory-persistence.module.ts';
 import { inProcessModule } from './modules/in-process.module.ts';
@@ -41,6 +42,7 @@ export async function createContainer(
     await persistenceModule(foundation.database),
     await cacheAndQueueModule(foundation.redis, config),
     cachedChatroomsModule(config.chatroomCacheTtlSeconds),
+    ...[cachedUsersModule(foundation)].filter((module) => module !== null),
     languageModelModule(config),
     paymentsModule(config),
   );

@@ -28,6 +28,7 @@ import type { GenerateReply } from '#application/messaging/generate-reply.ts';
 import type { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
 import type { SendMessage } from '#application/messaging/send-message.ts';
 import type { StopReply } from '#application/messaging/stop-reply.ts';
+import type { AccountStandings } from '#application/ports/account-standings.ts';
 import type { Cache } from '#application/ports/cache.ts';
 import type { ChatroomRepository } from '#application/ports/chatroom-repository.ts';
 import type { Clock } from '#application/ports/clock.ts';
@@ -75,6 +76,7 @@ export const TOKENS = {
 
   // Ports
   UserRepository: token<UserRepository>('UserRepository'),
+  AccountStandings: token<AccountStandings>('AccountStandings'),
   OtpRepository: token<OtpRepository>('OtpRepository'),
   ChatroomRepository: token<ChatroomRepository>('ChatroomRepository'),
   MessageRepository: token<MessageRepository>('MessageRepository'),

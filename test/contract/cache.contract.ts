@@ -26,6 +26,12 @@ export function cacheContract(name: string, make: () => Promise<CacheFixture>): 
       expect(await fixture.cache.get('list')).toBe('[1,2]');
     });
 
+    it('reads several keys at once, in the order asked, null for the missing ones', async () => {
+      await fixture.cache.set('a', 'first', 60);
+      await fixture.cache.increment('b');
+      expect(await fixture.cache.getMany(['b', 'missing', 'a'])).toEqual(['1', null, 'first']);
+    });
+
     it('forgets a deleted key, and deleting a missing key is fine', async () => {
       await fixture.cache.set('list', '[1]', 60);
       await fixture.cache.delete('list');

@@ -3,6 +3,7 @@ import { InMemoryCache } from '#adapters/cache/in-memory-cache.ts';
 import { createInMemoryRepositories } from '#adapters/persistence/in-memory/create-in-memory-repositories.ts';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
+import { accountStandingsContract } from './account-standings.contract.ts';
 import { cacheContract } from './cache.contract.ts';
 import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
 import { idempotencyKeysContract } from './idempotency-keys.contract.ts';
@@ -32,6 +33,7 @@ messageRepositoryContract('in-memory', inMemory);
 idempotencyKeysContract('in-memory', inMemory);
 subscriptionRepositoryContract('in-memory', inMemory);
 usageCounterContract('in-memory', inMemory);
+accountStandingsContract('in-memory', inMemory);
 unitOfWorkContract('in-memory', inMemory);
 
 cacheContract('in-memory', async () => ({ cache: new InMemoryCache(), close: async () => {} }));

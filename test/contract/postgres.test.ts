@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
+import { accountStandingsContract } from './account-standings.contract.ts';
 import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
 import { idempotencyKeysContract } from './idempotency-keys.contract.ts';
 import { messageRepositoryContract } from './message-repository.contract.ts';
@@ -30,5 +31,6 @@ withServices([found], (database) => {
   idempotencyKeysContract('PostgreSQL', postgres);
   subscriptionRepositoryContract('PostgreSQL', postgres);
   usageCounterContract('PostgreSQL', postgres);
+  accountStandingsContract('PostgreSQL', postgres);
   unitOfWorkContract('PostgreSQL', postgres);
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGemini, geminiHang } from '#test/support/fake-gemini.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
@@ -99,6 +100,77 @@ withServices([database, redis], (db, space) => {
       );
       const statuses = answers.map((answer) => answer.status).sort();
       expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429, 429, 429, 429]);
+    });
+
+    it("refuses a token in the other API the moment a password change answers, and serves the user's new state there, 10 times out of 10", async () => {
+      const [a, b] = apis.map((api) => api.baseUrl) as [string, string];
+      let token = await signedUpUser(a);
+      for (let round = 1; round <= 10; round++) {
+        const [writer, other] = round % 2 === 0 ? [a, b] : [b, a];
+        // Both processes have just authenticated the token (and may keep what they read).
+        for (const api of [a, b]) expect((await call(api, 'GET', '/user/me', { token })).status).toBe(200);
+        const changed = await call(writer, 'POST', '/auth/change-password', {
+          token,
+          body: {
+            newPassword: `password-${round}`,
+            ...(round > 1 ? { currentPassword: `password-${round - 1}` } : {}),
+          },
+        });
+        expect(changed.status).toBe(200);
+        const refused = await call(other, 'GET', '/user/me', { token });
+        expect(refused.status).toBe(401);
+        const fresh = await call(other, 'GET', '/user/me', { token: changed.body.token as string });
+        expect(fresh.status).toBe(200);
+        expect(fresh.body.user.hasPassword).toBe(true);
+        token = changed.body.token as string;
+      }
+    });
+
+    it('lists a chatroom just created, renamed or deleted through one API on the next read through the other, 10 times out of 10', async () => {
+      const [a, b] = apis.map((api) => api.baseUrl) as [string, string];
+      const token = await signedUpUser(a);
+      const titles = async (api: string) =>
+        ((await call(api, 'GET', '/chatroom', { token })).body.chatrooms as { title: string }[]).map(
+          (room) => room.title,
+        );
+      for (let round = 1; round <= 10; round++) {
+        const [writer, reader] = round % 2 === 0 ? [a, b] : [b, a];
+        // Both lists cached before the write.
+        await titles(a);
+        await titles(b);
+        const id = await newChatroom(writer, token, `Room ${round}`);
+        expect(await titles(reader)).toContain(`Room ${round}`);
+        expect(
+          (await call(writer, 'PATCH', `/chatroom/${id}`, { token, body: { title: `Renamed ${round}` } }))
+            .status,
+        ).toBe(200);
+        expect(await titles(reader)).toContain(`Renamed ${round}`);
+        expect((await call(writer, 'DELETE', `/chatroom/${id}`, { token })).status).toBe(204);
+        expect(await titles(reader)).not.toContain(`Renamed ${round}`);
+      }
+    });
+
+    it('refuses the token of a user deleted from the database in both APIs within the cache lifetime (5 s)', async () => {
+      const [a, b] = apis.map((api) => api.baseUrl) as [string, string];
+      const token = await signedUpUser(a);
+      for (const api of [a, b]) expect((await call(api, 'GET', '/user/me', { token })).status).toBe(200);
+      const { sub } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+        sub: string;
+      };
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query('delete from users where id = $1', [sub]);
+      await client.end();
+      const deleted = Date.now();
+      for (const api of [a, b]) {
+        let status = 200;
+        while (status === 200 && Date.now() - deleted < 10_000) {
+          status = (await call(api, 'GET', '/user/me', { token })).status;
+          if (status === 200) await sleep(100);
+        }
+        expect(status).toBe(401);
+      }
+      expect(Date.now() - deleted).toBeLessThan(6_000);
     });
 
     it('leaves no reply pending when the worker is killed mid-job: a new worker picks the job up', async () => {

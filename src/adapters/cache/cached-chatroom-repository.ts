@@ -71,22 +71,27 @@ export class CachedChatroomRepository implements ChatroomRepository {
     return listed;
   }
 
+  /**
+   * One read of the generation and the entry: the entry names the generation it was filled at, and serves only
+   * while that is still the owner's generation. A fill that raced with a write names an older generation (it read
+   * the generation before the write bumped it), so no later read takes it, whichever fill lands last.
+   */
   private async listThroughCache(ownerId: UserId): Promise<OwnedChatrooms> {
     if (this.unflushed.has(ownerId)) return this.repository.listOwned(ownerId);
-    let key: string | null = null;
+    let generation: string | null = null;
     try {
-      key = await this.listKey(ownerId);
-      const cached = await this.cache.get(key);
-      if (cached !== null) {
-        return { chatrooms: (JSON.parse(cached) as CachedChatroom[]).map(revive), fromCache: true };
-      }
+      const [current, entry] = await this.cache.getMany([generationKey(ownerId), listKey(ownerId)]);
+      generation = current ?? '0';
+      const cached = entry ? unpack(entry, generation) : null;
+      if (cached !== null) return { chatrooms: cached.map(revive), fromCache: true };
     } catch (error) {
       this.logger.warn({ err: error, userId: ownerId }, 'chatroom cache unavailable; reading the database');
-      key = null;
+      generation = null;
     }
     const listed = await this.repository.listOwned(ownerId);
-    if (key !== null) {
-      await this.cache.set(key, JSON.stringify(listed.chatrooms), this.ttlSeconds).catch((error: unknown) => {
+    if (generation !== null) {
+      const entry = `${generation}${SEPARATOR}${JSON.stringify(listed.chatrooms)}`;
+      await this.cache.set(listKey(ownerId), entry, this.ttlSeconds).catch((error: unknown) => {
         this.logger.warn({ err: error, userId: ownerId }, 'could not fill the chatroom cache');
       });
     }
@@ -142,15 +147,24 @@ export class CachedChatroomRepository implements ChatroomRepository {
     if (this.unflushed.has(ownerId)) this.retryLater(ownerId);
     else this.retrying.delete(ownerId);
   }
-
-  private async listKey(ownerId: UserId): Promise<string> {
-    const generation = (await this.cache.get(generationKey(ownerId))) ?? '0';
-    return `chatrooms:v1:${ownerId}:list:${generation}`;
-  }
 }
 
 function generationKey(ownerId: UserId): string {
   return `chatrooms:v1:${ownerId}:generation`;
+}
+
+/** `<generation>\n<JSON list>`: the list as read at that generation of the owner. */
+function listKey(ownerId: UserId): string {
+  return `chatrooms:v2:${ownerId}:list`;
+}
+
+const SEPARATOR = '\n';
+
+/** The cached list if it was filled at `generation`, else null. */
+function unpack(entry: string, generation: string): CachedChatroom[] | null {
+  const at = entry.indexOf(SEPARATOR);
+  if (at < 0 || entry.slice(0, at) !== generation) return null;
+  return JSON.parse(entry.slice(at + 1)) as CachedChatroom[];
 }
 
 function revive(row: CachedChatroom): Chatroom {

@@ -23,6 +23,10 @@ export class InMemoryCache implements Cache {
     return this.live(key)?.value ?? null;
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.map((key) => this.live(key)?.value ?? null);
+  }
+
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.sweep();
     this.entries.set(key, { value, expiresAt: this.now() + ttlSeconds * 1000 });

@@ -15,6 +15,10 @@ export class RedisCache implements Cache {
     return this.client.get(this.keyPrefix + key);
   }
 
+  getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return this.client.mget(keys.map((key) => this.keyPrefix + key));
+  }
+
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     await this.client.set(this.keyPrefix + key, value, 'EX', ttlSeconds);
   }

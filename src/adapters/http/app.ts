@@ -58,6 +58,7 @@ function tooLarge(c: Context, detail: string): Response {
   c.header('Connection', 'close');
   return problem(c, 'PAYLOAD_TOO_LARGE', detail);
 }
+const BODILESS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
 export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
@@ -103,6 +104,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     if (RAW_BODY.some((prefix) => c.req.path.startsWith(prefix))) return rawBodyLimit(c, next);
     const hasBody =
       Number(c.req.header('Content-Length') ?? 0) > 0 || c.req.header('Transfer-Encoding') !== undefined;
+    // A read without a body has nothing to limit (and asking Hono's bodyLimit would build a whole Request).
+    if (!hasBody && BODILESS.has(c.req.method)) return next();
     if (hasBody && !JSON_MEDIA.test(c.req.header('Content-Type') ?? '')) {
       return problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
     }

@@ -1,3 +1,4 @@
+import type { AccountStandings } from './account-standings.ts';
 import type { ChatroomRepository } from './chatroom-repository.ts';
 import type { IdempotencyKeys } from './idempotency-keys.ts';
 import type { MessageRepository } from './message-repository.ts';
@@ -15,6 +16,7 @@ export interface Repositories {
   messages: MessageRepository;
   subscriptions: SubscriptionRepository;
   usage: UsageCounter;
+  accounts: AccountStandings;
   idempotencyKeys: IdempotencyKeys;
   unitOfWork: UnitOfWork;
 }

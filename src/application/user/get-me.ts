@@ -1,20 +1,18 @@
-import type { Usage } from '#domain/quota/daily-quota.ts';
+import { dailyLimit, quotaDay, type Usage, usageOf } from '#domain/quota/daily-quota.ts';
+import { tierOf } from '#domain/subscription/subscription.ts';
 import type { User } from '#domain/user/user.ts';
 import type { Account } from '../auth/session.ts';
+import type { AccountStandings } from '../ports/account-standings.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { SubscriptionStore } from '../ports/subscription-repository.ts';
-import type { UsageCounter } from '../ports/usage-counter.ts';
 import type { Settings } from '../shared/settings.ts';
-import { tierOfUser } from '../shared/tier.ts';
-import { currentUsage } from '../shared/usage.ts';
 
 export interface GetMeDeps {
-  subscriptions: SubscriptionStore;
-  usage: UsageCounter;
+  accounts: AccountStandings;
   clock: Clock;
   settings: Settings;
 }
 
+/** The signed-in user with their tier and today's quota (one read of where the account stands). */
 export class GetMe {
   private readonly deps: GetMeDeps;
 
@@ -23,12 +21,10 @@ export class GetMe {
   }
 
   async execute(input: { user: User }): Promise<Account & { usage: Usage }> {
-    const { subscriptions, usage, clock, settings } = this.deps;
-    const tier = await tierOfUser(subscriptions, input.user.id);
-    return {
-      user: input.user,
-      tier,
-      usage: await currentUsage(usage, settings, input.user.id, tier, clock.now()),
-    };
+    const { accounts, clock, settings } = this.deps;
+    const now = clock.now();
+    const standing = await accounts.standing(input.user.id, quotaDay(now));
+    const tier = tierOf(standing.subscriptionStatus);
+    return { user: input.user, tier, usage: usageOf(standing.used, dailyLimit(tier, settings.quota), now) };
   }
 }

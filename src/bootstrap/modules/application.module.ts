@@ -76,8 +76,8 @@ export const applicationModule = new ContainerModule(({ bind }) => {
     [UserRepository, PasswordHasher, RateLimiter, TokenService, SubscriptionRepository, Clock],
   );
   bind(TOKENS.GetMe).toResolvedValue(
-    (subscriptions, usage, clock, settings) => new GetMe({ subscriptions, usage, clock, settings }),
-    [SubscriptionRepository, UsageCounter, Clock, Settings],
+    (accounts, clock, settings) => new GetMe({ accounts, clock, settings }),
+    [TOKENS.AccountStandings, Clock, Settings],
   );
 
   bind(TOKENS.CreateChatroom).toResolvedValue(

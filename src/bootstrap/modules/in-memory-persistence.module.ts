@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { InMemoryUsageCounter } from '#adapters/cache/in-memory-usage-counter.ts';
+import { InMemoryAccountStandings } from '#adapters/persistence/in-memory/in-memory-account-standings.ts';
 import { InMemoryChatroomRepository } from '#adapters/persistence/in-memory/in-memory-chatroom-repository.ts';
 import { InMemoryIdempotencyKeys } from '#adapters/persistence/in-memory/in-memory-idempotency-keys.ts';
 import { InMemoryMessageRepository } from '#adapters/persistence/in-memory/in-memory-message-repository.ts';
@@ -18,6 +19,10 @@ export const inMemoryPersistenceModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MessageRepository).toResolvedValue(() => new InMemoryMessageRepository(store));
   bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new InMemorySubscriptionRepository(store));
   bind(TOKENS.UsageCounter).toResolvedValue(() => new InMemoryUsageCounter(store.unitOfWork));
+  bind(TOKENS.AccountStandings).toResolvedValue(
+    (subscriptions, usage) => new InMemoryAccountStandings(subscriptions, usage),
+    [TOKENS.SubscriptionRepository, TOKENS.UsageCounter],
+  );
   bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new InMemoryIdempotencyKeys(store));
   bind(TOKENS.UnitOfWork).toConstantValue(store.unitOfWork);
   // Nothing to isolate: every request and job sees the one store.

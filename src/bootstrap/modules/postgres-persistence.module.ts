@@ -1,4 +1,5 @@
 import { ContainerModule } from 'inversify';
+import { PostgresAccountStandings } from '#adapters/persistence/postgres/postgres-account-standings.ts';
 import { PostgresChatroomRepository } from '#adapters/persistence/postgres/postgres-chatroom-repository.ts';
 import { PostgresIdempotencyKeys } from '#adapters/persistence/postgres/postgres-idempotency-keys.ts';
 import { PostgresMessageRepository } from '#adapters/persistence/postgres/postgres-message-repository.ts';
@@ -20,6 +21,7 @@ export function postgresPersistenceModule(database: Database): ContainerModule {
     bind(TOKENS.MessageRepository).toResolvedValue(() => new PostgresMessageRepository(ems));
     bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new PostgresSubscriptionRepository(ems));
     bind(TOKENS.UsageCounter).toResolvedValue(() => new PostgresUsageCounter(ems));
+    bind(TOKENS.AccountStandings).toResolvedValue(() => new PostgresAccountStandings(ems));
     bind(TOKENS.IdempotencyKeys).toResolvedValue(() => new PostgresIdempotencyKeys(ems));
     bind(TOKENS.UnitOfWork).toResolvedValue(() => new PostgresUnitOfWork(ems));
     bind(TOKENS.Scope).toConstantValue((work) => ems.scope(work));

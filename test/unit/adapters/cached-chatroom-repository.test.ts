@@ -40,6 +40,7 @@ function flakyCache(world: World): Cache & { down: boolean; increments: number }
     down: false,
     increments: 0,
     get: (key: string) => world.cache.get(key),
+    getMany: (keys: readonly string[]) => world.cache.getMany(keys),
     set: (key: string, value: string, ttl: number) => world.cache.set(key, value, ttl),
     delete: (key: string) => world.cache.delete(key),
     increment: (key: string) => {
@@ -53,6 +54,7 @@ function flakyCache(world: World): Cache & { down: boolean; increments: number }
 /** A cache whose every call fails, as when Redis is down. */
 const brokenCache: Cache = {
   get: () => Promise.reject(new Error('cache down')),
+  getMany: () => Promise.reject(new Error('cache down')),
   set: () => Promise.reject(new Error('cache down')),
   increment: () => Promise.reject(new Error('cache down')),
   delete: () => Promise.reject(new Error('cache down')),
@@ -158,6 +160,65 @@ describe('CachedChatroomRepository', () => {
     expect(next.fromCache).toBe(false);
     expect(titles(next)).toEqual(['Written meanwhile']);
     expect(titles(await chatrooms.listOwned(owner))).toEqual(['Written meanwhile']);
+  });
+
+  it('serves a hit with one read of the cache (generation and list together)', async () => {
+    const world = aWorld();
+    const reads: string[][] = [];
+    const counting: Cache = {
+      ...world.cache,
+      get: (key) => world.cache.get(key),
+      getMany: (keys) => {
+        reads.push([...keys]);
+        return world.cache.getMany(keys);
+      },
+      set: (key, value, ttl) => world.cache.set(key, value, ttl),
+      increment: (key) => world.cache.increment(key),
+      delete: (key) => world.cache.delete(key),
+    };
+    const chatrooms = cached(world, { cache: counting });
+    const owner = aBuiltId();
+    await givenRoom(world, chatrooms, owner, 'First');
+    await chatrooms.listOwned(owner);
+    reads.length = 0;
+
+    const hit = await chatrooms.listOwned(owner);
+    expect(hit.fromCache).toBe(true);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('does not serve a fill of an older generation that lands after a newer one', async () => {
+    const world = aWorld();
+    const owner = aBuiltId();
+    const held: (() => void)[] = [];
+    let holdNext = true;
+    /** The first fill's cache write is held back until the test lets it land. */
+    const slowFill: Cache = {
+      ...world.cache,
+      get: (key) => world.cache.get(key),
+      getMany: (keys) => world.cache.getMany(keys),
+      increment: (key) => world.cache.increment(key),
+      delete: (key) => world.cache.delete(key),
+      set: async (key, value, ttl) => {
+        if (holdNext) {
+          holdNext = false;
+          await new Promise<void>((resolve) => held.push(resolve));
+        }
+        await world.cache.set(key, value, ttl);
+      },
+    };
+    const chatrooms = cached(world, { cache: slowFill });
+
+    const oldRead = chatrooms.listOwned(owner);
+    await new Promise((resolve) => setImmediate(resolve));
+    await givenRoom(world, chatrooms, owner, 'Written meanwhile');
+    expect(titles(await chatrooms.listOwned(owner))).toEqual(['Written meanwhile']);
+    held[0]?.();
+    expect(titles(await oldRead)).toEqual([]);
+
+    const next = await chatrooms.listOwned(owner);
+    expect(titles(next)).toEqual(['Written meanwhile']);
+    expect(next.fromCache).toBe(false);
   });
 
   it('reads the repository when the cache is down, and writes still succeed', async () => {

@@ -1,4 +1,5 @@
 import { InMemoryUsageCounter } from '#adapters/cache/in-memory-usage-counter.ts';
+import { InMemoryAccountStandings } from './in-memory-account-standings.ts';
 import { InMemoryChatroomRepository } from './in-memory-chatroom-repository.ts';
 import { InMemoryIdempotencyKeys } from './in-memory-idempotency-keys.ts';
 import { InMemoryMessageRepository } from './in-memory-message-repository.ts';
@@ -14,14 +15,16 @@ export function createInMemoryRepositories(
   store = new InMemoryStore(),
   usage = new InMemoryUsageCounter(store.unitOfWork),
 ) {
+  const subscriptions = new InMemorySubscriptionRepository(store);
   return {
     store,
     users: new InMemoryUserRepository(store),
     otps: new InMemoryOtpRepository(store),
     chatrooms: new InMemoryChatroomRepository(store),
     messages: new InMemoryMessageRepository(store),
-    subscriptions: new InMemorySubscriptionRepository(store),
+    subscriptions,
     usage,
+    accounts: new InMemoryAccountStandings(subscriptions, usage),
     idempotencyKeys: new InMemoryIdempotencyKeys(store),
     unitOfWork: store.unitOfWork,
   };

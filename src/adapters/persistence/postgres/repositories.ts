@@ -1,5 +1,6 @@
 import type { Repositories } from '#application/ports/repositories.ts';
 import type { EntityManagers } from './entity-managers.ts';
+import { PostgresAccountStandings } from './postgres-account-standings.ts';
 import { PostgresChatroomRepository } from './postgres-chatroom-repository.ts';
 import { PostgresIdempotencyKeys } from './postgres-idempotency-keys.ts';
 import { PostgresMessageRepository } from './postgres-message-repository.ts';
@@ -18,6 +19,7 @@ export function postgresRepositories(ems: EntityManagers): Repositories {
     messages: new PostgresMessageRepository(ems),
     subscriptions: new PostgresSubscriptionRepository(ems),
     usage: new PostgresUsageCounter(ems),
+    accounts: new PostgresAccountStandings(ems),
     idempotencyKeys: new PostgresIdempotencyKeys(ems),
     unitOfWork: new PostgresUnitOfWork(ems),
   };
