@@ -3,6 +3,7 @@ import type { Logger } from '#application/ports/logger.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
 import { applicationModule } from './modules/application.module.ts';
+import { cachedAccountsModule } from './modules/cached-accounts.module.ts';
 import { cachedChatroomsModule } from './modules/cached-chatrooms.module.ts';
 import { cachedUsersModule } from './modules/cached-users.module.ts';
 import { coreModule } from './modules/core.module.ts';
@@ -43,6 +44,7 @@ export async function createContainer(
     await cacheAndQueueModule(foundation.redis, config),
     cachedChatroomsModule(config.chatroomCacheTtlSeconds),
     ...[cachedUsersModule(foundation)].filter((module) => module !== null),
+    ...(foundation.database ? [cachedAccountsModule] : []),
     languageModelModule(config),
     paymentsModule(config),
   );

@@ -1,0 +1,219 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AccountStanding, AccountStandings } from '#application/ports/account-standings.ts';
+import type { Cache } from '#application/ports/cache.ts';
+import type { Logger } from '#application/ports/logger.ts';
+import type {
+  SubscriptionRepository,
+  SubscriptionStore,
+} from '#application/ports/subscription-repository.ts';
+import type { UnitOfWork } from '#application/ports/unit-of-work.ts';
+import type { QuotaTake, UsageCounter } from '#application/ports/usage-counter.ts';
+import type { UserId } from '#domain/shared/ids.ts';
+import type { Subscription } from '#domain/subscription/subscription.ts';
+import { isSubscriptionStatus } from '#domain/subscription/subscription.ts';
+
+const RETRY_BUMP_MS = 500;
+
+/**
+ * The account standings (subscription status, the day's usage) of GET /user/me, cached per user under a generation
+ * like the chatroom lists: the entry names the generation it was read at, the generation and the entry are read
+ * together, and every change to a user's usage or subscription bumps the generation once it is committed. The
+ * changes are seen by wrapping the ports that make them (`UsageCounter`, `SubscriptionRepository`) and the
+ * `UnitOfWork` that may hold them back until it commits: a bump made before the commit could let a read fill the
+ * new generation with the old rows.
+ */
+export class AccountChanges {
+  private readonly cache: Cache;
+  private readonly logger: Logger;
+  /** The users changed inside the open unit of work, bumped when it commits. */
+  private readonly pending = new AsyncLocalStorage<Set<UserId>>();
+  /** Users whose bump failed: this process reads their standing from the database until one succeeds. */
+  readonly unflushed = new Set<UserId>();
+
+  constructor(options: { cache: Cache; logger: Logger }) {
+    this.cache = options.cache;
+    this.logger = options.logger;
+  }
+
+  /** Runs `work` (a unit of work) and bumps every user it changed once it has committed (an outer one: when that does). */
+  async holding<T>(work: () => Promise<T>): Promise<T> {
+    if (this.pending.getStore()) return work();
+    const changed = new Set<UserId>();
+    const result = await this.pending.run(changed, work);
+    await Promise.all([...changed].map((userId) => this.bump(userId)));
+    return result;
+  }
+
+  /** A write for `userId` returned: bumped now, or when the open unit of work commits. */
+  async changed(userId: UserId): Promise<void> {
+    const pending = this.pending.getStore();
+    if (pending) pending.add(userId);
+    else await this.bump(userId);
+  }
+
+  private async bump(userId: UserId): Promise<void> {
+    try {
+      await this.cache.increment(generationKey(userId));
+      this.unflushed.delete(userId);
+    } catch (error) {
+      if (!this.unflushed.has(userId)) {
+        this.logger.error({ err: error, userId }, 'could not invalidate an account standing; retrying');
+      }
+      this.unflushed.add(userId);
+      setTimeout(() => void this.bump(userId), RETRY_BUMP_MS).unref();
+    }
+  }
+}
+
+function generationKey(userId: UserId): string {
+  return `accounts:v1:${userId}:generation`;
+}
+
+function entryKey(userId: UserId): string {
+  return `accounts:v1:${userId}:standing`;
+}
+
+/** AccountStandings through the cache: `<generation> <day> <status or -> <used>`. */
+export class CachedAccountStandings implements AccountStandings {
+  private readonly standings: AccountStandings;
+  private readonly cache: Cache;
+  private readonly changes: AccountChanges;
+  private readonly ttlSeconds: number;
+  private readonly logger: Logger;
+
+  constructor(options: {
+    standings: AccountStandings;
+    cache: Cache;
+    changes: AccountChanges;
+    ttlSeconds: number;
+    logger: Logger;
+  }) {
+    this.standings = options.standings;
+    this.cache = options.cache;
+    this.changes = options.changes;
+    this.ttlSeconds = options.ttlSeconds;
+    this.logger = options.logger;
+  }
+
+  async standing(userId: UserId, day: string): Promise<AccountStanding> {
+    if (this.changes.unflushed.has(userId)) return this.standings.standing(userId, day);
+    let generation: string | null = null;
+    try {
+      const [current, entry] = await this.cache.getMany([generationKey(userId), entryKey(userId)]);
+      generation = current ?? '0';
+      const cached = entry ? unpack(entry, generation, day) : null;
+      if (cached) return cached;
+    } catch (error) {
+      this.logger.warn({ err: error, userId }, 'account cache unavailable; reading the database');
+      generation = null;
+    }
+    const standing = await this.standings.standing(userId, day);
+    if (generation !== null) {
+      const entry = [generation, day, standing.subscriptionStatus ?? '-', standing.used].join(' ');
+      await this.cache.set(entryKey(userId), entry, this.ttlSeconds).catch((error: unknown) => {
+        this.logger.warn({ err: error, userId }, 'could not fill the account cache');
+      });
+    }
+    return standing;
+  }
+}
+
+function unpack(entry: string, generation: string, day: string): AccountStanding | null {
+  const [atGeneration, atDay, status, used] = entry.split(' ');
+  if (atGeneration !== generation || atDay !== day || status === undefined) return null;
+  return { subscriptionStatus: isSubscriptionStatus(status) ? status : null, used: Number(used) };
+}
+
+/** The UnitOfWork whose commits release the bumps of the changes made inside. */
+export class AccountChangesUnitOfWork implements UnitOfWork {
+  private readonly unitOfWork: UnitOfWork;
+  private readonly changes: AccountChanges;
+
+  constructor(unitOfWork: UnitOfWork, changes: AccountChanges) {
+    this.unitOfWork = unitOfWork;
+    this.changes = changes;
+  }
+
+  atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.changes.holding(() => this.unitOfWork.atomically(work));
+  }
+}
+
+/** The UsageCounter that reports every count it changed. */
+export class AccountChangesUsageCounter implements UsageCounter {
+  private readonly usage: UsageCounter;
+  private readonly changes: AccountChanges;
+
+  constructor(usage: UsageCounter, changes: AccountChanges) {
+    this.usage = usage;
+    this.changes = changes;
+  }
+
+  async take(userId: UserId, day: string, limit: number | null): Promise<QuotaTake> {
+    const taken = await this.usage.take(userId, day, limit);
+    if (taken.admitted) await this.changes.changed(userId);
+    return taken;
+  }
+
+  async giveBack(userId: UserId, day: string): Promise<void> {
+    await this.usage.giveBack(userId, day);
+    await this.changes.changed(userId);
+  }
+
+  used(userId: UserId, day: string): Promise<number> {
+    return this.usage.used(userId, day);
+  }
+}
+
+/** The SubscriptionRepository that reports every subscription it saved (a payment event: once it committed). */
+export class AccountChangesSubscriptions implements SubscriptionRepository {
+  private readonly subscriptions: SubscriptionRepository;
+  private readonly changes: AccountChanges;
+
+  constructor(subscriptions: SubscriptionRepository, changes: AccountChanges) {
+    this.subscriptions = subscriptions;
+    this.changes = changes;
+  }
+
+  findByUserId(userId: UserId): Promise<Subscription | null> {
+    return this.subscriptions.findByUserId(userId);
+  }
+
+  findByCustomerId(customerId: string): Promise<Subscription | null> {
+    return this.subscriptions.findByCustomerId(customerId);
+  }
+
+  findBySubscriptionId(subscriptionId: string): Promise<Subscription | null> {
+    return this.subscriptions.findBySubscriptionId(subscriptionId);
+  }
+
+  async save(subscription: Subscription): Promise<void> {
+    await this.subscriptions.save(subscription);
+    await this.changes.changed(subscription.userId);
+  }
+
+  async linkCustomer(userId: UserId, customerId: string, now: Date): Promise<string> {
+    const linked = await this.subscriptions.linkCustomer(userId, customerId, now);
+    await this.changes.changed(userId);
+    return linked;
+  }
+
+  applyEventOnce(
+    eventId: string,
+    apply: (store: SubscriptionStore) => Promise<void>,
+  ): Promise<'applied' | 'duplicate'> {
+    return this.changes.holding(() =>
+      this.subscriptions.applyEventOnce(eventId, (store) =>
+        apply({
+          findByUserId: (userId) => store.findByUserId(userId),
+          findByCustomerId: (customerId) => store.findByCustomerId(customerId),
+          findBySubscriptionId: (subscriptionId) => store.findBySubscriptionId(subscriptionId),
+          save: async (subscription) => {
+            await store.save(subscription);
+            await this.changes.changed(subscription.userId);
+          },
+        }),
+      ),
+    );
+  }
+}
