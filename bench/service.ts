@@ -42,6 +42,19 @@ export async function createDatabase(name: string): Promise<{ url: string; drop(
 }
 
 /**
+ * The V8 heap flags `npm start` of the checkout at `cwd` gives node (e.g. --max-semi-space-size), so that the bench
+ * runs each checkout's service as it would run in production; `${VAR:-default}` takes its default.
+ */
+function heapFlagsOfStart(cwd: string): string[] {
+  const start = (
+    JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
+  ).scripts?.start;
+  return [...(start ?? '').matchAll(/--max-[a-z-]+-size=(\S+)/g)].map(([flag, value]) =>
+    flag.replace(value!, value!.replace(/^\$\{[A-Z_]+:-(\d+)\}$/, '$1')),
+  );
+}
+
+/**
  * The service of one checkout (`cwd`), ROLE=all with the offline model answering at once, on PostgreSQL + Redis
  * (a database and key prefix of its own) or embedded; signed in, with `rooms` chatrooms. `nodeArgs` go before the
  * entry (e.g. --cpu-prof).
@@ -75,11 +88,15 @@ export async function startBenchService(options: {
     REDIS_URL: database ? redisUrl : undefined,
     ...options.env,
   };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/bootstrap/server.ts'], {
-    cwd: options.cwd,
-    env,
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(
+    process.execPath,
+    [...heapFlagsOfStart(options.cwd), ...(options.nodeArgs ?? []), 'src/bootstrap/server.ts'],
+    {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', out, out],
+    },
+  );
   closeSync(out);
   const base = `http://127.0.0.1:${port}`;
   const log = () => readFileSync(logFile, 'utf8');

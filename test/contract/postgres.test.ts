@@ -5,6 +5,7 @@ import { accountStandingsContract } from './account-standings.contract.ts';
 import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
 import { idempotencyKeysContract } from './idempotency-keys.contract.ts';
 import { messageRepositoryContract } from './message-repository.contract.ts';
+import { oneStatementMessagesContract } from './one-statement-messages.contract.ts';
 import { otpRepositoryContract } from './otp-repository.contract.ts';
 import type { MakePersistence } from './persistence-givens.ts';
 import { subscriptionRepositoryContract } from './subscription-repository.contract.ts';
@@ -28,6 +29,7 @@ withServices([found], (database) => {
   otpRepositoryContract('PostgreSQL', postgres);
   chatroomRepositoryContract('PostgreSQL', postgres);
   messageRepositoryContract('PostgreSQL', postgres);
+  oneStatementMessagesContract('PostgreSQL', postgres);
   idempotencyKeysContract('PostgreSQL', postgres);
   subscriptionRepositoryContract('PostgreSQL', postgres);
   usageCounterContract('PostgreSQL', postgres);

@@ -20,7 +20,7 @@ import type { Scope } from '#adapters/system/scope.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
-import { aReplyJob } from '#test/support/builders.ts';
+import { anExchange, aReplyJob } from '#test/support/builders.ts';
 import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
@@ -329,6 +329,47 @@ withServices([redis], () => {
 
       worker.child.kill('SIGTERM');
       expect(await worker.exited()).toBe(0);
+    });
+
+    it("answers a wait from a worker of this process with the reply it stored, before BullMQ's event", async () => {
+      const queue = new BullMqReplyQueue({
+        client: commands,
+        eventsClient: blocking,
+        prefix: bullPrefix,
+        logger,
+        localWorkerStateCheckMs: 60_000,
+      });
+      cleanups.push(() => queue.close());
+      const { reply } = anExchange({ chatroomId: randomUUID() });
+      const completed = reply.complete('Hi!', null)!;
+      const handler: ReplyJobHandler = { handle: async () => completed, giveUp: async () => {} };
+      await aWorker(handler, { onEnded: (replyId, outcome) => queue.settleLocally(replyId, outcome) });
+
+      await queue.enqueue(aReplyJob(reply.id));
+      expect(await queue.waitForOutcome(reply.id, 5000)).toEqual({ outcome: 'completed', reply: completed });
+
+      // Handed over before anyone waited: the next wait for it takes it at once.
+      const early = randomUUID();
+      queue.settleLocally(early, 'failed');
+      expect(await queue.waitForOutcome(early, 10)).toBe('failed');
+    });
+
+    it('still reads the state of a job that ended elsewhere before the wait, when no local worker tells', async () => {
+      const queue = new BullMqReplyQueue({
+        client: commands,
+        eventsClient: blocking,
+        prefix: bullPrefix,
+        logger,
+        localWorkerStateCheckMs: 50,
+      });
+      cleanups.push(() => queue.close());
+      const other = aQueue();
+      await aWorker(new RecordingHandler());
+      const replyId = randomUUID();
+      await other.enqueue(aReplyJob(replyId));
+      expect(await other.waitForOutcome(replyId, 5000)).toBe('completed');
+
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
     });
 
     it('hands a job whose worker was killed mid-job to another worker', async () => {

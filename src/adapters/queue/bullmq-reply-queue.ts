@@ -2,6 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '#application/ports/logger.ts';
 import {
+  type EndedReply,
   type EnqueueOptions,
   jobLogFields,
   REPLY_ATTEMPTS,
@@ -27,11 +28,18 @@ export interface BullMqReplyQueueOptions {
   backoffMs?: number;
   /** An enqueue that has not reached Redis by then fails with ServiceUnavailable('queue') (503), instead of hanging (ms). */
   enqueueTimeoutMs?: number;
+  /**
+   * This process runs a worker that hands its outcomes over (see settleLocally): a wait then reads the job's state
+   * from Redis only if no outcome came within this time (ms), instead of at once. Unset: at once.
+   */
+  localWorkerStateCheckMs?: number;
 }
 
 /** Finished jobs kept for dedupe and inspection: bounded by count and age (seconds), never removed at once. */
 const KEEP_COMPLETED = { count: 1000, age: 3600 };
 const KEEP_FAILED = { count: 5000, age: 7 * 24 * 3600 };
+/** Outcomes handed over by a local worker before their send waited, kept for it (a few ms apart, normally). */
+const UNCLAIMED_KEPT = 256;
 
 /**
  * The ReplyQueue on BullMQ. The job id is the reply id, so enqueueing twice makes one job (unless the first has
@@ -43,8 +51,10 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
   private readonly options: BullMqReplyQueueOptions;
   private readonly enqueueTimeoutMs: number;
   private events: Promise<QueueEvents> | undefined;
-  /** The sends waiting for each reply, settled by the event reader. */
-  private readonly waits = new Map<string, Set<(outcome: ReplyOutcome) => void>>();
+  /** The sends waiting for each reply, settled by the event reader or by a worker of this process. */
+  private readonly waits = new Map<string, Set<(outcome: ReplyOutcome | EndedReply) => void>>();
+  /** Outcomes a worker of this process reported while nobody waited yet (bounded, oldest dropped first). */
+  private readonly unclaimed = new Map<string, ReplyOutcome | EndedReply>();
 
   constructor(options: BullMqReplyQueueOptions) {
     this.options = options;
@@ -74,16 +84,30 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
     }
   }
 
-  async waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome> {
-    try {
-      await withDeadline(this.eventReader(), this.enqueueTimeoutMs, 'open the queue event reader');
-    } catch (error) {
-      this.options.logger.warn({ err: error, replyId }, 'cannot wait for the reply; answering it as pending');
-      return 'timeout';
+  async waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome | EndedReply> {
+    if (!this.unclaimed.has(replyId)) {
+      try {
+        await withDeadline(this.eventReader(), this.enqueueTimeoutMs, 'open the queue event reader');
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, replyId },
+          'cannot wait for the reply; answering it as pending',
+        );
+        return 'timeout';
+      }
     }
-    return new Promise<ReplyOutcome>((resolve) => {
-      const finish = (outcome: ReplyOutcome) => {
+    // Handed over by a worker of this process before this wait began (or while the reader opened).
+    const known = this.unclaimed.get(replyId);
+    if (known !== undefined) {
+      this.unclaimed.delete(replyId);
+      return known;
+    }
+    return new Promise<ReplyOutcome | EndedReply>((resolve) => {
+      let settled = false;
+      const finish = (outcome: ReplyOutcome | EndedReply) => {
+        settled = true;
         clearTimeout(timer);
+        clearTimeout(stateCheck);
         this.forget(replyId, finish);
         resolve(outcome);
       };
@@ -91,14 +115,36 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
       const waits = this.waits.get(replyId) ?? new Set();
       waits.add(finish);
       this.waits.set(replyId, waits);
-      // The job may have ended before we listened: its state says so (a read error leaves it to the events).
-      this.queue.getJobState(replyId).then(
-        (state) => {
-          if (state === 'completed' || state === 'failed') finish(state);
-        },
-        () => undefined,
-      );
+      // The job may have ended before we listened: its state says so (a read error leaves it to the events). With a
+      // worker in this process, which hands its outcomes over at once, that read is only made if none came soon.
+      const checkState = () => {
+        this.queue.getJobState(replyId).then(
+          (state) => {
+            if (!settled && (state === 'completed' || state === 'failed')) finish(state);
+          },
+          () => undefined,
+        );
+      };
+      const delay = this.options.localWorkerStateCheckMs;
+      const stateCheck = delay === undefined ? undefined : setTimeout(checkState, delay);
+      if (delay === undefined) checkState();
     });
+  }
+
+  /**
+   * A worker of this process ended a job (after storing its reply): its waiters learn it now, with the reply as
+   * stored when there is one, instead of through the event stream and a read back. BullMQ's event still follows.
+   */
+  settleLocally(replyId: MessageId, outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply): void {
+    if (this.waits.has(replyId)) {
+      this.settle(replyId, outcome);
+      return;
+    }
+    this.unclaimed.set(replyId, outcome);
+    if (this.unclaimed.size > UNCLAIMED_KEPT) {
+      const oldest = this.unclaimed.keys().next().value;
+      if (oldest !== undefined) this.unclaimed.delete(oldest);
+    }
   }
 
   /** Read from Redis at each scrape: the queue's own counts, whichever process runs the jobs. */
@@ -131,15 +177,15 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
       const state = await this.queue.getJobState(job.replyId);
       if (state === 'completed' || state === 'failed') await this.queue.remove(job.replyId);
     }
-    const { replyId, userId, day, requestId } = job;
-    await this.queue.add(REPLY_JOB_NAME, { replyId, userId, day, requestId }, { jobId: replyId });
+    const { replyId, userId, day, requestId, tier } = job;
+    await this.queue.add(REPLY_JOB_NAME, { replyId, userId, day, requestId, tier }, { jobId: replyId });
   }
 
-  private settle(replyId: string, outcome: ReplyOutcome): void {
+  private settle(replyId: string, outcome: ReplyOutcome | EndedReply): void {
     for (const finish of this.waits.get(replyId) ?? []) finish(outcome);
   }
 
-  private forget(replyId: string, finish: (outcome: ReplyOutcome) => void): void {
+  private forget(replyId: string, finish: (outcome: ReplyOutcome | EndedReply) => void): void {
     const waits = this.waits.get(replyId);
     waits?.delete(finish);
     if (waits?.size === 0) this.waits.delete(replyId);

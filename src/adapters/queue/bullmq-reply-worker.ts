@@ -4,11 +4,14 @@ import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type { Metrics } from '#application/ports/metrics.ts';
 import {
+  type EndedReply,
   jobLogFields,
   REPLY_BACKOFF_MS,
   type ReplyJob,
   type ReplyJobHandler,
+  type ReplyOutcome,
 } from '#application/ports/reply-queue.ts';
+import type { MessageId } from '#domain/shared/ids.ts';
 import { NoMetrics } from '../metrics/no-metrics.ts';
 import { REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
 import { retryDelay } from './retry-delay.ts';
@@ -29,6 +32,11 @@ export interface BullMqReplyWorkerOptions {
   lockDurationMs?: number;
   /** close() lets active jobs finish this long, then puts the rest back in the queue for another worker (ms). */
   shutdownGraceMs?: number;
+  /**
+   * Told when a job of this worker ended, after its reply is stored (and before BullMQ marks the job): the sends of
+   * this process waiting for it answer at once (see BullMqReplyQueue.settleLocally).
+   */
+  onEnded?: (replyId: MessageId, outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply) => void;
 }
 
 /** Thrown into an active job when the worker stops waiting for it at shutdown. */
@@ -47,12 +55,14 @@ export class BullMqReplyWorker {
   private readonly shutdownGraceMs: number;
   private readonly shutdown = new AbortController();
   private readonly giveUpsAfterStalls = new Set<Promise<void>>();
+  private readonly onEnded: NonNullable<BullMqReplyWorkerOptions['onEnded']>;
 
   constructor(options: BullMqReplyWorkerOptions) {
     this.handler = options.handler;
     this.logger = options.logger;
     this.metrics = options.metrics ?? new NoMetrics();
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+    this.onEnded = options.onEnded ?? (() => undefined);
     this.worker = new Worker<ReplyJob>(REPLY_QUEUE_NAME, (job) => this.process(job), {
       connection: options.connection,
       prefix: options.prefix,
@@ -90,8 +100,9 @@ export class BullMqReplyWorker {
   private async process(job: Job<ReplyJob>): Promise<void> {
     const replyJob = job.data;
     try {
-      await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
+      const reply = await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
       this.metrics.replyJobFinished('completed');
+      this.onEnded(replyJob.replyId, reply ? { outcome: 'completed', reply } : 'completed');
     } catch (error) {
       // BullMQ's documented way to put an active job back in the wait list without counting an attempt.
       if (error instanceof ReturnedAtShutdown) throw Worker.RateLimitError();
@@ -111,6 +122,7 @@ export class BullMqReplyWorker {
     }
     await this.handler.giveUp(replyJob, error);
     this.metrics.replyJobFinished('failed');
+    this.onEnded(replyJob.replyId, 'failed');
     throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
   }
 

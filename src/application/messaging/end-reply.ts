@@ -3,7 +3,7 @@ import type { MessageId, UserId } from '#domain/shared/ids.ts';
 import type { FinishReason } from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
-import type { EndEvent, ReplyEventLog } from '../ports/reply-events.ts';
+import type { EndEvent, ReplyEvent, ReplyEventLog } from '../ports/reply-events.ts';
 import type { UnitOfWork } from '../ports/unit-of-work.ts';
 import type { UsageCounter } from '../ports/usage-counter.ts';
 
@@ -29,6 +29,8 @@ export async function endReply(
   deps: EndReplyDeps,
   reply: { replyId: MessageId; userId: UserId; day: string },
   ending: ReplyEnding,
+  /** Events to write just before the end event, in the same append (the deltas the worker still held). */
+  leading: ReplyEvent[] = [],
 ): Promise<boolean> {
   const { messages, usage, unitOfWork, events, logger } = deps;
   const store = () =>
@@ -47,7 +49,7 @@ export async function endReply(
       })
     : await store();
   if (!stored) return false;
-  await events.append(reply.replyId, [endEvent(ending)]).catch((error: unknown) => {
+  await events.append(reply.replyId, [...leading, endEvent(ending)]).catch((error: unknown) => {
     logger.warn({ err: error, replyId: reply.replyId }, 'could not record the end of a reply');
   });
   return true;

@@ -1,4 +1,5 @@
 import { HISTORY_LENGTH, type Message, type TokenUsage } from '#domain/chatroom/message.ts';
+import type { MessageId } from '#domain/shared/ids.ts';
 import type { Clock } from '../ports/clock.ts';
 import {
   type LanguageModel,
@@ -9,7 +10,7 @@ import {
 import type { Logger } from '../ports/logger.ts';
 import type { MessageRepository } from '../ports/message-repository.ts';
 import type { Metrics } from '../ports/metrics.ts';
-import type { ReplyCancellation, ReplyEventLog } from '../ports/reply-events.ts';
+import type { ReplyCancellation, ReplyEvent, ReplyEventLog } from '../ports/reply-events.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
 import type { SubscriptionStore } from '../ports/subscription-repository.ts';
 import type { UnitOfWork } from '../ports/unit-of-work.ts';
@@ -54,29 +55,65 @@ export class GenerateReply implements ReplyJobHandler {
     this.deps = deps;
   }
 
-  async handle(job: ReplyJob): Promise<void> {
+  /** Resolves with the reply as stored when this call completed it. */
+  async handle(job: ReplyJob): Promise<Message | undefined> {
     const deps = this.forJob(job);
-    const reply = await deps.messages.findById(job.replyId);
-    if (!reply?.isPending || !reply.inReplyTo) return;
+    const context = await this.context(deps.messages, job.replyId);
+    if (!context?.reply.isPending || !context.reply.inReplyTo) return undefined;
+    const { reply } = context;
     const stop = new AbortController();
     const unwatch = await deps.cancellation.watch(reply.id, () => stop.abort());
     try {
       if (stop.signal.aborted) {
-        await this.end(deps, job, reply.createdAt, { status: 'stopped', content: '' });
-        return;
+        await this.end(deps, job, reply, { status: 'stopped', content: '' });
+        return undefined;
       }
-      const prompt = await deps.messages.findById(reply.inReplyTo);
+      const prompt = await context.prompt;
       if (!prompt) {
-        await this.end(deps, job, reply.createdAt, {
+        await this.end(deps, job, reply, {
           status: 'failed',
           error: 'The prompt no longer exists',
         });
-        return;
+        return undefined;
       }
-      await this.generate(deps, job, reply, prompt, stop.signal);
+      return await this.generate(deps, job, reply, prompt, await context.history(prompt), stop.signal);
     } finally {
       unwatch();
     }
+  }
+
+  /**
+   * The reply, and what the model needs after it: in one read when the store offers it (replyContext), else the
+   * prompt and the history are read when they are needed, after the reply was found pending and not stopped.
+   */
+  private async context(
+    messages: MessageRepository,
+    replyId: MessageId,
+  ): Promise<{
+    reply: Message;
+    prompt: Promise<Message | null>;
+    history: (prompt: Message) => Promise<Message[]>;
+  } | null> {
+    if (messages.replyContext) {
+      const context = await messages.replyContext(replyId, HISTORY_LENGTH);
+      if (!context) return null;
+      return {
+        reply: context.reply,
+        prompt: Promise.resolve(context.prompt),
+        history: async () => context.history,
+      };
+    }
+    const reply = await messages.findById(replyId);
+    if (!reply) return null;
+    let prompt: Promise<Message | null> | undefined;
+    return {
+      reply,
+      get prompt() {
+        prompt ??= reply.inReplyTo ? messages.findById(reply.inReplyTo) : Promise.resolve(null);
+        return prompt;
+      },
+      history: (of) => messages.historyBefore(of, HISTORY_LENGTH),
+    };
   }
 
   /**
@@ -96,7 +133,7 @@ export class GenerateReply implements ReplyJobHandler {
     const reason = error instanceof LanguageModelError ? error.userMessage : GENERIC_FAILURE;
     deps.logger.warn({ err: error, replyId: job.replyId }, 'reply failed for good');
     const reply = await deps.messages.findById(job.replyId);
-    await this.end(deps, job, reply?.createdAt ?? null, { status: 'failed', error: reason });
+    await this.end(deps, job, reply, { status: 'failed', error: reason });
   }
 
   /** The dependencies with a logger that tags every line with the job's request id. */
@@ -110,10 +147,10 @@ export class GenerateReply implements ReplyJobHandler {
     job: ReplyJob,
     reply: Message,
     prompt: Message,
+    history: Message[],
     stopped: AbortSignal,
-  ): Promise<void> {
+  ): Promise<Message | undefined> {
     const { messages, model, events, logger, metrics } = deps;
-    const history = await messages.historyBefore(prompt, HISTORY_LENGTH);
     const save = (replyId: string, content: string) => messages.saveProgress(replyId, content);
     const progress = new ReplyProgress({ events, save, logger }, job.replyId);
     await progress.begin();
@@ -131,8 +168,8 @@ export class GenerateReply implements ReplyJobHandler {
       progress.close();
       await progress.flush();
       if (stopped.aborted) {
-        await this.end(deps, job, reply.createdAt, { status: 'stopped', content: progress.text });
-        return;
+        await this.end(deps, job, reply, { status: 'stopped', content: progress.text });
+        return undefined;
       }
       metrics.modelFailed(failureOf(error));
       // The attempt died: what it wrote stays readable (and stored) until the next attempt starts over.
@@ -140,28 +177,37 @@ export class GenerateReply implements ReplyJobHandler {
       throw error;
     }
     progress.close();
-    await progress.flush();
-    await this.end(deps, job, reply.createdAt, {
+    // The deltas still buffered go to the log with the end event, in one write after the reply is stored.
+    const ending: ReplyEnding = {
       status: 'completed',
       content: progress.text,
       tokens: finish?.tokenUsage ?? null,
       finishReason: finish?.finishReason ?? 'stop',
-    });
+    };
+    if (!(await this.end(deps, job, reply, ending, await progress.unsent()))) return undefined;
+    return reply.complete(ending.content, ending.tokens) ?? undefined;
   }
 
   /** Ends the reply (see endReply); when this call is the one that ended it, logs and counts how. */
-  private async end(deps: GenerateReplyDeps, job: ReplyJob, sentAt: Date | null, ending: ReplyEnding) {
-    if (!(await endReply(deps, job, ending))) return;
-    const seconds = sentAt ? this.secondsSince(sentAt) : undefined;
+  private async end(
+    deps: GenerateReplyDeps,
+    job: ReplyJob,
+    reply: Message | null,
+    ending: ReplyEnding,
+    leading: ReplyEvent[] = [],
+  ): Promise<boolean> {
+    if (!(await endReply(deps, job, ending, leading))) return false;
+    const seconds = reply ? this.secondsSince(reply.createdAt) : undefined;
     deps.logger.info({ replyId: job.replyId, status: ending.status, seconds }, 'reply ended');
     if (seconds !== undefined) deps.metrics.replyEnded(ending.status, seconds);
     if (ending.status === 'completed' && ending.tokens) await this.countTokens(deps, job, ending.tokens);
+    return true;
   }
 
   /** Counts the tokens against the sender's tier; a failed lookup costs the count, never the reply. */
   private async countTokens(deps: GenerateReplyDeps, job: ReplyJob, tokens: TokenUsage): Promise<void> {
     try {
-      deps.metrics.tokensUsed(await tierOfUser(deps.subscriptions, job.userId), tokens);
+      deps.metrics.tokensUsed(job.tier ?? (await tierOfUser(deps.subscriptions, job.userId)), tokens);
     } catch (error) {
       deps.logger.warn({ err: error, replyId: job.replyId }, 'could not count the tokens of a reply');
     }

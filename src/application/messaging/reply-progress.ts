@@ -42,9 +42,16 @@ export class ReplyProgress {
     this.lastSave = this.now();
   }
 
-  /** Starts an attempt: readers drop the text of any earlier one. */
+  /** The attempt marker, not yet in the log: it goes with the first write of the attempt (one Redis call less). */
+  private attemptUnsent = false;
+
+  /**
+   * Starts an attempt: readers drop the text of any earlier one. The marker goes to the log with the attempt's first
+   * deltas (sent at once when they come), or with whatever the attempt writes first.
+   */
   begin(): Promise<void> {
-    return this.append([{ type: 'attempt' }]);
+    this.attemptUnsent = true;
+    return Promise.resolve();
   }
 
   add(delta: string): void {
@@ -63,21 +70,37 @@ export class ReplyProgress {
 
   /** Sends what is buffered and waits until every append so far is done. */
   async flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.buffered !== '') {
-      const text = this.buffered;
-      this.buffered = '';
+    const events = this.takeBuffered();
+    if (events.length > 0) {
       this.lastFlush = this.now();
-      void this.append([{ type: 'delta', text }]);
+      void this.append(events);
     }
     await this.appends;
+  }
+
+  /**
+   * What is buffered and not yet in the log (the attempt marker, the last deltas), taken off the buffer once every
+   * append so far is done: the caller writes it with the end of the reply, in one append.
+   */
+  async unsent(): Promise<ReplyEvent[]> {
+    await this.appends;
+    return this.takeBuffered();
   }
 
   /** Flushes the deltas, then records the end. */
   async end(event: ReplyEvent): Promise<void> {
     await this.flush();
     await this.append([event]);
+  }
+
+  private takeBuffered(): ReplyEvent[] {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const events: ReplyEvent[] = this.attemptUnsent ? [{ type: 'attempt' }] : [];
+    this.attemptUnsent = false;
+    if (this.buffered !== '') events.push({ type: 'delta', text: this.buffered });
+    this.buffered = '';
+    return events;
   }
 
   /** Stores the text so far now (e.g. when an attempt dies), after any save in flight. */

@@ -125,11 +125,14 @@ export class SendMessage {
     const limit = dailyLimit(tier, settings.quota);
     const day = quotaDay(now);
     // One write: an outage between the two can neither charge a prompt nobody stored nor store one nobody paid for.
-    const taken = await unitOfWork.atomically(async () => {
-      const take = await usage.take(input.userId, day, limit);
-      if (take.admitted) await messages.addExchange(prompt, reply);
-      return take;
-    });
+    const count = { userId: input.userId, day, limit };
+    const taken = messages.addCountedExchange
+      ? await messages.addCountedExchange(prompt, reply, count)
+      : await unitOfWork.atomically(async () => {
+          const take = await usage.take(input.userId, day, limit);
+          if (take.admitted) await messages.addExchange(prompt, reply);
+          return take;
+        });
     const quota = usageOf(taken.used, limit, now);
     if (!taken.admitted) {
       this.deps.metrics.quotaRejected(tier);
@@ -137,7 +140,7 @@ export class SendMessage {
     }
 
     try {
-      await queue.enqueue({ replyId: reply.id, userId: input.userId, day, requestId: input.requestId });
+      await queue.enqueue({ replyId: reply.id, userId: input.userId, day, requestId: input.requestId, tier });
     } catch (error) {
       await this.discard(prompt, reply, input.userId, day);
       throw error;
@@ -145,9 +148,10 @@ export class SendMessage {
 
     if (input.mode !== 'wait')
       return { message: prompt, reply, outcome: 'pending' as const, usage: quota, replayed: false };
-    await queue.waitForOutcome(reply.id, settings.replyWaitMs);
-    // The stored reply decides, not the queue's word: a job can end before its giveUp is written.
-    const latest = (await messages.findById(reply.id)) ?? reply;
+    const ended = await queue.waitForOutcome(reply.id, settings.replyWaitMs);
+    // The stored reply decides, not the queue's word: a job can end before its giveUp is written. A worker in this
+    // process hands over the reply as it stored it; else it is read back.
+    const latest = (typeof ended === 'object' ? ended.reply : await messages.findById(reply.id)) ?? reply;
     const after = latest.countsAgainstQuota ? quota : usageOf(Math.max(0, taken.used - 1), limit, now);
     return { message: prompt, reply: latest, outcome: latest.status, usage: after, replayed: false };
   }

@@ -1,5 +1,6 @@
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
+import type { QuotaTake } from './usage-counter.ts';
 
 export interface MessagePage {
   /** Oldest first. */
@@ -14,10 +15,38 @@ export interface PendingReply {
   createdAt: Date;
 }
 
+/** What counting a prompt against its sender's day takes (see UsageCounter.take). */
+export interface PromptCount {
+  userId: UserId;
+  day: string;
+  /** null: no limit. */
+  limit: number | null;
+}
+
+/** What a reply job reads before it calls the model: the reply, its prompt and the history before the prompt. */
+export interface ReplyContext {
+  reply: Message;
+  /** null when the prompt no longer exists. */
+  prompt: Message | null;
+  /** The last completed messages created before the prompt, oldest first (empty without a prompt). */
+  history: Message[];
+}
+
 /** Messages of a chatroom, ordered by (createdAt, id); an id that cannot exist (not a UUID) is simply not found. */
 export interface MessageRepository {
   /** Stores a prompt and its pending reply in one transaction; ChatroomNotFound if the chatroom was deleted meanwhile. */
   addExchange(prompt: Message, reply: Message): Promise<void>;
+  /**
+   * Optional, for stores that can do it in one statement: counts the prompt (as UsageCounter.take) and, when
+   * admitted, stores the exchange, in one atomic write; ChatroomNotFound (and nothing counted) if the chatroom was
+   * deleted meanwhile. Without it, SendMessage does the two in a UnitOfWork.
+   */
+  addCountedExchange?(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake>;
+  /**
+   * Optional, for stores that can do it in one statement: the reply, its prompt and `historyLength` messages of
+   * history (as historyBefore); null when the reply does not exist. Without it, GenerateReply reads them one by one.
+   */
+  replyContext?(replyId: MessageId, historyLength: number): Promise<ReplyContext | null>;
   /** Removes an exchange whose reply is still pending (its send was refused after storing); false otherwise. */
   discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean>;
   findById(id: MessageId): Promise<Message | null>;

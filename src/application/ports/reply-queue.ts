@@ -1,4 +1,6 @@
+import type { Message } from '#domain/chatroom/message.ts';
 import type { MessageId, UserId } from '#domain/shared/ids.ts';
+import type { Tier } from '#domain/subscription/subscription.ts';
 
 export interface ReplyJob {
   /** The pending reply to produce; also the job id, so a retried enqueue never makes two jobs. */
@@ -8,6 +10,8 @@ export interface ReplyJob {
   day: string;
   /** The X-Request-Id of the send that made the job: every log line the worker writes about the reply carries it. */
   requestId?: string | undefined;
+  /** The sender's tier when the prompt was sent, for the token counts (read again when absent). */
+  tier?: Tier | undefined;
 }
 
 /** The fields that tie a log line to a job's reply and to the request that asked for it. */
@@ -18,6 +22,12 @@ export function jobLogFields(job: ReplyJob): { replyId: MessageId; reqId?: strin
 }
 
 export type ReplyOutcome = 'completed' | 'failed' | 'timeout';
+
+/** A reply a worker of the waiting process stored as ended, handed over as stored (nothing to read back). */
+export interface EndedReply {
+  outcome: Exclude<ReplyOutcome, 'timeout'>;
+  reply: Message;
+}
 
 export interface EnqueueOptions {
   /**
@@ -31,13 +41,18 @@ export interface EnqueueOptions {
 export interface ReplyQueue {
   /** Throws ServiceUnavailable('queue') when the job cannot be stored. */
   enqueue(job: ReplyJob, options?: EnqueueOptions): Promise<void>;
-  /** Waits until the job ends or `timeoutMs` passes; works when another process runs the job. */
-  waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome>;
+  /**
+   * Waits until the job ends or `timeoutMs` passes; works when another process runs the job. When a worker of this
+   * process ended it and handed over the stored reply, that reply comes with the outcome.
+   */
+  waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome | EndedReply>;
 }
 
 /** The consumer side the queue adapters drive (see GenerateReply). */
 export interface ReplyJobHandler {
-  handle(job: ReplyJob): Promise<void>;
+  /** Resolves with the reply as this call stored it when it completed it (else nothing: read it back). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that hands nothing over is a plain Promise<void>.
+  handle(job: ReplyJob): Promise<Message | void>;
   /** Called once when the job will not be tried again. */
   giveUp(job: ReplyJob, error: unknown): Promise<void>;
 }

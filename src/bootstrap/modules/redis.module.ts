@@ -8,6 +8,9 @@ import type { Config } from '../config.ts';
 import type { RedisConnection } from '../redis.ts';
 import { TOKENS } from '../tokens.ts';
 
+/** How long a send waits for a local worker's word before it reads the job's state from Redis (ms). */
+const LOCAL_STATE_CHECK_MS = 250;
+
 /** REDIS_URL: the list cache, the rate limits, the BullMQ reply queue and the reply streams, shared by every process; keys under REDIS_KEY_PREFIX. */
 export function redisModule(redis: RedisConnection, config: Config): ContainerModule {
   const { keyPrefix } = config.redis;
@@ -44,6 +47,8 @@ export function redisModule(redis: RedisConnection, config: Config): ContainerMo
               prefix: bullPrefix,
               logger,
               backoffMs: config.replyBackoffMs,
+              // A worker of this process hands its outcomes over: the job's state is read only if none came by then.
+              ...(config.role === 'api' ? {} : { localWorkerStateCheckMs: LOCAL_STATE_CHECK_MS }),
             }),
           ),
         [TOKENS.Logger, TOKENS.Shutdown],
@@ -53,7 +58,7 @@ export function redisModule(redis: RedisConnection, config: Config): ContainerMo
     bind(TOKENS.ReplyJobCounts).toService(BullMqReplyQueue);
     // Resolving it starts consuming: only processes whose ROLE runs the worker ask for it.
     bind(TOKENS.ReplyWorker).toResolvedValue(
-      (handler, logger, metrics, shutdown) =>
+      (handler, logger, metrics, shutdown, queue) =>
         shutdown.closes(
           new BullMqReplyWorker({
             connection: redis.bullmq,
@@ -64,9 +69,11 @@ export function redisModule(redis: RedisConnection, config: Config): ContainerMo
             concurrency: config.workerConcurrency,
             stalledIntervalMs: config.workerStalledIntervalMs,
             lockDurationMs: config.workerStalledIntervalMs,
+            // The sends of this process learn their replies' ends from it at once (ROLE=all).
+            onEnded: (replyId, outcome) => queue.settleLocally(replyId, outcome),
           }),
         ),
-      [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Metrics, TOKENS.Shutdown],
+      [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Metrics, TOKENS.Shutdown, BullMqReplyQueue],
     );
     bind(TOKENS.HealthCheck).toConstantValue(redis.healthCheck);
   });

@@ -1,5 +1,12 @@
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
-import type { MessagePage, MessageRepository, PendingReply } from '#application/ports/message-repository.ts';
+import type {
+  MessagePage,
+  MessageRepository,
+  PendingReply,
+  PromptCount,
+  ReplyContext,
+} from '#application/ports/message-repository.ts';
+import type { QuotaTake } from '#application/ports/usage-counter.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, MessageProps, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
@@ -17,14 +24,112 @@ const DISCARD_EXCHANGE = `
   with reply as (delete from messages where id = ? and status = 'pending' and in_reply_to = ? returning in_reply_to)
   delete from messages where id = (select in_reply_to from reply) returning id`;
 
+/**
+ * The quota take of PostgresUsageCounter and the exchange's multi-row INSERT as one statement (no BEGIN/COMMIT
+ * round trips): data-modifying CTEs run once, to completion, in the statement's one transaction, so the exchange is
+ * stored exactly when the take admitted it, and a failed insert (the chatroom is gone) undoes the take. The ON
+ * CONFLICT row lock serializes parallel takes of a user's day, as before.
+ */
+const COUNTED_EXCHANGE = `
+  with take as (
+    insert into daily_usage (user_id, day, used) select ?::uuid, ?::date, 1 where ?::int is null or ?::int > 0
+    on conflict (user_id, day) do update set used = daily_usage.used + 1
+      where ?::int is null or daily_usage.used < ?::int
+    returning used
+  ), stored as (
+    insert into messages (id, chatroom_id, role, content, status, error, in_reply_to, token_usage, created_at)
+    select v.id, v.chatroom_id, v.role, v.content, v.status, null, v.in_reply_to, null, v.created_at
+    from (values
+      (?::uuid, ?::uuid, 'user', ?::text, 'completed', null::uuid, ?::timestamptz),
+      (?::uuid, ?::uuid, 'model', ''::text, 'pending', ?::uuid, ?::timestamptz)
+    ) as v (id, chatroom_id, role, content, status, in_reply_to, created_at)
+    where exists (select 1 from take)
+    returning id
+  )
+  select (select used from take) as used, (select count(*) from stored)::int as stored`;
+
+/** The reply, its prompt and the prompt's history (completed, newest first, as historyBefore) in one statement. */
+function replyContextSql(columns: string): string {
+  return `
+  with r as (select ${columns} from messages where id = ?),
+  p as (select ${columns} from messages where id = (select in_reply_to from r))
+  select 0 as part, * from r
+  union all select 1 as part, * from p
+  union all (
+    select 2 as part, ${columns
+      .split(', ')
+      .map((column) => `h.${column}`)
+      .join(', ')} from messages h, p
+    where h.chatroom_id = p."chatroom_id" and h.status = 'completed' and (h.created_at, h.id) < (p."created_at", p."id")
+    order by h.created_at desc, h.id desc limit ?
+  )`;
+}
+
+/** The columns a reply's settling writes. */
+const SETTLED_COLUMNS: [keyof MessageProps, string][] = [
+  ['status', 'status'],
+  ['content', 'content'],
+  ['tokenUsage', 'token_usage'],
+  ['error', 'error'],
+];
+
 /** Messages, paged by the keyset (created_at, id) on the index messages_chatroom_created_id_idx. */
 export class PostgresMessageRepository implements MessageRepository {
   private readonly ems: EntityManagers;
   private readonly messages: TableRows<Message>;
+  private readonly replyContextSql: string;
 
   constructor(ems: EntityManagers) {
     this.ems = ems;
     this.messages = ems.rowsOf(MessageSchema);
+    this.replyContextSql = replyContextSql(this.messages.columns);
+  }
+
+  async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake> {
+    const { userId, day, limit } = count;
+    const params = [
+      ...[userId, day, limit, limit, limit, limit],
+      ...[prompt.id, prompt.chatroomId, prompt.content, prompt.createdAt],
+      ...[reply.id, reply.chatroomId, prompt.id, reply.createdAt],
+    ];
+    let row: { used: number | null; stored: number } | undefined;
+    try {
+      [row] = await this.ems
+        .current()
+        .execute<{ used: number | null; stored: number }[]>(COUNTED_EXCHANGE, params);
+    } catch (error) {
+      if (error instanceof ForeignKeyConstraintViolationException) throw new ChatroomNotFound();
+      throw error;
+    }
+    if (row?.used != null && row.stored === 2) return { admitted: true, used: row.used };
+    const used = await this.ems
+      .current()
+      .execute<{ used: number }[]>('select used from daily_usage where user_id = ? and day = ?', [
+        userId,
+        day,
+      ]);
+    return { admitted: false, used: used[0]?.used ?? 0 };
+  }
+
+  async replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null> {
+    if (!isUuid(replyId)) return null;
+    const rows = await this.ems
+      .current()
+      .execute<({ part: number } & Record<string, unknown>)[]>(this.replyContextSql, [
+        replyId,
+        historyLength,
+      ]);
+    let reply: Message | null = null;
+    let prompt: Message | null = null;
+    const newestFirst: Message[] = [];
+    for (const row of rows) {
+      const message = this.messages.fromRow(row);
+      if (row.part === 0) reply = message;
+      else if (row.part === 1) prompt = message;
+      else newestFirst.push(message);
+    }
+    if (!reply) return null;
+    return { reply, prompt: reply.inReplyTo ? prompt : null, history: prompt ? newestFirst.reverse() : [] };
   }
 
   async addExchange(prompt: Message, reply: Message): Promise<void> {
@@ -100,10 +205,22 @@ export class PostgresMessageRepository implements MessageRepository {
     }));
   }
 
-  /** Message.complete, .fail, .stop and .progress as one conditional write: only a pending reply changes. */
+  /**
+   * Message.complete, .fail, .stop and .progress as one conditional write: only a pending reply changes. Plain SQL
+   * over the schema's columns (MikroORM's update builder cost more than the statement on the reply path).
+   */
   private async settle(id: MessageId, change: Partial<MessageProps>): Promise<boolean> {
     if (!isUuid(id)) return false;
-    return (await this.ems.current().nativeUpdate(MessageSchema, { id, status: 'pending' }, change)) > 0;
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    for (const [property, column] of SETTLED_COLUMNS) {
+      if (!(property in change)) continue;
+      const value = change[property];
+      sets.push(property === 'tokenUsage' ? `${column} = ?::jsonb` : `${column} = ?`);
+      params.push(property === 'tokenUsage' && value !== null ? JSON.stringify(value) : value);
+    }
+    const sql = `update messages set ${sets.join(', ')} where id = ? and status = 'pending' returning id`;
+    return (await this.ems.current().execute<unknown[]>(sql, [...params, id])).length > 0;
   }
 
   private newestBefore(

@@ -136,6 +136,45 @@ describe('the text of a reply as the model writes it', () => {
     ]);
   });
 
+  it('writes a quick reply to the event log in two appends: the attempt with its first text, the rest with the end', async () => {
+    const world = aWorld();
+    const job = await givenPendingReply(world);
+    const appends: ReplyEvent[][] = [];
+    const events: ReplyEventLog = Object.assign(Object.create(world.events), {
+      append: (replyId: string, appended: ReplyEvent[]) => {
+        appends.push(appended);
+        return world.events.append(replyId, appended);
+      },
+    });
+
+    const stored = await new GenerateReply({ ...world, events, model: writes(['Hel', 'lo', '!']) }).handle(
+      job,
+    );
+
+    expect(appends).toEqual([
+      [{ type: 'attempt' }, { type: 'delta', text: 'Hel' }],
+      [
+        { type: 'delta', text: 'lo!' },
+        { type: 'finish', finishReason: 'stop', tokens: null },
+      ],
+    ]);
+    // The stored reply is handed back as stored: a send waiting in this process needs no read back.
+    expect(stored).toEqual(await world.messages.findById(job.replyId));
+    expect(stored).toMatchObject({ status: 'completed', content: 'Hello!' });
+  });
+
+  it('still writes the attempt to the event log when the attempt fails before any text', async () => {
+    const world = aWorld();
+    const job = await givenPendingReply(world);
+    const failure = new LanguageModelError('busy', { retryable: true });
+
+    await expect(new GenerateReply({ ...world, model: writes([], failure) }).handle(job)).rejects.toBe(
+      failure,
+    );
+
+    expect((await world.events.read(job.replyId)).map(({ event }) => event)).toEqual([{ type: 'attempt' }]);
+  });
+
   it('logs a progress save that failed, and still lets the attempt failure through', async () => {
     const world = aWorld();
     const job = await givenPendingReply(world);

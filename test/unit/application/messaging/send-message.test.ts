@@ -3,9 +3,10 @@ import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
-import type { ReplyQueue } from '#application/ports/reply-queue.ts';
+import type { ReplyJob, ReplyQueue } from '#application/ports/reply-queue.ts';
 import type { Settings } from '#application/shared/settings.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
+import type { Message } from '#domain/chatroom/message.ts';
 import { QuotaExceeded, quotaDay } from '#domain/quota/daily-quota.ts';
 import { aChatroom, aSubscription } from '#test/support/builders.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
@@ -49,6 +50,30 @@ async function setUp(
 }
 
 describe('SendMessage', () => {
+  it('answers with the reply a worker of this process handed over, reads nothing back, and gives the job the tier', async () => {
+    const jobs: ReplyJob[] = [];
+    let handedOver: Message | undefined;
+    const { world, send } = await setUp(
+      {},
+      {
+        queue: (world) => ({
+          async enqueue(job) {
+            jobs.push(job);
+            const reply = (await world.messages.findById(job.replyId))!;
+            handedOver = reply.complete('Handed over', null)!;
+          },
+          waitForOutcome: async () => ({ outcome: 'completed', reply: handedOver! }),
+        }),
+      },
+    );
+    const result = await send('Hi');
+    expect(result.outcome).toBe('completed');
+    expect(result.reply).toBe(handedOver);
+    expect(jobs).toEqual([expect.objectContaining({ tier: 'basic' })]);
+    // The store still holds the pending reply: the answer did not come from a read back.
+    expect(await world.messages.findById(result.reply.id)).toMatchObject({ status: 'pending' });
+  });
+
   it('stores the prompt, waits for the reply and reports the quota', async () => {
     const { world, chatroom, send } = await setUp();
     const result = await send('  Hello  ');

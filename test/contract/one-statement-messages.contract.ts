@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
+import { Message } from '#domain/chatroom/message.ts';
+import { aBuiltId, anExchange } from '#test/support/builders.ts';
+import { at, eachTestOn, givens, type MakePersistence } from './persistence-givens.ts';
+
+const DAY = '2026-11-30';
+
+/**
+ * The optional one-statement MessageRepository methods of the send path (addCountedExchange, replyContext): what
+ * SendMessage and GenerateReply otherwise do in several calls, with the same results.
+ */
+export function oneStatementMessagesContract(name: string, make: MakePersistence): void {
+  describe(`${name}: MessageRepository one-statement send path`, () => {
+    const fixture = eachTestOn(make);
+    const reopened = () => fixture().reopen();
+    const { givenChatroom, givenExchanges } = givens(fixture);
+    const counted = (prompt: Message, reply: Message, userId: string, limit: number | null) =>
+      fixture().messages.addCountedExchange!(prompt, reply, { userId, day: DAY, limit });
+
+    it('counts the prompt and stores the exchange while under the limit, and neither at the limit', async () => {
+      const chatroom = await givenChatroom();
+      const user = chatroom.ownerId;
+      const first = anExchange({ chatroomId: chatroom.id, now: at(0) });
+      const second = anExchange({ chatroomId: chatroom.id, now: at(1) });
+      const third = anExchange({ chatroomId: chatroom.id, now: at(2) });
+
+      expect(await counted(first.prompt, first.reply, user, 2)).toEqual({ admitted: true, used: 1 });
+      expect(await counted(second.prompt, second.reply, user, 2)).toEqual({ admitted: true, used: 2 });
+      expect(await counted(third.prompt, third.reply, user, 2)).toEqual({ admitted: false, used: 2 });
+
+      expect(await reopened().messages.findById(second.reply.id)).toEqual(second.reply);
+      expect(await reopened().messages.findById(second.prompt.id)).toEqual(second.prompt);
+      expect(await reopened().messages.findById(third.prompt.id)).toBeNull();
+      expect(await reopened().messages.findById(third.reply.id)).toBeNull();
+      expect(await reopened().usage.used(user, DAY)).toBe(2);
+    });
+
+    it('admits every prompt without a limit, and none with a limit of zero', async () => {
+      const chatroom = await givenChatroom();
+      const user = chatroom.ownerId;
+      for (let i = 0; i < 3; i++) {
+        const { prompt, reply } = anExchange({ chatroomId: chatroom.id, now: at(i) });
+        expect(await counted(prompt, reply, user, null)).toEqual({ admitted: true, used: i + 1 });
+      }
+      const other = await givenChatroom();
+      const { prompt, reply } = anExchange({ chatroomId: other.id });
+      expect(await counted(prompt, reply, other.ownerId, 0)).toEqual({ admitted: false, used: 0 });
+      expect(await reopened().messages.findById(prompt.id)).toBeNull();
+    });
+
+    it('refuses an exchange for a chatroom deleted meanwhile with ChatroomNotFound, counting nothing', async () => {
+      const chatroom = await givenChatroom();
+      await fixture().chatrooms.delete(chatroom.id, chatroom.ownerId);
+      const { prompt, reply } = anExchange({ chatroomId: chatroom.id });
+      await expect(counted(prompt, reply, chatroom.ownerId, 5)).rejects.toBeInstanceOf(ChatroomNotFound);
+      expect(await reopened().usage.used(chatroom.ownerId, DAY)).toBe(0);
+      expect(await reopened().messages.findById(prompt.id)).toBeNull();
+    });
+
+    it('reads a reply with its prompt and the history before the prompt, as historyBefore gives it', async () => {
+      const chatroom = await givenChatroom();
+      const [e0, e1, e2, e3] = await givenExchanges(chatroom.id, 4);
+      for (const exchange of [e0, e1]) await fixture().messages.complete(exchange!.reply.id, 'answer', null);
+      await fixture().messages.fail(e2!.reply.id, 'model down');
+      await givenExchanges((await givenChatroom(chatroom.ownerId)).id, 2, 5);
+
+      const context = await reopened().messages.replyContext!(e3!.reply.id, 20);
+      expect(context?.reply).toEqual(e3!.reply);
+      expect(context?.reply).toBeInstanceOf(Message);
+      expect(context?.prompt).toEqual(e3!.prompt);
+      expect(context?.history).toEqual(await reopened().messages.historyBefore(e3!.prompt, 20));
+      expect(context?.history.map((m) => m.id)).toEqual(
+        [e0!.prompt, e0!.reply, e1!.prompt, e1!.reply, e2!.prompt].map((m) => m.id),
+      );
+
+      const lastTwo = await reopened().messages.replyContext!(e3!.reply.id, 2);
+      expect(lastTwo?.history.map((m) => m.id)).toEqual([e1!.reply.id, e2!.prompt.id]);
+      const firstReply = await reopened().messages.replyContext!(e0!.reply.id, 20);
+      expect(firstReply?.history).toEqual([]);
+    });
+
+    it('reads a reply whose prompt is gone with no prompt and no history, and no reply as null', async () => {
+      const chatroom = await givenChatroom();
+      const [e0] = await givenExchanges(chatroom.id, 1);
+      await fixture().messages.complete(e0!.reply.id, 'answer', null);
+      // A pending reply that answers a prompt no longer stored (in_reply_to has no foreign key).
+      const { prompt, reply } = anExchange({ chatroomId: chatroom.id, now: at(5) });
+      const orphan = new Message({ ...reply, inReplyTo: aBuiltId() });
+      await fixture().messages.addExchange(prompt, orphan);
+
+      const context = await reopened().messages.replyContext!(orphan.id, 20);
+      expect(context).toEqual({ reply: orphan, prompt: null, history: [] });
+      expect(await reopened().messages.replyContext!(aBuiltId(), 20)).toBeNull();
+      expect(await reopened().messages.replyContext!('not-a-uuid', 20)).toBeNull();
+    });
+  });
+}
