@@ -8,6 +8,7 @@ import { cacheContract } from './cache.contract.ts';
 import { chatroomRepositoryContract } from './chatroom-repository.contract.ts';
 import { idempotencyKeysContract } from './idempotency-keys.contract.ts';
 import { messageRepositoryContract } from './message-repository.contract.ts';
+import { oneStatementMessagesContract } from './one-statement-messages.contract.ts';
 import { otpRepositoryContract } from './otp-repository.contract.ts';
 import type { MakePersistence } from './persistence-givens.ts';
 import { rateLimiterContract } from './rate-limiter.contract.ts';
@@ -33,6 +34,7 @@ messageRepositoryContract('in-memory', inMemory);
 idempotencyKeysContract('in-memory', inMemory);
 subscriptionRepositoryContract('in-memory', inMemory);
 usageCounterContract('in-memory', inMemory);
+oneStatementMessagesContract('in-memory', inMemory);
 accountStandingsContract('in-memory', inMemory);
 unitOfWorkContract('in-memory', inMemory);
 

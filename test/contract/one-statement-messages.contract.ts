@@ -7,8 +7,8 @@ import { at, eachTestOn, givens, type MakePersistence } from './persistence-give
 const DAY = '2026-11-30';
 
 /**
- * The optional one-statement MessageRepository methods of the send path (addCountedExchange, replyContext): what
- * SendMessage and GenerateReply otherwise do in several calls, with the same results.
+ * The MessageRepository methods of the send path (addCountedExchange, replyContext): the quota take and the
+ * exchange as one write, and what a reply job reads before it calls the model, in one read.
  */
 export function oneStatementMessagesContract(name: string, make: MakePersistence): void {
   describe(`${name}: MessageRepository one-statement send path`, () => {
@@ -16,7 +16,7 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
     const reopened = () => fixture().reopen();
     const { givenChatroom, givenExchanges } = givens(fixture);
     const counted = (prompt: Message, reply: Message, userId: string, limit: number | null) =>
-      fixture().messages.addCountedExchange!(prompt, reply, { userId, day: DAY, limit });
+      fixture().messages.addCountedExchange(prompt, reply, { userId, day: DAY, limit });
 
     it('counts the prompt and stores the exchange while under the limit, and neither at the limit', async () => {
       const chatroom = await givenChatroom();
@@ -65,7 +65,7 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
       await fixture().messages.fail(e2!.reply.id, 'model down');
       await givenExchanges((await givenChatroom(chatroom.ownerId)).id, 2, 5);
 
-      const context = await reopened().messages.replyContext!(e3!.reply.id, 20);
+      const context = await reopened().messages.replyContext(e3!.reply.id, 20);
       expect(context?.reply).toEqual(e3!.reply);
       expect(context?.reply).toBeInstanceOf(Message);
       expect(context?.prompt).toEqual(e3!.prompt);
@@ -74,9 +74,9 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
         [e0!.prompt, e0!.reply, e1!.prompt, e1!.reply, e2!.prompt].map((m) => m.id),
       );
 
-      const lastTwo = await reopened().messages.replyContext!(e3!.reply.id, 2);
+      const lastTwo = await reopened().messages.replyContext(e3!.reply.id, 2);
       expect(lastTwo?.history.map((m) => m.id)).toEqual([e1!.reply.id, e2!.prompt.id]);
-      const firstReply = await reopened().messages.replyContext!(e0!.reply.id, 20);
+      const firstReply = await reopened().messages.replyContext(e0!.reply.id, 20);
       expect(firstReply?.history).toEqual([]);
     });
 
@@ -89,10 +89,10 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
       const orphan = new Message({ ...reply, inReplyTo: aBuiltId() });
       await fixture().messages.addExchange(prompt, orphan);
 
-      const context = await reopened().messages.replyContext!(orphan.id, 20);
+      const context = await reopened().messages.replyContext(orphan.id, 20);
       expect(context).toEqual({ reply: orphan, prompt: null, history: [] });
-      expect(await reopened().messages.replyContext!(aBuiltId(), 20)).toBeNull();
-      expect(await reopened().messages.replyContext!('not-a-uuid', 20)).toBeNull();
+      expect(await reopened().messages.replyContext(aBuiltId(), 20)).toBeNull();
+      expect(await reopened().messages.replyContext('not-a-uuid', 20)).toBeNull();
     });
   });
 }

@@ -3,12 +3,20 @@ import type { AccountStanding, AccountStandings } from '#application/ports/accou
 import type { Cache } from '#application/ports/cache.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type {
+  MessagePage,
+  MessageRepository,
+  PendingReply,
+  PromptCount,
+  ReplyContext,
+} from '#application/ports/message-repository.ts';
+import type {
   SubscriptionRepository,
   SubscriptionStore,
 } from '#application/ports/subscription-repository.ts';
 import type { UnitOfWork } from '#application/ports/unit-of-work.ts';
 import type { QuotaTake, UsageCounter } from '#application/ports/usage-counter.ts';
-import type { UserId } from '#domain/shared/ids.ts';
+import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
+import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
 import type { Subscription } from '#domain/subscription/subscription.ts';
 import { isSubscriptionStatus } from '#domain/subscription/subscription.ts';
 
@@ -18,7 +26,8 @@ const RETRY_BUMP_MS = 500;
  * The account standings (subscription status, the day's usage) of GET /user/me, cached per user under a generation
  * like the chatroom lists: the entry names the generation it was read at, the generation and the entry are read
  * together, and every change to a user's usage or subscription bumps the generation once it is committed. The
- * changes are seen by wrapping the ports that make them (`UsageCounter`, `SubscriptionRepository`) and the
+ * changes are seen by wrapping the ports that make them (`UsageCounter`, `MessageRepository.addCountedExchange`,
+ * `SubscriptionRepository`) and the
  * `UnitOfWork` that may hold them back until it commits: a bump made before the commit could let a read fill the
  * new generation with the old rows.
  */
@@ -215,5 +224,70 @@ export class AccountChangesSubscriptions implements SubscriptionRepository {
         }),
       ),
     );
+  }
+}
+
+/** The MessageRepository that reports a prompt counted with its exchange (addCountedExchange writes the usage). */
+export class AccountChangesMessages implements MessageRepository {
+  private readonly messages: MessageRepository;
+  private readonly changes: AccountChanges;
+
+  constructor(messages: MessageRepository, changes: AccountChanges) {
+    this.messages = messages;
+    this.changes = changes;
+  }
+
+  async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake> {
+    const taken = await this.messages.addCountedExchange(prompt, reply, count);
+    if (taken.admitted) await this.changes.changed(count.userId);
+    return taken;
+  }
+
+  addExchange(prompt: Message, reply: Message): Promise<void> {
+    return this.messages.addExchange(prompt, reply);
+  }
+
+  replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null> {
+    return this.messages.replyContext(replyId, historyLength);
+  }
+
+  discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean> {
+    return this.messages.discardExchange(promptId, replyId);
+  }
+
+  findById(id: MessageId): Promise<Message | null> {
+    return this.messages.findById(id);
+  }
+
+  findInChatroom(chatroomId: ChatroomId, id: MessageId): Promise<Message | null> {
+    return this.messages.findInChatroom(chatroomId, id);
+  }
+
+  page(chatroomId: ChatroomId, options: { limit: number; before?: Message }): Promise<MessagePage> {
+    return this.messages.page(chatroomId, options);
+  }
+
+  historyBefore(message: Message, limit: number): Promise<Message[]> {
+    return this.messages.historyBefore(message, limit);
+  }
+
+  complete(id: MessageId, content: string, tokenUsage: TokenUsage | null): Promise<boolean> {
+    return this.messages.complete(id, content, tokenUsage);
+  }
+
+  fail(id: MessageId, error: string): Promise<boolean> {
+    return this.messages.fail(id, error);
+  }
+
+  stop(id: MessageId, content: string): Promise<boolean> {
+    return this.messages.stop(id, content);
+  }
+
+  saveProgress(id: MessageId, content: string): Promise<boolean> {
+    return this.messages.saveProgress(id, content);
+  }
+
+  pendingReplies(limit: number, options?: { createdBefore?: Date }): Promise<PendingReply[]> {
+    return this.messages.pendingReplies(limit, options);
   }
 }

@@ -1,5 +1,4 @@
 import { HISTORY_LENGTH, type Message, type TokenUsage } from '#domain/chatroom/message.ts';
-import type { MessageId } from '#domain/shared/ids.ts';
 import type { Clock } from '../ports/clock.ts';
 import {
   type LanguageModel,
@@ -58,7 +57,7 @@ export class GenerateReply implements ReplyJobHandler {
   /** Resolves with the reply as stored when this call completed it. */
   async handle(job: ReplyJob): Promise<Message | undefined> {
     const deps = this.forJob(job);
-    const context = await this.context(deps.messages, job.replyId);
+    const context = await deps.messages.replyContext(job.replyId, HISTORY_LENGTH);
     if (!context?.reply.isPending || !context.reply.inReplyTo) return undefined;
     const { reply } = context;
     const stop = new AbortController();
@@ -68,7 +67,7 @@ export class GenerateReply implements ReplyJobHandler {
         await this.end(deps, job, reply, { status: 'stopped', content: '' });
         return undefined;
       }
-      const prompt = await context.prompt;
+      const { prompt } = context;
       if (!prompt) {
         await this.end(deps, job, reply, {
           status: 'failed',
@@ -76,44 +75,10 @@ export class GenerateReply implements ReplyJobHandler {
         });
         return undefined;
       }
-      return await this.generate(deps, job, reply, prompt, await context.history(prompt), stop.signal);
+      return await this.generate(deps, job, reply, prompt, context.history, stop.signal);
     } finally {
       unwatch();
     }
-  }
-
-  /**
-   * The reply, and what the model needs after it: in one read when the store offers it (replyContext), else the
-   * prompt and the history are read when they are needed, after the reply was found pending and not stopped.
-   */
-  private async context(
-    messages: MessageRepository,
-    replyId: MessageId,
-  ): Promise<{
-    reply: Message;
-    prompt: Promise<Message | null>;
-    history: (prompt: Message) => Promise<Message[]>;
-  } | null> {
-    if (messages.replyContext) {
-      const context = await messages.replyContext(replyId, HISTORY_LENGTH);
-      if (!context) return null;
-      return {
-        reply: context.reply,
-        prompt: Promise.resolve(context.prompt),
-        history: async () => context.history,
-      };
-    }
-    const reply = await messages.findById(replyId);
-    if (!reply) return null;
-    let prompt: Promise<Message | null> | undefined;
-    return {
-      reply,
-      get prompt() {
-        prompt ??= reply.inReplyTo ? messages.findById(reply.inReplyTo) : Promise.resolve(null);
-        return prompt;
-      },
-      history: (of) => messages.historyBefore(of, HISTORY_LENGTH),
-    };
   }
 
   /**

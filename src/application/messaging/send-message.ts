@@ -120,19 +120,11 @@ export class SendMessage {
   }
 
   private async send(input: SendMessageInput, prompt: Message, reply: Message, now: Date) {
-    const { messages, subscriptions, usage, unitOfWork, queue, settings } = this.deps;
+    const { messages, subscriptions, queue, settings } = this.deps;
     const tier = await tierOfUser(subscriptions, input.userId);
     const limit = dailyLimit(tier, settings.quota);
     const day = quotaDay(now);
-    // One write: an outage between the two can neither charge a prompt nobody stored nor store one nobody paid for.
-    const count = { userId: input.userId, day, limit };
-    const taken = messages.addCountedExchange
-      ? await messages.addCountedExchange(prompt, reply, count)
-      : await unitOfWork.atomically(async () => {
-          const take = await usage.take(input.userId, day, limit);
-          if (take.admitted) await messages.addExchange(prompt, reply);
-          return take;
-        });
+    const taken = await messages.addCountedExchange(prompt, reply, { userId: input.userId, day, limit });
     const quota = usageOf(taken.used, limit, now);
     if (!taken.admitted) {
       this.deps.metrics.quotaRejected(tier);

@@ -37,16 +37,13 @@ export interface MessageRepository {
   /** Stores a prompt and its pending reply in one transaction; ChatroomNotFound if the chatroom was deleted meanwhile. */
   addExchange(prompt: Message, reply: Message): Promise<void>;
   /**
-   * Optional, for stores that can do it in one statement: counts the prompt (as UsageCounter.take) and, when
-   * admitted, stores the exchange, in one atomic write; ChatroomNotFound (and nothing counted) if the chatroom was
-   * deleted meanwhile. Without it, SendMessage does the two in a UnitOfWork.
+   * Counts the prompt (as UsageCounter.take) and, when admitted, stores the exchange, in one atomic write (one
+   * statement on PostgreSQL): an outage can neither charge a prompt nobody stored nor store one nobody paid for.
+   * ChatroomNotFound, and nothing counted, if the chatroom was deleted meanwhile.
    */
-  addCountedExchange?(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake>;
-  /**
-   * Optional, for stores that can do it in one statement: the reply, its prompt and `historyLength` messages of
-   * history (as historyBefore); null when the reply does not exist. Without it, GenerateReply reads them one by one.
-   */
-  replyContext?(replyId: MessageId, historyLength: number): Promise<ReplyContext | null>;
+  addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake>;
+  /** The reply, its prompt and `historyLength` messages of history (as historyBefore) in one read; null without the reply. */
+  replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null>;
   /** Removes an exchange whose reply is still pending (its send was refused after storing); false otherwise. */
   discardExchange(promptId: MessageId, replyId: MessageId): Promise<boolean>;
   findById(id: MessageId): Promise<Message | null>;

@@ -1,6 +1,7 @@
 import { ContainerModule } from 'inversify';
 import {
   AccountChanges,
+  AccountChangesMessages,
   AccountChangesSubscriptions,
   AccountChangesUnitOfWork,
   AccountChangesUsageCounter,
@@ -13,7 +14,8 @@ const TTL_SECONDS = 300;
 
 /**
  * With a database, GET /user/me's account standing is read through the cache (Redis when configured), and the
- * ports that change it (usage, subscriptions, and the unit of work that commits them) report their changes.
+ * ports that change it (usage, prompts counted with their exchange, subscriptions, and the unit of work that commits
+ * them) report their changes.
  */
 export const cachedAccountsModule = new ContainerModule(({ bind, onActivation }) => {
   bind(AccountChanges)
@@ -32,6 +34,10 @@ export const cachedAccountsModule = new ContainerModule(({ bind, onActivation })
   onActivation(
     TOKENS.UnitOfWork,
     ({ get }, unitOfWork) => new AccountChangesUnitOfWork(unitOfWork, get(AccountChanges)),
+  );
+  onActivation(
+    TOKENS.MessageRepository,
+    ({ get }, messages) => new AccountChangesMessages(messages, get(AccountChanges)),
   );
   onActivation(
     TOKENS.UsageCounter,

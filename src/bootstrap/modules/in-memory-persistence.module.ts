@@ -16,7 +16,10 @@ export const inMemoryPersistenceModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.UserRepository).toResolvedValue(() => new InMemoryUserRepository(store));
   bind(TOKENS.OtpRepository).toResolvedValue(() => new InMemoryOtpRepository(store));
   bind(TOKENS.ChatroomRepository).toResolvedValue(() => new InMemoryChatroomRepository(store));
-  bind(TOKENS.MessageRepository).toResolvedValue(() => new InMemoryMessageRepository(store));
+  bind(TOKENS.MessageRepository).toResolvedValue(
+    (usage) => new InMemoryMessageRepository(store, usage),
+    [TOKENS.UsageCounter],
+  );
   bind(TOKENS.SubscriptionRepository).toResolvedValue(() => new InMemorySubscriptionRepository(store));
   bind(TOKENS.UsageCounter).toResolvedValue(() => new InMemoryUsageCounter(store.unitOfWork));
   bind(TOKENS.AccountStandings).toResolvedValue(

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AccountChanges,
+  AccountChangesMessages,
   AccountChangesSubscriptions,
   AccountChangesUnitOfWork,
   AccountChangesUsageCounter,
@@ -8,7 +9,7 @@ import {
 } from '#adapters/cache/cached-account-standings.ts';
 import type { AccountStandings } from '#application/ports/account-standings.ts';
 import type { Cache } from '#application/ports/cache.ts';
-import { aSubscription } from '#test/support/builders.ts';
+import { aChatroom, anExchange, aSubscription } from '#test/support/builders.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 import { aWorld, givenUser, type World } from '#test/support/world.ts';
 
@@ -35,6 +36,7 @@ function cachedWorld(world: World, cache: Cache = world.cache) {
       logger: new SilentLogger(),
     }),
     usage: new AccountChangesUsageCounter(world.usage, changes),
+    messages: new AccountChangesMessages(world.messages, changes),
     unitOfWork: new AccountChangesUnitOfWork(world.unitOfWork, changes),
     subscriptions: new AccountChangesSubscriptions(world.subscriptions, changes),
   };
@@ -63,6 +65,23 @@ describe('CachedAccountStandings', () => {
     expect((await cached.standings.standing(user.id, DAY)).used).toBe(1);
     await cached.usage.giveBack(user.id, DAY);
     expect((await cached.standings.standing(user.id, DAY)).used).toBe(0);
+  });
+
+  it('serves a prompt counted with its exchange at once', async () => {
+    const world = aWorld();
+    const cached = cachedWorld(world);
+    const user = await givenUser(world);
+    const chatroom = aChatroom({ ownerId: user.id });
+    await world.chatrooms.create(chatroom);
+    await cached.standings.standing(user.id, DAY);
+    const { prompt, reply } = anExchange({ chatroomId: chatroom.id });
+    expect(
+      await cached.messages.addCountedExchange(prompt, reply, { userId: user.id, day: DAY, limit: 5 }),
+    ).toEqual({
+      admitted: true,
+      used: 1,
+    });
+    expect((await cached.standings.standing(user.id, DAY)).used).toBe(1);
   });
 
   it('invalidates a change made in a unit of work only once it has committed, and never one rolled back', async () => {

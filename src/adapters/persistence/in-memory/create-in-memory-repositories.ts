@@ -21,7 +21,7 @@ export function createInMemoryRepositories(
     users: new InMemoryUserRepository(store),
     otps: new InMemoryOtpRepository(store),
     chatrooms: new InMemoryChatroomRepository(store),
-    messages: new InMemoryMessageRepository(store),
+    messages: new InMemoryMessageRepository(store, usage),
     subscriptions,
     usage,
     accounts: new InMemoryAccountStandings(subscriptions, usage),

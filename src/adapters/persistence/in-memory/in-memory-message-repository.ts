@@ -1,4 +1,11 @@
-import type { MessagePage, MessageRepository, PendingReply } from '#application/ports/message-repository.ts';
+import type {
+  MessagePage,
+  MessageRepository,
+  PendingReply,
+  PromptCount,
+  ReplyContext,
+} from '#application/ports/message-repository.ts';
+import type { QuotaTake, UsageCounter } from '#application/ports/usage-counter.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
@@ -11,9 +18,27 @@ function compare(a: Message, b: Message): number {
 
 export class InMemoryMessageRepository implements MessageRepository {
   private readonly store: InMemoryStore;
+  private readonly usage: UsageCounter;
 
-  constructor(store: InMemoryStore) {
+  /** `usage`: the counter on the same store's unit of work, which addCountedExchange counts prompts with. */
+  constructor(store: InMemoryStore, usage: UsageCounter) {
     this.store = store;
+    this.usage = usage;
+  }
+
+  addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake> {
+    return this.store.unitOfWork.atomically(async () => {
+      const taken = await this.usage.take(count.userId, count.day, count.limit);
+      if (taken.admitted) await this.addExchange(prompt, reply);
+      return taken;
+    });
+  }
+
+  async replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null> {
+    const reply = await this.findById(replyId);
+    if (!reply) return null;
+    const prompt = reply.inReplyTo ? await this.findById(reply.inReplyTo) : null;
+    return { reply, prompt, history: prompt ? await this.historyBefore(prompt, historyLength) : [] };
   }
 
   async addExchange(prompt: Message, reply: Message): Promise<void> {
