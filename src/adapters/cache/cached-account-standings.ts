@@ -21,6 +21,7 @@ import type { Subscription } from '#domain/subscription/subscription.ts';
 import { isSubscriptionStatus } from '#domain/subscription/subscription.ts';
 
 const RETRY_BUMP_MS = 500;
+const BUMP_WAIT_MS = 250;
 
 /**
  * The account standings (subscription status, the day's usage) of GET /user/me, cached per user under a generation
@@ -36,8 +37,8 @@ export class AccountChanges {
   private readonly logger: Logger;
   /** The users changed inside the open unit of work, bumped when it commits. */
   private readonly pending = new AsyncLocalStorage<Set<UserId>>();
-  /** Users whose bump failed: this process reads their standing from the database until one succeeds. */
-  readonly unflushed = new Set<UserId>();
+  /** Users whose bump failed (with a count of the changes since): this process reads their standing from the database until a bump lands. */
+  readonly unflushed = new Map<UserId, number>();
 
   constructor(options: { cache: Cache; logger: Logger }) {
     this.cache = options.cache;
@@ -60,17 +61,39 @@ export class AccountChanges {
     else await this.bump(userId);
   }
 
-  private async bump(userId: UserId): Promise<void> {
+  /**
+   * Bumps the user's generation. A cache that has not answered in BUMP_WAIT_MS counts as failed for this request
+   * (a hung Redis must not hold every send for its command timeout): the user is marked, a retry loop bumps until
+   * it succeeds, and meanwhile this process reads the user's standing from the database. A change made while the
+   * user is marked leaves the bump to the loop; the loop clears the mark only if no change came during its bump.
+   */
+  private async bump(userId: UserId, retrying = false): Promise<void> {
+    const marked = this.unflushed.get(userId);
+    if (marked !== undefined && !retrying) {
+      this.unflushed.set(userId, marked + 1);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.cache.increment(generationKey(userId));
-      this.unflushed.delete(userId);
+      await Promise.race([
+        this.cache.increment(generationKey(userId)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the cache did not answer in time')), BUMP_WAIT_MS);
+        }),
+      ]);
+      if (this.unflushed.get(userId) === marked) {
+        this.unflushed.delete(userId);
+        return;
+      }
     } catch (error) {
-      if (!this.unflushed.has(userId)) {
+      if (marked === undefined) {
         this.logger.error({ err: error, userId }, 'could not invalidate an account standing; retrying');
       }
-      this.unflushed.add(userId);
-      setTimeout(() => void this.bump(userId), RETRY_BUMP_MS).unref();
+    } finally {
+      clearTimeout(timer);
     }
+    this.unflushed.set(userId, (this.unflushed.get(userId) ?? 0) + 1);
+    setTimeout(() => void this.bump(userId, true), RETRY_BUMP_MS).unref();
   }
 }
 

@@ -1,9 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
-import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
 import type { Scope } from '../system/scope.ts';
@@ -13,6 +11,7 @@ import { corsFor } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
 import type { HealthCheck } from './health-check.ts';
 import { problem } from './problem.ts';
+import { responseHeaders } from './response-headers.ts';
 import { appRoutes } from './routes/app.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
@@ -74,7 +73,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(responseHeaders());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -84,7 +83,6 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     log.info({ reqId: c.get('requestId'), method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
     options.metrics?.requestServed({ method, route: routePattern(c), status, seconds: ms / 1000 });
   });
-  app.use(secureHeaders());
   // Before the routes and their authentication: a preflight carries no token.
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   if (options.scope) {
