@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './auth-middleware.ts';
 
@@ -22,6 +23,22 @@ const REQUEST_ID = 'X-Request-Id';
 const MAX_REQUEST_ID_LENGTH = 255;
 const REQUEST_ID_SHAPE = /^[\w\-=]+$/;
 
+/** Served by @hono/node-server: Node's response, whose headers are merged into the answer's. */
+function nodeResponse(c: Context): ServerResponse | undefined {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  return outgoing && !outgoing.headersSent ? outgoing : undefined;
+}
+
+/**
+ * Sets a header of the answer the cheap way (see responseHeaders) when the handler answers with `c.json`/`c.body`;
+ * not for headers a middleware must be able to read or change afterwards.
+ */
+export function answerHeader(c: Context, name: string, value: string): void {
+  const outgoing = nodeResponse(c);
+  if (outgoing) outgoing.setHeader(name, value);
+  else c.header(name, value);
+}
+
 /**
  * The request id (the caller's X-Request-Id when it is a sane one, else a new UUID) and the security headers, on
  * every answer. Served by @hono/node-server, they go straight onto Node's response (which merges them into the
@@ -29,13 +46,13 @@ const REQUEST_ID_SHAPE = /^[\w\-=]+$/;
  * the same on every answer. Elsewhere (tests calling the app in process) they go through Hono.
  */
 export function responseHeaders() {
-  return createMiddleware<AppEnv & { Bindings: { outgoing?: ServerResponse } }>(async (c, next) => {
+  return createMiddleware<AppEnv>(async (c, next) => {
     const asked = c.req.header(REQUEST_ID);
     const requestId =
       asked && asked.length <= MAX_REQUEST_ID_LENGTH && REQUEST_ID_SHAPE.test(asked) ? asked : randomUUID();
     c.set('requestId', requestId);
-    const outgoing = c.env?.outgoing;
-    if (outgoing && !outgoing.headersSent) {
+    const outgoing = nodeResponse(c);
+    if (outgoing) {
       outgoing.setHeaders(SECURITY_HEADERS);
       outgoing.setHeader(REQUEST_ID, requestId);
     } else {

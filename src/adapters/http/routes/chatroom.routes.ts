@@ -3,6 +3,7 @@ import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { json, jsonBody, problems } from '../openapi.ts';
 import { chatroomJson, messageJson } from '../presenters.ts';
+import { answerHeader } from '../response-headers.ts';
 import * as S from '../schemas.ts';
 import { securedRoutes } from '../secured-route.ts';
 
@@ -47,7 +48,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
       const { chatrooms, fromCache } = await useCases.listChatrooms.execute({
         userId: c.get('principal').user.id,
       });
-      c.header('X-Cache', fromCache ? 'HIT' : 'MISS');
+      answerHeader(c, 'X-Cache', fromCache ? 'HIT' : 'MISS');
       return c.json({ chatrooms: chatrooms.map(chatroomJson) }, 200);
     },
   );
