@@ -4,6 +4,7 @@
  *   npm run bench                                   # PostgreSQL + Redis (DATABASE_URL / REDIS_URL, else the local ones)
  *   BENCH_MODE=embedded npm run bench               # the service with nothing configured (PGlite, in-process queue)
  *   BENCH_BASELINE=<git ref> npm run bench          # also the service as of that commit, in the same run
+ *   BENCH_ONLY=sends, BENCH_SKIP_START=1            # the send scenarios alone; no embedded start timing
  *
  * Targets, each its own process: the service (ROLE=all, offline model answering at once), optionally the baseline,
  * `ideal` (bench/reference-server.ts: Hono + jsonwebtoken with a KeyObject + one Redis GET) and `hello` (node:http).
@@ -18,14 +19,14 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Agent, request } from 'undici';
 import { freePort } from '#test/support/server-process.ts';
 import { measureEmbeddedStart } from './embedded-start.ts';
-import { rssMb } from './process-stats.ts';
+import { cpuMs, rssMb } from './process-stats.ts';
 import { JWT_SECRET, redisUrl, startBenchService } from './service.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -34,6 +35,8 @@ const loneSends = Number(process.env.BENCH_LONE_SENDS ?? 300);
 const mode = process.env.BENCH_MODE === 'embedded' ? 'embedded' : 'postgres';
 const baselineRef = process.env.BENCH_BASELINE;
 const skipStart = process.env.BENCH_SKIP_START === '1';
+/** BENCH_ONLY=sends: the send scenarios alone (no reads, no embedded start), to try a change to the send path. */
+const sendsOnly = process.env.BENCH_ONLY === 'sends';
 const ROOT = new URL('../', import.meta.url).pathname;
 const runId = randomBytes(4).toString('hex');
 const READ_CONNECTIONS = 50;
@@ -282,16 +285,19 @@ async function main(): Promise<void> {
     await redis.set(`${refPrefix}${subjectOf(service.token ?? '')}`, await listed.body.text());
 
     const summary: string[] = [];
+    const sendCpu = new Map<string, string[]>();
     const results = new Map<string, Map<string, Load[]>>();
     const record = (scenario: string, target: string, load: Load) => {
       const byTarget = results.get(scenario) ?? new Map<string, Load[]>();
       byTarget.set(target, [...(byTarget.get(target) ?? []), load]);
       results.set(scenario, byTarget);
     };
-    const readScenarios = [
-      { name: 'cached GET /chatroom', path: '/chatroom' },
-      { name: 'GET /user/me', path: '/user/me' },
-    ];
+    const readScenarios = sendsOnly
+      ? []
+      : [
+          { name: 'cached GET /chatroom', path: '/chatroom' },
+          { name: 'GET /user/me', path: '/user/me' },
+        ];
     for (const scenario of readScenarios) {
       for (const target of targets) {
         // Warm-up: the JIT, the pools, the cache entry.
@@ -311,6 +317,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       const order = round % 2 === 1 ? services : [...services].reverse();
       for (const target of order) {
+        const before = cpuOf(target.pid ?? 0);
         const load = await wrk(target.base, {
           method: 'POST',
           paths: (target.roomIds ?? []).map((id) => `/chatroom/${id}/message`),
@@ -320,9 +327,14 @@ async function main(): Promise<void> {
         });
         target.sendsServed = (target.sendsServed ?? 0) + load.requests;
         record('sends (wait for reply), 32 connections', target.name, load);
-        console.log(`  sends round ${round} ${target.name}: ${line(load)}`);
+        const after = cpuOf(target.pid ?? 0);
+        const per = (ms: number) => ((ms / Math.max(1, load.requests)) * 1000).toFixed(0);
+        const cpu = `CPU per send: service ${per(after.service - before.service)} µs, PostgreSQL ${per(after.postgres - before.postgres)} µs, Redis ${per(after.redis - before.redis)} µs`;
+        sendCpu.set(target.name, [...(sendCpu.get(target.name) ?? []), cpu]);
+        console.log(`  sends round ${round} ${target.name}: ${line(load)}; ${cpu}`);
       }
     }
+    for (const [name, cpus] of sendCpu) summary.push(`sends, ${name}, last round: ${cpus.at(-1)}`);
     summary.push(
       summarize(
         'sends (wait for reply), 32 connections',
@@ -349,7 +361,7 @@ async function main(): Promise<void> {
     }
 
     let starts: { firstMs: number[]; restartMs: number[] } | null = null;
-    if (!skipStart) {
+    if (!skipStart && !sendsOnly) {
       for (const target of targets) await target.stop();
       targets.length = 0;
       const measured = await measureEmbeddedStart(3);
@@ -364,7 +376,8 @@ async function main(): Promise<void> {
     for (const row of summary) console.log(`  ${row}`);
     console.log(`\ngoal table (issue 11), mode ${mode}`);
     const ratio = (scenario: string) => {
-      const byTarget = results.get(scenario)!;
+      const byTarget = results.get(scenario);
+      if (!byTarget) return Number.NaN;
       return (
         median(byTarget.get('service')!.map((l) => l.rps)) / median(byTarget.get('ideal')!.map((l) => l.rps))
       );
@@ -416,6 +429,25 @@ async function main(): Promise<void> {
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
   }
+}
+
+/**
+ * CPU time used so far (ms) by the service process, by every PostgreSQL process and by redis-server (Linux /proc),
+ * to tell what one send costs each of them: on a machine running nothing else, the differences are the run's.
+ */
+function cpuOf(pid: number): { service: number; postgres: number; redis: number } {
+  const byName = { postgres: 0, redis: 0 };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (comm.startsWith('postgres')) byName.postgres += cpuMs(Number(entry));
+      else if (comm.startsWith('redis-server')) byName.redis += cpuMs(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return { service: cpuMs(pid), ...byName };
 }
 
 function wrkFor(target: Target, path: string, connections: number): Promise<Load> {
