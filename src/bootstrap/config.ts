@@ -68,7 +68,7 @@ const schema = z.object({
   PRO_DAILY_LIMIT: z.coerce.number().int().min(0).default(500),
   CHATROOM_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   REPLY_WAIT_MS: z.coerce.number().int().min(0).default(25_000),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
   REPLY_BACKOFF_MS: z.coerce.number().int().min(1).default(1000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   METRICS_TOKEN: optionalText,
