@@ -32,21 +32,32 @@ interface CpuProfile {
 const PURPOSES: [string, RegExp][] = [
   [
     'auth (JWT, revocation)',
-    /jsonwebtoken|\/jws\/|\/jwa\/|adapters\/auth\/|authenticate\.ts|auth-middleware|user-auth/,
+    /jsonwebtoken|\/jws\/|\/jwa\/|adapters\/auth\/|authenticate\.ts|auth-middleware|cached-user|user-invalidations|node:internal\/crypto/,
   ],
   [
     'database (MikroORM, pg)',
     /@mikro-orm|\/pg\/|pg-protocol|pg-pool|kysely|persistence\/postgres|\/pg-types\//,
   ],
-  ['Redis (ioredis)', /ioredis|redis-parser|@ioredis|adapters\/cache\/|bullmq|adapters\/queue\//],
+  [
+    'Redis (ioredis, BullMQ)',
+    /ioredis|redis-parser|@ioredis|adapters\/cache\/|bullmq|adapters\/queue\/|adapters\/streams\//,
+  ],
   ['logging (pino)', /pino|sonic-boom|thread-stream|atomic-sleep/],
   ['metrics (prom-client)', /prom-client|adapters\/metrics\//],
   ['HTTP framework, middleware, validation (hono, zod)', /\/hono\/|@hono\/|\/zod\/|adapters\/http\//],
   [
     'Node HTTP and sockets',
-    /^node:(_http|http|net|stream|internal\/(streams|http|net|stream_base|js_stream))/,
+    /^node:(_http|http|net|stream|internal\/(streams|http|net|stream_base|js_stream|deps\/undici))/,
   ],
   ['application and domain', /src\/(application|domain)\//],
+  [
+    'promises, timers, events',
+    /^node:(internal\/(process\/task_queues|timers|async_context_frame|async_hooks)|timers|events)/,
+  ],
+  [
+    'start-up (module loading)',
+    /^node:internal\/modules|^wasm:|^node:internal\/deps\/(amaro|cjs-module-lexer)/,
+  ],
 ];
 
 function purposeOf(url: string): string | null {
@@ -60,7 +71,15 @@ function breakdown(profile: CpuProfile): [string, number][] {
   const purpose = new Map<number, string>();
   const visit = (node: ProfileNode, inherited: string) => {
     const name = node.callFrame.functionName;
-    let own = purposeOf(node.callFrame.url) ?? inherited;
+    const { url } = node.callFrame;
+    // Node's own code (sockets, streams, buffers) works for whoever called it: a socket write made by ioredis is
+    // Redis time. Only what the event loop runs on its own (an incoming request, a timer) is Node's.
+    const library =
+      inherited !== 'other' && !inherited.startsWith('Node') && !inherited.startsWith('promises');
+    let own =
+      url.startsWith('node:') && library && !url.includes('crypto')
+        ? inherited
+        : (purposeOf(url) ?? inherited);
     if (name === '(garbage collector)') own = 'garbage collection';
     if (name === '(program)' || name === '(idle)') own = name;
     if (!node.callFrame.url && /^(stringify|parse)$/.test(name)) own = `JSON (${inherited})`;
