@@ -149,7 +149,7 @@ withServices([database, redis], (db, space) => {
         role: 'all',
         database: databaseName(),
         cache: 'redis',
-        queue: 'bullmq (worker, concurrency 8)',
+        queue: 'bullmq (worker, concurrency 32)',
         model: 'offline',
         payments: 'offline checkout',
       });
@@ -163,7 +163,7 @@ withServices([database, redis], (db, space) => {
         role: 'worker',
         database: databaseName(),
         cache: 'redis',
-        queue: 'bullmq (worker, concurrency 8)',
+        queue: 'bullmq (worker, concurrency 32)',
       });
       expect(worker.logLines().some((line) => line.msg?.startsWith('listening'))).toBe(false);
       expect(await worker.stop('SIGTERM')).toBe(0);

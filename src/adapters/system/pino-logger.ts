@@ -1,28 +1,31 @@
 import pino from 'pino';
 import type { Logger } from '#application/ports/logger.ts';
 
-/** How long a log line may wait in the buffer before it is written. */
+/** How long an info line may wait in the buffer before it is written. */
 const FLUSH_INTERVAL_MS = 100;
-let stdout: pino.DestinationStream | undefined;
+let stdout: ReturnType<typeof pino.destination> | undefined;
 
 /**
- * stdout written in batches of 4 KiB or every FLUSH_INTERVAL_MS, whichever comes first, and flushed synchronously
- * when the process exits: one write per batch instead of one blocking write per line on the request path. Shared by
- * every root logger of the process.
+ * stdout written in batches: up to 4 KiB of lines are kept and written together (synchronously, like pino's
+ * default destination) once the batch is full, every FLUSH_INTERVAL_MS, after any warning or error (those are
+ * never late), and when the process exits. One write per batch instead of one per line on the request path.
+ * Shared by every root logger of the process.
  */
-function bufferedStdout(): pino.DestinationStream {
+function bufferedStdout(): ReturnType<typeof pino.destination> {
   if (stdout) return stdout;
-  const destination = pino.destination({ dest: 1, minLength: 4096, sync: false });
-  setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
-  process.once('exit', () => {
-    try {
-      destination.flushSync();
-    } catch {
-      // a write still in flight: it completes on its own before the process ends
-    }
-  });
+  const destination = pino.destination({ dest: 1, minLength: 4096, sync: true });
+  setInterval(() => flushNow(destination), FLUSH_INTERVAL_MS).unref();
+  process.once('exit', () => flushNow(destination));
   stdout = destination;
   return destination;
+}
+
+function flushNow(destination: ReturnType<typeof pino.destination>): void {
+  try {
+    destination.flushSync();
+  } catch {
+    // not open yet, or closed: nothing buffered can be written now
+  }
 }
 
 /** The application's Logger port on pino: JSON lines on stdout, the authorization header redacted. */
@@ -46,10 +49,12 @@ export class PinoLogger implements Logger {
 
   warn(fields: Record<string, unknown>, message: string): void {
     this.pino.warn(fields, message);
+    if (stdout) flushNow(stdout);
   }
 
   error(fields: Record<string, unknown>, message: string): void {
     this.pino.error(fields, message);
+    if (stdout) flushNow(stdout);
   }
 
   child(bindings: Record<string, unknown>): Logger {
