@@ -3,6 +3,7 @@ import { PGlite, type QueryOptions, type Results, type Transaction } from '@elec
 import type { Options } from '@mikro-orm/postgresql';
 import { PGliteDialect } from 'kysely';
 import { lockDataDir } from './data-dir-lock.ts';
+import { copyTemplate, holdsDatabase } from './embedded-template.ts';
 import { ownerOnlyDirectory } from './owner-only-directory.ts';
 
 type Queryable = Pick<Transaction, 'query' | 'exec'>;
@@ -18,12 +19,25 @@ function runningScripts(db: Queryable): Queryable['query'] {
       : ((await db.exec(sql, options)).at(-1) as Results<T>);
 }
 
-/** The embedded PostgreSQL (PGlite) in this process, with its files under `dataDir` (made owner-only), else in memory. */
-export async function embeddedPostgres(dataDir?: string): Promise<{ options: Options; describe: string }> {
+/** PGlite on `path`: a new directory gets a copy of the prepared template (when `template`), else PGlite's initdb. */
+async function openPglite(path: string | undefined, template: boolean): Promise<PGlite> {
+  if (path !== undefined && template && !(await holdsDatabase(path))) await copyTemplate(path);
+  return PGlite.create(path);
+}
+
+/**
+ * The embedded PostgreSQL (PGlite) in this process, with its files under `dataDir` (made owner-only), else in memory.
+ * A `dataDir` without a database starts from the prepared template (see embedded-template.ts) unless `template` is
+ * false; the migrations it lacks are for the caller to apply, as on any database.
+ */
+export async function embeddedPostgres(
+  dataDir?: string,
+  { template = true }: { template?: boolean } = {},
+): Promise<{ options: Options; describe: string }> {
   const path = dataDir === undefined ? undefined : resolve(dataDir);
   if (path !== undefined) await ownerOnlyDirectory(path);
   const unlock = path === undefined ? async () => {} : await lockDataDir(path);
-  const db = await PGlite.create(path).catch(async (error: unknown) => {
+  const db = await openPglite(path, template).catch(async (error: unknown) => {
     await unlock();
     throw error;
   });
