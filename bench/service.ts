@@ -43,14 +43,21 @@ export async function createDatabase(name: string): Promise<{ url: string; drop(
 
 /**
  * The V8 heap flags `npm start` of the checkout at `cwd` gives node (e.g. --max-semi-space-size), so that the bench
- * runs each checkout's service as it would run in production; `${VAR:-default}` takes its default.
+ * runs each checkout's service as it would run in production; `${VAR:-default}` takes VAR from this environment, else
+ * its default.
  */
 function heapFlagsOfStart(cwd: string): string[] {
   const start = (
     JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
   ).scripts?.start;
   return [...(start ?? '').matchAll(/--max-[a-z-]+-size=(\S+)/g)].map(([flag, value]) =>
-    flag.replace(value!, value!.replace(/^\$\{[A-Z_]+:-(\d+)\}$/, '$1')),
+    flag.replace(
+      value!,
+      value!.replace(
+        /^\$\{([A-Z_]+):-(\d+)\}$/,
+        (_, name: string, fallback: string) => process.env[name] ?? fallback,
+      ),
+    ),
   );
 }
 

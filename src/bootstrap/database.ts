@@ -1,7 +1,6 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { HealthCheck } from '#adapters/http/health-check.ts';
 import { applyMigrations } from '#adapters/persistence/postgres/apply-migrations.ts';
-import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import { EntityManagers } from '#adapters/persistence/postgres/entity-managers.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
 import type { Logger } from '#application/ports/logger.ts';
@@ -18,9 +17,7 @@ export interface Database {
 
 /** Connects to PostgreSQL (DATABASE_URL) or starts the embedded one, and applies pending migrations unless told not to. */
 export async function openDatabase(config: Config['database'], logger: Logger): Promise<Database> {
-  const connection = config.url
-    ? postgresServer(config.url, config.poolMax)
-    : await embeddedPostgres(config.dataDir);
+  const connection = config.url ? postgresServer(config.url, config.poolMax) : await embedded(config.dataDir);
   const orm = await MikroORM.init(ormOptions(connection.options));
   try {
     if (config.migrateOnStart) await applyMigrations(orm, logger);
@@ -40,6 +37,12 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
     describe: connection.describe,
     close: () => orm.close(),
   };
+}
+
+/** PGlite (its WebAssembly PostgreSQL and ~20 MB of memory) is loaded only when the service runs it. */
+async function embedded(dataDir: string): Promise<{ options: Options; describe: string }> {
+  const { embeddedPostgres } = await import('#adapters/persistence/postgres/embedded-postgres.ts');
+  return embeddedPostgres(dataDir);
 }
 
 /**
