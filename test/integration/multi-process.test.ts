@@ -89,6 +89,10 @@ withServices([database, redis], (db, space) => {
     it('admits exactly 5 of 10 concurrent sends by a Basic user spread over both APIs', async () => {
       const token = await signedUpUser(apis[0]!.baseUrl);
       const chatroomId = await newChatroom(apis[0]!.baseUrl, token);
+      // Both APIs have read (and may keep) the standing before any prompt is counted.
+      for (const api of apis) {
+        expect((await call(api.baseUrl, 'GET', '/user/me', { token })).body.usage.used).toBe(0);
+      }
       const answers = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           call(apis[i % 2]!.baseUrl, 'POST', `/chatroom/${chatroomId}/message`, {
@@ -100,6 +104,11 @@ withServices([database, redis], (db, space) => {
       );
       const statuses = answers.map((answer) => answer.status).sort();
       expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429, 429, 429, 429]);
+      // Each API's GET /user/me sees the five counted at once, whichever process counted them.
+      for (const api of apis) {
+        const me = await call(api.baseUrl, 'GET', '/user/me', { token });
+        expect(me.body.usage).toMatchObject({ used: 5, remaining: 0 });
+      }
     });
 
     it("refuses a token in the other API the moment a password change answers, and serves the user's new state there, 10 times out of 10", async () => {
