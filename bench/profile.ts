@@ -7,6 +7,7 @@
  *   npm run bench:profile                       # GET /chatroom, GET /user/me, sends
  *   BENCH_ROUTES=me npm run bench:profile       # one of: list, me, send
  *   BENCH_KEEP_PROFILES=1 …                     # keeps the .cpuprofile files (open them in Chrome's DevTools)
+ *   BENCH_CHECKOUT=<dir> …                      # profiles the service of another checkout (a worktree of an older commit)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,9 @@ interface ProfileNode {
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+  /** µs */
+  startTime: number;
+  endTime: number;
 }
 
 /** The purpose of a frame, from its script (a native frame takes its caller's). */
@@ -66,7 +70,8 @@ function purposeOf(url: string): string | null {
   return 'other';
 }
 
-function breakdown(profile: CpuProfile): [string, number][] {
+/** Per purpose: its samples and its share of the busy ones (idle left out). */
+function breakdown(profile: CpuProfile): [string, number, number][] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const purpose = new Map<number, string>();
   const visit = (node: ProfileNode, inherited: string) => {
@@ -94,14 +99,16 @@ function breakdown(profile: CpuProfile): [string, number][] {
   }
   counts.delete('(idle)');
   const busy = [...counts.values()].reduce((a, b) => a + b, 0);
-  return [...counts.entries()].map(([p, n]) => [p, n / busy] as [string, number]).sort((a, b) => b[1] - a[1]);
+  return [...counts.entries()]
+    .map(([p, n]) => [p, n, n / busy] as [string, number, number])
+    .sort((a, b) => b[1] - a[1]);
 }
 
 async function profileRoute(route: string): Promise<void> {
   const profileDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
   const service = await startBenchService({
     name: `profile_${route}`,
-    cwd: ROOT,
+    cwd: process.env.BENCH_CHECKOUT ?? ROOT,
     mode: 'postgres',
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
   });
@@ -128,13 +135,25 @@ async function profileRoute(route: string): Promise<void> {
       `${service.base}${path}`,
     ]);
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+    const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
     await service.stop();
     const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
     if (!file) throw new Error('no profile written');
     const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
     console.log(`\n${send ? 'POST /chatroom/:id/message' : `GET ${path}`} (${rps} req/s under the profiler)`);
-    for (const [purpose, share] of breakdown(profile)) {
-      if (share >= 0.005) console.log(`  ${(share * 100).toFixed(1).padStart(5)} %  ${purpose}`);
+    // µs per request: the profile's sampling interval times the samples, over the requests of the load (start-up left out).
+    const interval = (profile.endTime - profile.startTime) / profile.samples.length;
+    const rows = breakdown(profile);
+    const load = rows.filter(([purpose]) => !purpose.startsWith('start-up'));
+    const perRequest = (samples: number) =>
+      ((samples * interval) / Math.max(1, requests)).toFixed(1).padStart(6);
+    console.log(`  ${perRequest(load.reduce((sum, [, samples]) => sum + samples, 0))} µs per request in all`);
+    for (const [purpose, samples, share] of rows) {
+      if (share >= 0.005) {
+        console.log(
+          `  ${(share * 100).toFixed(1).padStart(5)} %  ${perRequest(samples)} µs/request  ${purpose}`,
+        );
+      }
     }
     if (process.env.BENCH_KEEP_PROFILES) console.log(`  profile: ${join(profileDir, file)}`);
   } finally {
