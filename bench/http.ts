@@ -329,7 +329,7 @@ async function main(): Promise<void> {
         record('sends (wait for reply), 32 connections', target.name, load);
         const after = cpuOf(target.pid ?? 0);
         const per = (ms: number) => ((ms / Math.max(1, load.requests)) * 1000).toFixed(0);
-        const cpu = `CPU per send: service ${per(after.service - before.service)} µs, PostgreSQL ${per(after.postgres - before.postgres)} µs, Redis ${per(after.redis - before.redis)} µs`;
+        const cpu = `CPU per send: service ${per(after.service - before.service)} µs, PostgreSQL ${per(cpuBetween(before.postgres, after.postgres))} µs, Redis ${per(cpuBetween(before.redis, after.redis))} µs`;
         sendCpu.set(target.name, [...(sendCpu.get(target.name) ?? []), cpu]);
         console.log(`  sends round ${round} ${target.name}: ${line(load)}; ${cpu}`);
       }
@@ -432,22 +432,30 @@ async function main(): Promise<void> {
 }
 
 /**
- * CPU time used so far (ms) by the service process, by every PostgreSQL process and by redis-server (Linux /proc),
- * to tell what one send costs each of them: on a machine running nothing else, the differences are the run's.
+ * CPU time used so far (ms) by the service process, and per process by PostgreSQL's and by redis-server (Linux
+ * /proc), to tell what one send costs each of them: on a machine running nothing else, the differences are the run's.
  */
-function cpuOf(pid: number): { service: number; postgres: number; redis: number } {
-  const byName = { postgres: 0, redis: 0 };
+function cpuOf(pid: number): { service: number; postgres: Map<number, number>; redis: Map<number, number> } {
+  const postgres = new Map<number, number>();
+  const redis = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      if (comm.startsWith('postgres')) byName.postgres += cpuMs(Number(entry));
-      else if (comm.startsWith('redis-server')) byName.redis += cpuMs(Number(entry));
+      if (comm.startsWith('postgres')) postgres.set(Number(entry), cpuMs(Number(entry)));
+      else if (comm.startsWith('redis-server')) redis.set(Number(entry), cpuMs(Number(entry)));
     } catch {
       // the process ended meanwhile
     }
   }
-  return { service: cpuMs(pid), ...byName };
+  return { service: cpuMs(pid), postgres, redis };
+}
+
+/** CPU used between two readings by the processes alive at the second (a backend that ended took its time with it). */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, ms] of after) used += ms - (before.get(pid) ?? 0);
+  return used;
 }
 
 function wrkFor(target: Target, path: string, connections: number): Promise<Load> {
