@@ -73,17 +73,17 @@ interface Target {
   stop(): Promise<void>;
 }
 
+/** One scenario's requests (the paths taken in turn) and how many connections send them. */
+interface LoadOptions {
+  paths: string[];
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  connections: number;
+}
+
 /** A wrk run: method, path(s), headers and body, at `connections` for `seconds`. */
-async function wrk(
-  base: string,
-  options: {
-    paths: string[];
-    method: 'GET' | 'POST';
-    headers: Record<string, string>;
-    body?: string;
-    connections: number;
-  },
-): Promise<Load> {
+async function wrk(base: string, options: LoadOptions): Promise<Load> {
   if (!hasWrk) return undiciLoad(base, options);
   const dir = mkdtempSync(join(tmpdir(), 'bench-wrk-'));
   const script = join(dir, 'request.lua');
@@ -130,16 +130,7 @@ async function wrk(
 }
 
 /** The same load from this process (when wrk is missing): slower, so only its ratios mean anything. */
-async function undiciLoad(
-  base: string,
-  options: {
-    paths: string[];
-    method: 'GET' | 'POST';
-    headers: Record<string, string>;
-    body?: string;
-    connections: number;
-  },
-): Promise<Load> {
+async function undiciLoad(base: string, options: LoadOptions): Promise<Load> {
   const dispatcher = new Agent({ connections: options.connections });
   const latencies: number[] = [];
   let errors = 0;
