@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,
   );
+  log.flush();
 
   const server =
     config.role === 'worker'
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
             { port: info.port },
             `listening on http://localhost:${info.port} (the chat at /app, the API reference at /docs)`,
           );
+          log.flush();
         });
   const { port: metricsPort, token } = config.metrics;
   const metricsServer =

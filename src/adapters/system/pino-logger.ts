@@ -57,6 +57,11 @@ export class PinoLogger implements Logger {
     if (stdout) flushNow(stdout);
   }
 
+  /** Writes the buffered lines now: the start-up lines are out before the service answers its first request. */
+  flush(): void {
+    if (stdout) flushNow(stdout);
+  }
+
   child(bindings: Record<string, unknown>): Logger {
     return new PinoLogger(this.pino.child(bindings));
   }
