@@ -127,7 +127,12 @@ describe('GET /metrics', () => {
       token,
       (reply) => reply.status === 'completed',
     );
-    const after = (await scrape(app)).samples;
+    // The reply is stored before its job ends: the job's own bookkeeping may lag the stored reply by a moment.
+    let after = (await scrape(app)).samples;
+    for (let i = 0; i < 100 && sampleValue(after, 'gemini_chat_reply_jobs', { state: 'active' }) !== 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = (await scrape(app)).samples;
+    }
 
     expect(sampleValue(during, 'gemini_chat_reply_jobs', { state: 'active' })).toBe(1);
     expect(sampleValue(during, 'gemini_chat_reply_jobs_finished_total', { outcome: 'completed' })).toBe(0);
