@@ -27,7 +27,7 @@ import { Agent, request } from 'undici';
 import { freePort } from '#test/support/server-process.ts';
 import { measureEmbeddedStart } from './embedded-start.ts';
 import { cpuMs, rssMb } from './process-stats.ts';
-import { JWT_SECRET, redisUrl, startBenchService } from './service.ts';
+import { JWT_SECRET, redisUrl, runWrk, startBenchService } from './service.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -96,19 +96,15 @@ async function wrk(base: string, options: LoadOptions): Promise<Load> {
     'request = function() i = i + 1; return wrk.format(nil, paths[(i % #paths) + 1]) end',
   ].join('\n');
   writeFileSync(script, lua);
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(
-      'wrk',
-      ['-t1', `-c${options.connections}`, `-d${seconds}s`, '--latency', '-s', script, base],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', () => resolve(out));
-  });
+  const output = await runWrk([
+    '-t1',
+    `-c${options.connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    '-s',
+    script,
+    base,
+  ]);
   rmSync(dir, { recursive: true, force: true });
   const ms = (label: string) => {
     const match = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(output);
@@ -268,7 +264,6 @@ async function main(): Promise<void> {
 
     // The ideal shape answers each scenario with the service's own body for the same user.
     const [service] = services as [Target];
-    targetsToken = service.token ?? '';
     const listed = await request(`${service.base}/chatroom`, {
       headers: { authorization: `Bearer ${service.token}` },
     });
@@ -292,12 +287,12 @@ async function main(): Promise<void> {
     for (const scenario of readScenarios) {
       for (const target of targets) {
         // Warm-up: the JIT, the pools, the cache entry.
-        await wrkFor(target, scenario.path, 1);
+        await wrkFor(target, scenario.path, 1, service.token ?? '');
       }
       for (let round = 1; round <= rounds; round++) {
         const order = round % 2 === 1 ? targets : [...targets].reverse();
         for (const target of order) {
-          const load = await wrkFor(target, scenario.path, READ_CONNECTIONS);
+          const load = await wrkFor(target, scenario.path, READ_CONNECTIONS, service.token ?? '');
           record(scenario.name, target.name, load);
           console.log(`  ${scenario.name} round ${round} ${target.name}: ${line(load)}`);
         }
@@ -449,8 +444,8 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
   return used;
 }
 
-function wrkFor(target: Target, path: string, connections: number): Promise<Load> {
-  const token = target.token ?? targetsToken;
+/** GETs `path` on `target` with `token` (the references verify the service's own token: same secret, issuer, audience). */
+function wrkFor(target: Target, path: string, connections: number, token: string): Promise<Load> {
   return wrk(target.base, {
     method: 'GET',
     paths: [path],
@@ -458,8 +453,6 @@ function wrkFor(target: Target, path: string, connections: number): Promise<Load
     connections,
   });
 }
-/** The references verify the service's own token (same secret, issuer and audience). */
-let targetsToken = '';
 
 function line(load: Load): string {
   return `${fmt(load.rps)} req/s, p50 ${fmt(load.p50, 2)} ms, p99 ${fmt(load.p99, 2)} ms${load.errors ? `, ${load.errors} errors` : ''}`;

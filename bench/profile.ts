@@ -9,11 +9,10 @@
  *   BENCH_KEEP_PROFILES=1 …                     # keeps the .cpuprofile files (open them in Chrome's DevTools)
  *   BENCH_CHECKOUT=<dir> …                      # profiles the service of another checkout (a worktree of an older commit)
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBenchService } from './service.ts';
+import { runWrk, startBenchService } from './service.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const routes = (process.env.BENCH_ROUTES ?? 'list,me,send').split(',');
@@ -126,7 +125,7 @@ async function profileRoute(route: string): Promise<void> {
     );
     const path = send ? `/chatroom/${service.roomIds[0]}/message` : route === 'me' ? '/user/me' : '/chatroom';
     const connections = send ? 32 : 50;
-    const out = await wrk([
+    const out = await runWrk([
       '-t1',
       `-c${connections}`,
       `-d${seconds}s`,
@@ -160,19 +159,6 @@ async function profileRoute(route: string): Promise<void> {
     await service.stop();
     if (!process.env.BENCH_KEEP_PROFILES) rmSync(profileDir, { recursive: true, force: true });
   }
-}
-
-/** wrk in a child, this process's event loop free meanwhile. */
-function wrk(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', () => resolve(out));
-  });
 }
 
 for (const route of routes) await profileRoute(route);

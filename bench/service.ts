@@ -139,3 +139,16 @@ export async function startBenchService(options: {
     },
   };
 }
+
+/** Runs wrk with `args` in a child process (this process's event loop stays free meanwhile); its stdout. */
+export function runWrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', () => resolve(out));
+  });
+}

@@ -57,7 +57,7 @@ describe('the offline service on its embedded database', () => {
     parent = await mkdtemp(join(tmpdir(), 'gemini-chat-data-'));
     dataDir = join(parent, 'data');
     first = await startServer({ DATA_DIR: dataDir });
-    // The first start creates the database files (initdb): seconds, not milliseconds.
+    // The first start copies the prepared database files (the embedded template) and opens them.
     firstStartMs = await first.started(true, 60_000);
   }, 70_000);
 

@@ -30,7 +30,14 @@ import { TOKENS } from '../tokens.ts';
 export const applicationModule = new ContainerModule(({ bind }) => {
   // The ports by name; each use case below is bound to its own token.
   const { UserRepository, OtpRepository, ChatroomRepository, MessageRepository } = TOKENS;
-  const { SubscriptionRepository, UsageCounter, ReplyQueue, LanguageModel, PaymentGateway } = TOKENS;
+  const {
+    SubscriptionRepository,
+    UsageCounter,
+    AccountStandings,
+    ReplyQueue,
+    LanguageModel,
+    PaymentGateway,
+  } = TOKENS;
   const { PaymentEventVerifier, RateLimiter, TokenService, PasswordHasher, OtpCodes, OtpSender } = TOKENS;
   const { Clock, IdGenerator, Logger, Metrics, Settings } = TOKENS;
   const { ReplyEventLog, ReplyCancellation, IdempotencyKeys, UnitOfWork } = TOKENS;
@@ -77,7 +84,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
   );
   bind(TOKENS.GetMe).toResolvedValue(
     (accounts, clock, settings) => new GetMe({ accounts, clock, settings }),
-    [TOKENS.AccountStandings, Clock, Settings],
+    [AccountStandings, Clock, Settings],
   );
 
   bind(TOKENS.CreateChatroom).toResolvedValue(
