@@ -5,6 +5,7 @@
  *   BENCH_MODE=embedded npm run bench               # the service with nothing configured (PGlite, in-process queue)
  *   BENCH_BASELINE=<git ref> npm run bench          # also the service as of that commit, in the same run
  *   BENCH_ONLY=sends, BENCH_SKIP_START=1            # the send scenarios alone; no embedded start timing
+ *   BENCH_ONLY=reads                                # the read scenarios alone (no sends, no embedded start)
  *
  * Targets, each its own process: the service (ROLE=all, offline model answering at once), optionally the baseline,
  * `ideal` (bench/reference-server.ts: Hono + jsonwebtoken with a KeyObject + one Redis GET) and `hello` (node:http).
@@ -37,6 +38,8 @@ const baselineRef = process.env.BENCH_BASELINE;
 const skipStart = process.env.BENCH_SKIP_START === '1';
 /** BENCH_ONLY=sends: the send scenarios alone (no reads, no embedded start), to try a change to the send path. */
 const sendsOnly = process.env.BENCH_ONLY === 'sends';
+/** BENCH_ONLY=reads: the read scenarios alone, to try a change to the cached reads. */
+const readsOnly = process.env.BENCH_ONLY === 'reads';
 const ROOT = new URL('../', import.meta.url).pathname;
 const runId = randomBytes(4).toString('hex');
 const READ_CONNECTIONS = 50;
@@ -300,7 +303,7 @@ async function main(): Promise<void> {
       summary.push(summarize(scenario.name, results.get(scenario.name)!, services, ['ideal', 'hello']));
     }
 
-    for (let round = 1; round <= rounds; round++) {
+    for (let round = 1; round <= rounds && !readsOnly; round++) {
       const order = round % 2 === 1 ? services : [...services].reverse();
       for (const target of order) {
         const before = cpuOf(target.pid ?? 0);
@@ -321,17 +324,12 @@ async function main(): Promise<void> {
       }
     }
     for (const [name, cpus] of sendCpu) summary.push(`sends, ${name}, last round: ${cpus.at(-1)}`);
-    summary.push(
-      summarize(
-        'sends (wait for reply), 32 connections',
-        results.get('sends (wait for reply), 32 connections')!,
-        services,
-        [],
-      ),
-    );
+    const sendRounds = results.get('sends (wait for reply), 32 connections');
+    if (sendRounds)
+      summary.push(summarize('sends (wait for reply), 32 connections', sendRounds, services, []));
 
     const lone = new Map<string, { p50: number; p99: number }>();
-    for (const target of services) {
+    for (const target of readsOnly ? [] : services) {
       const latency = await loneSendLatency(target);
       lone.set(target.name, latency);
       target.sendsServed = (target.sendsServed ?? 0) + loneSends + 30;
@@ -347,7 +345,7 @@ async function main(): Promise<void> {
     }
 
     let starts: { firstMs: number[]; restartMs: number[] } | null = null;
-    if (!skipStart && !sendsOnly) {
+    if (!skipStart && !sendsOnly && !readsOnly) {
       for (const target of targets) await target.stop();
       targets.length = 0;
       const measured = await measureEmbeddedStart(3);
@@ -368,14 +366,10 @@ async function main(): Promise<void> {
         median(byTarget.get('service')!.map((l) => l.rps)) / median(byTarget.get('ideal')!.map((l) => l.rps))
       );
     };
-    const serviceLone = lone.get('service')!;
-    const sends = median(
-      results
-        .get('sends (wait for reply), 32 connections')!
-        .get('service')!
-        .map((l) => l.rps),
-    );
-    const baselineSends = results.get('sends (wait for reply), 32 connections')!.get('baseline');
+    const serviceLone = lone.get('service');
+    const sendLoads = results.get('sends (wait for reply), 32 connections');
+    const sends = median((sendLoads?.get('service') ?? []).map((l) => l.rps));
+    const baselineSends = sendLoads?.get('baseline');
     const service0 = services[0]!;
     const rows: [string, string, string][] = [
       [
@@ -384,16 +378,20 @@ async function main(): Promise<void> {
         '≥ 0.7 × ideal',
       ],
       ['GET /user/me, 50 connections', `${fmt(ratio('GET /user/me'), 2)} × ideal`, '≥ 0.5 × ideal'],
-      [
-        'lone send, time the service adds',
-        `p50 ${fmt(serviceLone.p50, 1)} ms, p99 ${fmt(serviceLone.p99, 1)} ms`,
-        'p50 < 5 ms, p99 < 25 ms',
-      ],
-      [
-        'sends/s at 32 connections',
-        `${fmt(sends)}/s${baselineSends ? ` (${fmt(sends / median(baselineSends.map((l) => l.rps)), 1)} × baseline)` : ''}`,
-        '≥ 3 × today',
-      ],
+      ...(serviceLone && sendLoads
+        ? ([
+            [
+              'lone send, time the service adds',
+              `p50 ${fmt(serviceLone.p50, 1)} ms, p99 ${fmt(serviceLone.p99, 1)} ms`,
+              'p50 < 5 ms, p99 < 25 ms',
+            ],
+            [
+              'sends/s at 32 connections',
+              `${fmt(sends)}/s${baselineSends ? ` (${fmt(sends / median(baselineSends.map((l) => l.rps)), 1)} × baseline)` : ''}`,
+              '≥ 3 × today',
+            ],
+          ] as [string, string, string][])
+        : []),
       ...(starts
         ? ([
             ['embedded first start', `${fmt(median(starts.firstMs))} ms`, '< 3,000 ms'],
