@@ -42,23 +42,24 @@ export async function createDatabase(name: string): Promise<{ url: string; drop(
 }
 
 /**
- * The V8 heap flags `npm start` of the checkout at `cwd` gives node (e.g. --max-semi-space-size), so that the bench
- * runs each checkout's service as it would run in production; `${VAR:-default}` takes VAR from this environment, else
- * its default.
+ * The V8 flags `npm start` of the checkout at `cwd` gives node (e.g. --max-semi-space-size), so that the bench runs
+ * each checkout's service as it would run in production: every `--flag` of its `node` command before `--import`;
+ * `${VAR:-default}` takes VAR from this environment, else its default.
  */
-function heapFlagsOfStart(cwd: string): string[] {
+function v8FlagsOfStart(cwd: string): string[] {
   const start = (
     JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
   ).scripts?.start;
-  return [...(start ?? '').matchAll(/--max-[a-z-]+-size=(\S+)/g)].map(([flag, value]) =>
-    flag.replace(
-      value!,
-      value!.replace(
-        /^\$\{([A-Z_]+):-(\d+)\}$/,
+  const flags = /\bnode((?:\s+--(?!import\b)\S+)*)/.exec(start ?? '')?.[1] ?? '';
+  return flags
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((flag) =>
+      flag.replace(
+        /\$\{([A-Z_]+):-(\d+)\}/,
         (_, name: string, fallback: string) => process.env[name] ?? fallback,
       ),
-    ),
-  );
+    );
 }
 
 /**
@@ -97,7 +98,7 @@ export async function startBenchService(options: {
   };
   const child = spawn(
     process.execPath,
-    [...heapFlagsOfStart(options.cwd), ...(options.nodeArgs ?? []), 'src/bootstrap/server.ts'],
+    [...v8FlagsOfStart(options.cwd), ...(options.nodeArgs ?? []), 'src/bootstrap/server.ts'],
     {
       cwd: options.cwd,
       env,
