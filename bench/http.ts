@@ -290,12 +290,20 @@ async function main(): Promise<void> {
     for (const scenario of readScenarios) {
       for (const target of targets) {
         // Warm-up: the JIT, the pools, the cache entry.
-        await wrkFor(target, scenario.path, 1, service.token ?? '');
+        await wrkFor(target, scenario.path, 1, target.token ?? service.token ?? '');
       }
       for (let round = 1; round <= rounds; round++) {
         const order = round % 2 === 1 ? targets : [...targets].reverse();
         for (const target of order) {
-          const load = await wrkFor(target, scenario.path, READ_CONNECTIONS, service.token ?? '');
+          const load = await wrkFor(
+            target,
+            scenario.path,
+            READ_CONNECTIONS,
+            target.token ?? service.token ?? '',
+          );
+          // An error answer is cheaper than the read: a run with errors would measure the wrong thing.
+          if (load.errors > 0)
+            throw new Error(`${target.name} answered ${load.errors} errors on ${scenario.path}`);
           record(scenario.name, target.name, load);
           console.log(`  ${scenario.name} round ${round} ${target.name}: ${line(load)}`);
         }
@@ -442,7 +450,10 @@ function cpuBetween(before: Map<number, number>, after: Map<number, number>): nu
   return used;
 }
 
-/** GETs `path` on `target` with `token` (the references verify the service's own token: same secret, issuer, audience). */
+/**
+ * GETs `path` on `target` with `token`: a service's own user's token; the references verify the service's token
+ * (same secret, issuer, audience).
+ */
 function wrkFor(target: Target, path: string, connections: number, token: string): Promise<Load> {
   return wrk(target.base, {
     method: 'GET',
