@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import {
   closeClient,
   createBullMqClient,
-  createCacheClient,
   createCommandClient,
   untilReady,
 } from '#adapters/cache/redis-connection.ts';
@@ -12,10 +11,8 @@ import type { Logger } from '#application/ports/logger.ts';
 
 /** The two Redis clients the adapters share; close() only after everything built on them is closed. */
 export interface RedisConnection {
-  /** Fails fast: the request path (rate limits, enqueue, reply events, invalidations). */
+  /** Fails fast: the request path (cache, rate limits, enqueue). */
   commands: Redis;
-  /** Fails fast and auto-pipelines: the caches of the hot reads. */
-  cache: Redis;
   /** Waits out an outage: BullMQ workers and event readers. */
   bullmq: Redis;
   /** Pub/Sub only (reply stream wake-ups, stop requests); connects on first use. */
@@ -30,14 +27,10 @@ const STARTUP_WAIT_MS = 3000;
 /** Opens the clients; an unreachable Redis is logged and start-up goes on. */
 export async function openRedis(url: string, logger: Logger): Promise<RedisConnection> {
   const commands = createCommandClient(url);
-  const cache = createCacheClient(url);
   const bullmq = createBullMqClient(url);
   const subscriber = createBullMqClient(url, 'gemini-chat:subscriber');
-  for (const client of [commands, cache, bullmq, subscriber]) reportOutages(client, logger);
-  const ready = await Promise.all([
-    untilReady(commands, STARTUP_WAIT_MS),
-    untilReady(cache, STARTUP_WAIT_MS),
-  ]).then(
+  for (const client of [commands, bullmq, subscriber]) reportOutages(client, logger);
+  const ready = await untilReady(commands, STARTUP_WAIT_MS).then(
     () => true,
     (error: unknown) => {
       logger.warn({ err: error }, 'Redis is not answering yet; starting unready');
@@ -47,7 +40,6 @@ export async function openRedis(url: string, logger: Logger): Promise<RedisConne
   if (ready) for (const warning of await redisDurabilityWarnings(commands)) logger.warn({}, warning);
   return {
     commands,
-    cache,
     bullmq,
     subscriber,
     healthCheck: {
@@ -57,7 +49,7 @@ export async function openRedis(url: string, logger: Logger): Promise<RedisConne
       },
     },
     close: async () => {
-      await Promise.all([commands, cache, bullmq, subscriber].map(closeClient));
+      await Promise.all([closeClient(commands), closeClient(bullmq), closeClient(subscriber)]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 
 /** How long a command on the request path may take before it fails (ms). */
 export const COMMAND_TIMEOUT_MS = 1000;
@@ -8,29 +8,14 @@ export const COMMAND_TIMEOUT_MS = 1000;
  * (no offline queue) or within COMMAND_TIMEOUT_MS, so a request answers 503 instead of hanging.
  */
 export function createCommandClient(url: string, connectionName = 'gemini-chat:commands'): Redis {
-  return new Redis(url, failFast(connectionName));
-}
-
-/**
- * A fail-fast client for the caches the hot reads go through: the commands issued in one turn of the event loop go
- * out in one write (auto-pipelining). Under load one socket write then serves many requests instead of one each,
- * and that write is most of what a cached read's round trip costs this process. Not for the send path: a pipeline
- * waits for the one in flight, which adds a round trip to a send's chain of commands (measured: lone send p99
- * 12.5 → 19.5 ms with the queue and reply events on it).
- */
-export function createCacheClient(url: string, connectionName = 'gemini-chat:cache'): Redis {
-  return new Redis(url, { ...failFast(connectionName), enableAutoPipelining: true });
-}
-
-function failFast(connectionName: string): RedisOptions {
-  return {
+  return new Redis(url, {
     connectionName,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: COMMAND_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (times) => Math.min(times * 200, 2000),
-  };
+  });
 }
 
 /**
