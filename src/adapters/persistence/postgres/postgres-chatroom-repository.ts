@@ -54,6 +54,8 @@ export class PostgresChatroomRepository implements ChatroomRepository {
   }
 
   private async rows(sql: string, params: string[]): Promise<Chatroom[]> {
-    return (await this.ems.current().execute(sql, params)).map((row) => this.chatrooms.fromRow(row));
+    return (await this.ems.query<Record<string, unknown>>(sql, params)).map((row) =>
+      this.chatrooms.fromRow(row),
+    );
   }
 }

@@ -94,31 +94,25 @@ export class PostgresMessageRepository implements MessageRepository {
     ];
     let row: { used: number | null; stored: number } | undefined;
     try {
-      [row] = await this.ems
-        .current()
-        .execute<{ used: number | null; stored: number }[]>(COUNTED_EXCHANGE, params);
+      [row] = await this.ems.query<{ used: number | null; stored: number }>(COUNTED_EXCHANGE, params);
     } catch (error) {
       if (error instanceof ForeignKeyConstraintViolationException) throw new ChatroomNotFound();
       throw error;
     }
     if (row?.used != null && row.stored === 2) return { admitted: true, used: row.used };
-    const used = await this.ems
-      .current()
-      .execute<{ used: number }[]>('select used from daily_usage where user_id = ? and day = ?', [
-        userId,
-        day,
-      ]);
+    const used = await this.ems.query<{ used: number }>(
+      'select used from daily_usage where user_id = ? and day = ?',
+      [userId, day],
+    );
     return { admitted: false, used: used[0]?.used ?? 0 };
   }
 
   async replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null> {
     if (!isUuid(replyId)) return null;
-    const rows = await this.ems
-      .current()
-      .execute<({ part: number } & Record<string, unknown>)[]>(this.replyContextSql, [
-        replyId,
-        historyLength,
-      ]);
+    const rows = await this.ems.query<{ part: number } & Record<string, unknown>>(this.replyContextSql, [
+      replyId,
+      historyLength,
+    ]);
     let reply: Message | null = null;
     let prompt: Message | null = null;
     const newestFirst: Message[] = [];
@@ -220,7 +214,7 @@ export class PostgresMessageRepository implements MessageRepository {
       params.push(property === 'tokenUsage' && value !== null ? JSON.stringify(value) : value);
     }
     const sql = `update messages set ${sets.join(', ')} where id = ? and status = 'pending' returning id`;
-    return (await this.ems.current().execute<unknown[]>(sql, [...params, id])).length > 0;
+    return (await this.ems.query(sql, [...params, id])).length > 0;
   }
 
   private newestBefore(
@@ -238,6 +232,8 @@ export class PostgresMessageRepository implements MessageRepository {
   }
 
   private async rows(sql: string, params: unknown[]): Promise<Message[]> {
-    return (await this.ems.current().execute(sql, params)).map((row) => this.messages.fromRow(row));
+    return (await this.ems.query<Record<string, unknown>>(sql, params)).map((row) =>
+      this.messages.fromRow(row),
+    );
   }
 }
