@@ -18,9 +18,11 @@ export class PostgresAccountStandings implements AccountStandings {
 
   async standing(userId: UserId, day: string): Promise<AccountStanding> {
     if (!isUuid(userId)) return { subscriptionStatus: null, used: 0 };
-    const [row] = await this.ems
-      .current()
-      .execute<{ status: string | null; used: number }[]>(STANDING, [userId, userId, day]);
+    const [row] = await this.ems.query<{ status: string | null; used: number }>(STANDING, [
+      userId,
+      userId,
+      day,
+    ]);
     const status = row?.status ?? null;
     return {
       subscriptionStatus: status !== null && isSubscriptionStatus(status) ? status : null,

@@ -50,7 +50,7 @@ export class PostgresUserRepository implements UserRepository {
   }
 
   private async one(sql: string, params: string[]): Promise<User | null> {
-    const [row] = await this.ems.current().execute(sql, params);
+    const [row] = await this.ems.query<Record<string, unknown>>(sql, params);
     return row ? this.users.fromRow(row) : null;
   }
 }
