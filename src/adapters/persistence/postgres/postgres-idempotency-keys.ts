@@ -40,18 +40,17 @@ export class PostgresIdempotencyKeys implements IdempotencyKeys {
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyClaim | null> {
     const { userId, key, chatroomId, promptId, replyId, createdAt } = claim;
-    const em = this.ems.current();
     for (;;) {
-      const won = await em.execute<unknown[]>(CLAIM, [userId, key, chatroomId, promptId, replyId, createdAt]);
+      const won = await this.ems.query(CLAIM, [userId, key, chatroomId, promptId, replyId, createdAt]);
       if (won.length > 0) return null;
-      const [held] = await em.execute<ClaimRow[]>(HELD, [userId, key]);
+      const [held] = await this.ems.query<ClaimRow>(HELD, [userId, key]);
       // Released between the two statements: try again.
       if (held) return toClaim(held);
     }
   }
 
   async release(userId: UserId, key: string, replyId: MessageId): Promise<void> {
-    await this.ems.current().execute(RELEASE, [userId, key, replyId], 'run');
+    await this.ems.query(RELEASE, [userId, key, replyId]);
   }
 }
 
