@@ -92,4 +92,78 @@ describe('ReplyProgress', () => {
     await expect(failing.flush()).resolves.toBeUndefined();
     failing.close();
   });
+
+  it('logs a refused append as a warning naming the reply, and the reply goes on', async () => {
+    const logged = new SilentLogger();
+    const failing = new ReplyProgress(
+      {
+        events: { ...events, append: () => Promise.reject(new Error('Redis down')) } as never,
+        save: async () => {},
+        logger: logged,
+      },
+      REPLY,
+    );
+    failing.add('x');
+    await failing.flush();
+    failing.close();
+    expect(logged.entries).toEqual([
+      expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ replyId: REPLY }) }),
+    ]);
+    expect((logged.entries[0]?.fields.err as Error).message).toBe('Redis down');
+  });
+
+  it('ignores an empty delta: nothing goes to the log, no save is scheduled', async () => {
+    const append = vi.spyOn(events, 'append');
+    await progress.begin();
+    progress.add('');
+    await vi.advanceTimersByTimeAsync(2 * SAVE_EVERY_MS);
+    expect(append).not.toHaveBeenCalled();
+    expect(saves).toEqual([]);
+  });
+
+  it('writes nothing when flushed or saved with nothing new', async () => {
+    const append = vi.spyOn(events, 'append');
+    await progress.flush();
+    await progress.save();
+    expect(append).not.toHaveBeenCalled();
+    expect(saves).toEqual([]);
+  });
+
+  it('holds deltas for the rest of the window after a flush, however late in it they come', async () => {
+    const append = vi.spyOn(events, 'append');
+    progress.add('a');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(append).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(COALESCE_MS - 2);
+    progress.add('b');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(append).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await deltas()).toEqual(['a', 'b']);
+  });
+
+  it('sends a delta at once when the window has just closed', async () => {
+    progress.add('a');
+    await vi.advanceTimersByTimeAsync(COALESCE_MS);
+    progress.add('b');
+    // Not on a timer: already on its way before any timer runs.
+    await Promise.resolve();
+    expect(await deltas()).toEqual(['a', 'b']);
+  });
+
+  it('starts a new window after an explicit flush: a timer of the old one does not send early', async () => {
+    progress.add('a');
+    await vi.advanceTimersByTimeAsync(5);
+    progress.add('b');
+    await vi.advanceTimersByTimeAsync(5);
+    // The end of a reply takes what is buffered at once (at 10 ms; the window of 'a' would have closed at 25).
+    await progress.flush();
+    expect(await deltas()).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(2);
+    progress.add('c');
+    await vi.advanceTimersByTimeAsync(COALESCE_MS - 5);
+    expect(await deltas()).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(5);
+    expect(await deltas()).toEqual(['a', 'b', 'c']);
+  });
 });
