@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FollowReply, STORED_CHECK_MS, storedOutcome } from '#application/messaging/follow-reply.ts';
 import type { LoggedReplyEvent } from '#application/ports/reply-events.ts';
@@ -186,5 +187,47 @@ describe('FollowReply of a pending reply', () => {
     await vi.advanceTimersByTimeAsync(3 * STORED_CHECK_MS);
 
     expect(reads).not.toHaveBeenCalled();
+  });
+
+  it('stops checking the stored reply when the client leaves during a check', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { world, follow } = await setUp();
+    const read = Promise.withResolvers<null>();
+    const reads = vi.spyOn(world.messages, 'findById').mockImplementation(() => read.promise);
+    const client = new AbortController();
+    const following = await follow();
+    const events = collect(following.events(client.signal));
+    await vi.advanceTimersByTimeAsync(STORED_CHECK_MS);
+    expect(reads).toHaveBeenCalledTimes(1);
+
+    client.abort();
+    await events;
+    // The check that was in flight comes back with the reply still pending: it must not plan another one.
+    read.resolve(null);
+    await vi.advanceTimersByTimeAsync(3 * STORED_CHECK_MS);
+
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends quietly when the log closes before the end while the stored reply is still pending', async () => {
+    const { world, follow } = await setUp();
+    vi.spyOn(world.events, 'follow').mockImplementation(async function* () {});
+    const following = await follow();
+
+    expect(await collect(following.events(new AbortController().signal))).toEqual([]);
+  });
+
+  it("leaves no listener on the caller's signal once the follow has ended", async () => {
+    const { world, reply, follow } = await setUp();
+    const client = new AbortController();
+    const following = await follow();
+    const events = collect(following.events(client.signal));
+    await settle(world);
+    expect(getEventListeners(client.signal, 'abort')).toHaveLength(1);
+
+    await world.events.append(reply.id, [{ type: 'abort' }]);
+    await events;
+
+    expect(getEventListeners(client.signal, 'abort')).toHaveLength(0);
   });
 });
