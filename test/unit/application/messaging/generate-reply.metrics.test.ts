@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NoMetrics } from '#adapters/metrics/no-metrics.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
+import { LanguageModelError } from '#application/ports/language-model.ts';
 import type { Metrics } from '#application/ports/metrics.ts';
 import type { TokenUsage } from '#domain/chatroom/message.ts';
 import { quotaDay } from '#domain/quota/daily-quota.ts';
@@ -15,11 +16,13 @@ function recordingMetrics() {
     firstText: [] as number[],
     ended: [] as [string, number][],
     tokens: [] as [Tier, TokenUsage][],
+    failures: [] as { kind: string; retryable: boolean }[],
   };
   const metrics: Metrics = Object.assign(new NoMetrics(), {
     replyFirstText: (seconds: number) => recorded.firstText.push(seconds),
     replyEnded: (status: string, seconds: number) => recorded.ended.push([status, seconds]),
     tokensUsed: (tier: Tier, tokens: TokenUsage) => recorded.tokens.push([tier, tokens]),
+    modelFailed: (failure: { kind: string; retryable: boolean }) => recorded.failures.push(failure),
   });
   return { metrics, recorded };
 }
@@ -48,7 +51,7 @@ async function setUp(options: { tier?: Tier; subscribed?: boolean; modelMs?: num
     day: quotaDay(now),
     ...(options.tier ? { tier: options.tier } : {}),
   });
-  return { world, metrics: recorded, job, handler: new GenerateReply({ ...world, model, metrics }) };
+  return { world, model, metrics: recorded, job, handler: new GenerateReply({ ...world, model, metrics }) };
 }
 
 describe('GenerateReply: what it reports to the metrics', () => {
@@ -72,11 +75,42 @@ describe('GenerateReply: what it reports to the metrics', () => {
     expect(metrics.tokens).toEqual([['pro', USAGE]]);
   });
 
-  it('stores the reply even when the tier cannot be read, and only the count is lost', async () => {
+  it('stores the reply even when the tier cannot be read, and only the count is lost (with a warning)', async () => {
     const { world, metrics, job, handler } = await setUp();
-    world.subscriptions.findByUserId = () => Promise.reject(new Error('database down'));
+    const down = new Error('database down');
+    world.subscriptions.findByUserId = () => Promise.reject(down);
     await handler.handle(job);
     expect(metrics.tokens).toEqual([]);
     expect(await world.messages.findById(job.replyId)).toMatchObject({ status: 'completed' });
+    expect(world.logger.entries).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        fields: expect.objectContaining({ err: down, replyId: job.replyId }),
+      }),
+    );
+  });
+
+  it('records no first text for an answer without any', async () => {
+    const { world, model, metrics, job, handler } = await setUp();
+    model.answerWith(() => ({ text: '', tokenUsage: null }));
+    await handler.handle(job);
+    expect(await world.messages.findById(job.replyId)).toMatchObject({ status: 'completed', content: '' });
+    expect(metrics.firstText).toEqual([]);
+  });
+
+  it("labels a model failure with the adapter's kind, and anything else thrown as unexpected and retryable", async () => {
+    const { model, metrics, job, handler } = await setUp();
+    model.answerWith(() => {
+      throw new LanguageModelError('busy', { retryable: true, kind: 'overloaded' });
+    });
+    await expect(handler.handle(job)).rejects.toBeInstanceOf(LanguageModelError);
+    model.answerWith(() => {
+      throw new TypeError('a bug');
+    });
+    await expect(handler.handle(job)).rejects.toBeInstanceOf(TypeError);
+    expect(metrics.failures).toEqual([
+      { kind: 'overloaded', retryable: true },
+      { kind: 'unexpected', retryable: true },
+    ]);
   });
 });

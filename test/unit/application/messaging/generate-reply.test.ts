@@ -166,4 +166,82 @@ describe('GenerateReply', () => {
     await handler.handle(job);
     expect(model.conversations).toHaveLength(0);
   });
+
+  it.each(['redis', 'queue'] as const)(
+    'leaves the reply pending, prompt still counted, when its last attempt died of a %s outage',
+    async (service) => {
+      const { world, user, chatroom, handler } = await setUp();
+      const day = quotaDay(world.clock.now());
+      await world.usage.take(user.id, day, null);
+      const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+      const outage = new ServiceUnavailable(service, `${service} is unreachable`);
+
+      await handler.giveUp(job, outage);
+
+      expect((await world.messages.findById(reply.id))?.status).toBe('pending');
+      expect(await world.usage.used(user.id, day)).toBe(1);
+      expect(world.logger.entries).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          fields: expect.objectContaining({ err: outage, replyId: reply.id }),
+        }),
+      );
+    },
+  );
+
+  it('fails the reply when what was unavailable is not one of its own services (the model)', async () => {
+    const { world, user, chatroom, handler } = await setUp();
+    const day = quotaDay(world.clock.now());
+    await world.usage.take(user.id, day, null);
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+
+    await handler.giveUp(job, new ServiceUnavailable('model', 'The model is unreachable'));
+
+    expect((await world.messages.findById(reply.id))?.status).toBe('failed');
+    expect(await world.usage.used(user.id, day)).toBe(0);
+  });
+
+  it('resolves with the stored reply only in the run that completed it', async () => {
+    const { world, chatroom, handler } = await setUp();
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+
+    const outcomes = await Promise.all([handler.handle(job), handler.handle(job)]);
+
+    const completed = outcomes.filter((outcome) => outcome !== undefined);
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({ id: reply.id, status: 'completed' });
+  });
+
+  it('releases its watch for a stop request once the job is over', async () => {
+    const { world, chatroom, handler } = await setUp();
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    let watching = 0;
+    const watch = world.cancellation.watch.bind(world.cancellation);
+    world.cancellation.watch = async (replyId, onStop) => {
+      watching += 1;
+      const unwatch = await watch(replyId, onStop);
+      return () => {
+        watching -= 1;
+        unwatch();
+      };
+    };
+
+    await handler.handle(job);
+
+    expect((await world.messages.findById(reply.id))?.status).toBe('completed');
+    expect(watching).toBe(0);
+  });
+
+  it('tags its log lines with the request id of the job, and with none when the job has none', async () => {
+    const { world, chatroom, handler } = await setUp();
+    const tagged = await exchange(world, chatroom, 'Hello', 'pending');
+    await handler.handle({ ...tagged.job, requestId: 'req-42' });
+    const untagged = await exchange(world, chatroom, 'Again', 'pending');
+    const { requestId: _none, ...withoutRequestId } = untagged.job;
+    await handler.handle(withoutRequestId);
+
+    const ended = world.logger.entries.filter((entry) => entry.message === 'reply ended');
+    expect(ended.map((entry) => entry.fields.reqId)).toEqual(['req-42', undefined]);
+    expect('reqId' in ended[1]!.fields).toBe(false);
+  });
 });
