@@ -109,7 +109,7 @@ describe('ReplyProgress', () => {
     expect(logged.entries).toEqual([
       expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ replyId: REPLY }) }),
     ]);
-    expect((logged.entries[0]?.fields.err as Error).message).toBe('Redis down');
+    expect((logged.entries[0]!.fields.err as Error).message).toBe('Redis down');
   });
 
   it('ignores an empty delta: nothing goes to the log, no save is scheduled', async () => {
