@@ -128,19 +128,6 @@ describe('GenerateReply', () => {
     expect(await world.usage.used(user.id, day)).toBe(1);
   });
 
-  it('leaves the reply pending, prompt still counted, when its last attempt died of a database outage', async () => {
-    const { world, user, chatroom, handler } = await setUp();
-    const day = quotaDay(world.clock.now());
-    await world.usage.take(user.id, day, null);
-    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
-
-    await handler.giveUp(job, new ServiceUnavailable('database', 'The database is unreachable'));
-
-    expect((await world.messages.findById(reply.id))?.status).toBe('pending');
-    expect(await world.usage.used(user.id, day)).toBe(1);
-    expect(world.logger.messages('warn')).toEqual(['reply left pending until its services are back']);
-  });
-
   it('never shows an internal error message to the user', async () => {
     const { world, chatroom, handler } = await setUp();
     const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
@@ -167,9 +154,14 @@ describe('GenerateReply', () => {
     expect(model.conversations).toHaveLength(0);
   });
 
-  it.each(['redis', 'queue'] as const)(
-    'leaves the reply pending, prompt still counted, when its last attempt died of a %s outage',
-    async (service) => {
+  it.each([
+    ['database', 'pending', 1],
+    ['redis', 'pending', 1],
+    ['queue', 'pending', 1],
+    ['model', 'failed', 0],
+  ] as const)(
+    'on giving up after a %s outage, leaves the reply %s (prompts counted: %d)',
+    async (service, status, used) => {
       const { world, user, chatroom, handler } = await setUp();
       const day = quotaDay(world.clock.now());
       await world.usage.take(user.id, day, null);
@@ -178,28 +170,17 @@ describe('GenerateReply', () => {
 
       await handler.giveUp(job, outage);
 
-      expect((await world.messages.findById(reply.id))?.status).toBe('pending');
-      expect(await world.usage.used(user.id, day)).toBe(1);
-      expect(world.logger.entries).toContainEqual(
-        expect.objectContaining({
-          level: 'warn',
-          fields: expect.objectContaining({ err: outage, replyId: reply.id }),
-        }),
-      );
+      // Its own services' outages: ReconcileReplies queues the reply again once they are back.
+      expect((await world.messages.findById(reply.id))?.status).toBe(status);
+      expect(await world.usage.used(user.id, day)).toBe(used);
+      const warning = world.logger.entries.find((entry) => entry.level === 'warn');
+      expect(warning).toMatchObject({
+        message:
+          status === 'pending' ? 'reply left pending until its services are back' : 'reply failed for good',
+        fields: { err: outage, replyId: reply.id },
+      });
     },
   );
-
-  it('fails the reply when what was unavailable is not one of its own services (the model)', async () => {
-    const { world, user, chatroom, handler } = await setUp();
-    const day = quotaDay(world.clock.now());
-    await world.usage.take(user.id, day, null);
-    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
-
-    await handler.giveUp(job, new ServiceUnavailable('model', 'The model is unreachable'));
-
-    expect((await world.messages.findById(reply.id))?.status).toBe('failed');
-    expect(await world.usage.used(user.id, day)).toBe(0);
-  });
 
   it('resolves with the stored reply only in the run that completed it', async () => {
     const { world, chatroom, handler } = await setUp();
