@@ -1,39 +1,31 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockDataDir } from '#adapters/persistence/postgres/data-dir-lock.ts';
+import { tempDirPerTest } from '#test/support/temp-dir.ts';
 
 describe("the embedded database's directory lock", () => {
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'data-dir-lock-'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest('data-dir-lock-');
 
   it('refuses a directory a running process holds', async () => {
-    await writeFile(join(dir, 'service.pid'), String(process.ppid));
-    await expect(lockDataDir(dir)).rejects.toThrow(/in use by another process/);
+    await writeFile(join(dir(), 'service.pid'), String(process.ppid));
+    await expect(lockDataDir(dir())).rejects.toThrow(/in use by another process/);
   });
 
   it('takes over the lock of a process that is gone, and releases it', async () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid;
-    await writeFile(join(dir, 'service.pid'), String(gone));
-    const release = await lockDataDir(dir);
-    expect(await readFile(join(dir, 'service.pid'), 'utf8')).toBe(String(process.pid));
+    await writeFile(join(dir(), 'service.pid'), String(gone));
+    const release = await lockDataDir(dir());
+    expect(await readFile(join(dir(), 'service.pid'), 'utf8')).toBe(String(process.pid));
     await release();
-    await expect(readFile(join(dir, 'service.pid'), 'utf8')).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(dir(), 'service.pid'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('refuses a second claim from the same process until the first is released', async () => {
-    const release = await lockDataDir(dir);
-    await expect(lockDataDir(dir)).rejects.toThrow(/in use/);
+    const release = await lockDataDir(dir());
+    await expect(lockDataDir(dir())).rejects.toThrow(/in use/);
     await release();
-    await (await lockDataDir(dir))();
+    await (await lockDataDir(dir()))();
   });
 });

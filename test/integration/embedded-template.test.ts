@@ -1,9 +1,8 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyMigrations } from '#adapters/persistence/postgres/apply-migrations.ts';
 import { embeddedPostgres } from '#adapters/persistence/postgres/embedded-postgres.ts';
 import {
@@ -18,6 +17,7 @@ import { postgresRepositories } from '#adapters/persistence/postgres/repositorie
 import { openDatabase } from '#bootstrap/database.ts';
 import { aUser } from '#test/support/builders.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
+import { tempDirPerTest } from '#test/support/temp-dir.ts';
 
 const REGENERATE = 'the template is stale: run `npm run embedded:template` and commit what it writes';
 
@@ -36,15 +36,7 @@ async function systemIdentifier(query: (sql: string) => Promise<{ id: string }[]
 }
 
 describe('the embedded database template', () => {
-  let parent: string;
-
-  beforeEach(async () => {
-    parent = await mkdtemp(join(tmpdir(), 'embedded-template-'));
-  });
-
-  afterEach(async () => {
-    await rm(parent, { recursive: true, force: true });
-  });
+  const parent = tempDirPerTest('embedded-template-');
 
   it('holds every committed migration, and was made by the installed PGlite', async () => {
     const manifest = await readTemplateManifest();
@@ -52,8 +44,8 @@ describe('the embedded database template', () => {
     expect(manifest?.migrations, REGENERATE).toEqual(await committedMigrations());
 
     // What its files hold, not only what its manifest says.
-    expect(await copyTemplate(parent)).toBe(true);
-    const db = await PGlite.create(parent);
+    expect(await copyTemplate(parent())).toBe(true);
+    const db = await PGlite.create(parent());
     try {
       const { rows } = await db.query<{ name: string }>('select name from mikro_orm_migrations order by id');
       expect(
@@ -66,14 +58,14 @@ describe('the embedded database template', () => {
   });
 
   it('is what a first start on an empty DATA_DIR runs on: migrations recorded, data kept across a restart', async () => {
-    await copyTemplate(join(parent, 'template'));
-    const template = await PGlite.create(join(parent, 'template'));
+    await copyTemplate(join(parent(), 'template'));
+    const template = await PGlite.create(join(parent(), 'template'));
     const templateId = await systemIdentifier(
       async (sql) => (await template.query<{ id: string }>(sql)).rows,
     );
     await template.close();
 
-    const config = { url: undefined, poolMax: 2, dataDir: join(parent, 'data'), migrateOnStart: true };
+    const config = { url: undefined, poolMax: 2, dataDir: join(parent(), 'data'), migrateOnStart: true };
     const logger = new SilentLogger();
     const first = await openDatabase(config, logger);
     const user = aUser();
@@ -99,7 +91,7 @@ describe('the embedded database template', () => {
   });
 
   it('is copied again over a copy that was cut short (no PG_VERSION yet)', async () => {
-    const dataDir = join(parent, 'data');
+    const dataDir = join(parent(), 'data');
     await mkdir(join(dataDir, 'global'), { recursive: true });
     await writeFile(join(dataDir, 'global', 'pg_control'), 'cut short');
     const db = await openDatabase(
@@ -114,7 +106,7 @@ describe('the embedded database template', () => {
   });
 
   it('is left out when asked: PGlite runs initdb (what `npm run embedded:template` starts from)', async () => {
-    const { options } = await embeddedPostgres(join(parent, 'data'), { template: false });
+    const { options } = await embeddedPostgres(join(parent(), 'data'), { template: false });
     const orm = await MikroORM.init(ormOptions(options));
     try {
       await expect(orm.em.fork().execute('select 1 from mikro_orm_migrations')).rejects.toThrow(
