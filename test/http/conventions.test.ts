@@ -125,6 +125,38 @@ describe('request bodies', () => {
     expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
   });
 
+  /** A JSON body of exactly `size` bytes: `{"name":"xx…"}`. */
+  const bodyOf = (size: number) => `{"name":"${'x'.repeat(size - '{"name":""}'.length)}"}`;
+
+  it.each([
+    ['exactly 64 KiB', 64 * KIB, 400, 'VALIDATION_FAILED'],
+    ['one byte over 64 KiB', 64 * KIB + 1, 413, 'PAYLOAD_TOO_LARGE'],
+  ])('takes a body announced by Content-Length up to the limit: %s', async (_, size, status, code) => {
+    const body = bodyOf(size);
+    expect(Buffer.byteLength(body)).toBe(size);
+
+    const response = await app.client.post('/auth/signup', undefined, {
+      raw: body,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(size) },
+    });
+
+    // 400: the body got through the limit and was read (it names no mobile number).
+    expectProblem(response, status, code);
+  });
+
+  it.each([
+    ['exactly 1 MiB', 1024 * KIB, 400, 'INVALID_SIGNATURE'],
+    ['one byte over 1 MiB', 1024 * KIB + 1, 413, 'PAYLOAD_TOO_LARGE'],
+  ])('takes a Stripe event announced by Content-Length up to 1 MiB: %s', async (_, size, status, code) => {
+    const response = await app.client.post('/webhook/stripe', undefined, {
+      raw: bodyOf(size),
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(size) },
+    });
+
+    // 400: the event got through the limit and its (missing) signature was checked.
+    expectProblem(response, status, code);
+  });
+
   it('refuses a streamed body over 64 KiB without Content-Length with 413', async () => {
     const response = await postStream('/auth/signup', 17, 4 * KIB, { 'Content-Type': 'application/json' });
 

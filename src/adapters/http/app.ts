@@ -58,6 +58,8 @@ function tooLarge(c: Context, detail: string): Response {
   return problem(c, 'PAYLOAD_TOO_LARGE', detail);
 }
 const BODILESS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+const API_TOO_LARGE = 'The body is larger than 64 KiB';
+const RAW_TOO_LARGE = 'The body is larger than 1 MiB';
 const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i;
 
 export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
@@ -91,23 +93,30 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   }
   const apiBodyLimit = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
-    onError: (c) => tooLarge(c, 'The body is larger than 64 KiB'),
+    onError: (c) => tooLarge(c, API_TOO_LARGE),
   });
   const rawBodyLimit = bodyLimit({
     maxSize: WEBHOOK_BODY_LIMIT_BYTES,
-    onError: (c) => tooLarge(c, 'The body is larger than 1 MiB'),
+    onError: (c) => tooLarge(c, RAW_TOO_LARGE),
   });
   // Size and media type are checked before any route, so 413 and 415 come before authentication.
   app.use(async (c, next) => {
-    if (RAW_BODY.some((prefix) => c.req.path.startsWith(prefix))) return rawBodyLimit(c, next);
-    const hasBody =
-      Number(c.req.header('Content-Length') ?? 0) > 0 || c.req.header('Transfer-Encoding') !== undefined;
-    // A read without a body has nothing to limit (and asking Hono's bodyLimit would build a whole Request).
-    if (!hasBody && BODILESS.has(c.req.method)) return next();
-    if (hasBody && !JSON_MEDIA.test(c.req.header('Content-Type') ?? '')) {
+    const raw = RAW_BODY.some((prefix) => c.req.path.startsWith(prefix));
+    const declared = c.req.header('Content-Length');
+    const chunked = c.req.header('Transfer-Encoding') !== undefined;
+    const hasBody = Number(declared ?? 0) > 0 || chunked;
+    if (!raw && hasBody && !JSON_MEDIA.test(c.req.header('Content-Type') ?? '')) {
       return problem(c, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
     }
-    return apiBodyLimit(c, next);
+    // A length Node's parser has checked is compared here, as Hono's bodyLimit would: asking it would build a web
+    // Request around the body, which the handler would then read through a stream instead of from Node's request.
+    if (declared !== undefined && !chunked) {
+      if (Number(declared) <= (raw ? WEBHOOK_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES)) return next();
+      return tooLarge(c, raw ? RAW_TOO_LARGE : API_TOO_LARGE);
+    }
+    // A read without a body has nothing to limit; a body of unknown length is counted by bodyLimit as it is read.
+    if (!hasBody && BODILESS.has(c.req.method)) return next();
+    return raw ? rawBodyLimit(c, next) : apiBodyLimit(c, next);
   });
 
   authRoutes(app, useCases);
