@@ -25,18 +25,27 @@ const LINKED_CUSTOMER = 'select customer_id from subscriptions where user_id = ?
 /** The user's row exists before any subscription row; this lock leaves its foreign keys free to use. */
 const LOCK_USER = 'select id from users where id = ? for no key update';
 
-/** Subscriptions read and upserted through `em()`; with `lockMode`, each row read stays locked until commit. */
+/** Runs one read statement (`?` placeholders) and returns its rows. */
+type Read = (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
+
+/**
+ * Subscriptions read through `read` and upserted through `em()`; with `lockMode`, each row read stays locked until
+ * commit.
+ */
 class PostgresSubscriptionStore implements SubscriptionStore {
   private readonly em: () => EntityManager;
+  private readonly read: Read;
   protected readonly subscriptions: TableRows<Subscription>;
   private readonly lockMode: LockMode.PESSIMISTIC_WRITE | undefined;
 
   constructor(
     em: () => EntityManager,
+    read: Read,
     subscriptions: TableRows<Subscription>,
     lockMode?: LockMode.PESSIMISTIC_WRITE,
   ) {
     this.em = em;
+    this.read = read;
     this.subscriptions = subscriptions;
     this.lockMode = lockMode;
   }
@@ -76,7 +85,7 @@ class PostgresSubscriptionStore implements SubscriptionStore {
   ): Promise<Subscription | null> {
     const lock = this.lockMode === LockMode.PESSIMISTIC_WRITE ? ' for update' : '';
     const sql = `${this.subscriptions.select} where ${column} = ? limit 1${lock}`;
-    const [row] = await this.em().execute(sql, [value]);
+    const [row] = await this.read(sql, [value]);
     return row ? this.subscriptions.fromRow(row) : null;
   }
 }
@@ -89,7 +98,12 @@ export class PostgresSubscriptionRepository
   private readonly ems: EntityManagers;
 
   constructor(ems: EntityManagers) {
-    super(() => ems.current(), ems.rowsOf(SubscriptionSchema));
+    // The tier every send reads: a prepared statement outside a transaction (EntityManagers.query).
+    super(
+      () => ems.current(),
+      (sql, params) => ems.query(sql, params),
+      ems.rowsOf(SubscriptionSchema),
+    );
     this.ems = ems;
   }
 
@@ -119,7 +133,10 @@ export class PostgresSubscriptionRepository
       // Every row the event reads is locked (SELECT … FOR UPDATE): another event for the same subscription waits
       // for this commit, then reads what this one applied. Repository calls inside `apply` join this transaction
       // (see EntityManagers).
-      await apply(new PostgresSubscriptionStore(() => em, this.subscriptions, LockMode.PESSIMISTIC_WRITE));
+      const read: Read = (sql, params) => em.execute(sql, [...params]);
+      await apply(
+        new PostgresSubscriptionStore(() => em, read, this.subscriptions, LockMode.PESSIMISTIC_WRITE),
+      );
       return 'applied';
     });
   }
