@@ -42,7 +42,7 @@ export function redisModule(redis: RedisConnection, config: Config): ContainerMo
         (logger, shutdown) =>
           shutdown.closes(
             new BullMqReplyQueue({
-              client: redis.commands,
+              client: redis.queue,
               eventsClient: redis.bullmq,
               prefix: bullPrefix,
               logger,
