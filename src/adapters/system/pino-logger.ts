@@ -7,19 +7,24 @@ let stdout: ReturnType<typeof pino.destination> | undefined;
 
 /**
  * stdout written in batches: up to 4 KiB of lines are kept and written together (synchronously, like pino's
- * default destination) once the batch is full, every FLUSH_INTERVAL_MS, after any warning or error (those are
- * never late), and when the process exits. One write per batch instead of one per line on the request path.
- * Shared by every root logger of the process.
+ * default destination) once the batch is full, every FLUSH_INTERVAL_MS (sonic-boom's periodic flush: a plain write),
+ * after any warning or error (those are never late), and when the process exits. One write per batch instead of one
+ * per line on the request path. Shared by every root logger of the process.
  */
 function bufferedStdout(): ReturnType<typeof pino.destination> {
   if (stdout) return stdout;
-  const destination = pino.destination({ dest: 1, minLength: 4096, sync: true });
-  setInterval(() => flushNow(destination), FLUSH_INTERVAL_MS).unref();
+  const destination = pino.destination({
+    dest: 1,
+    minLength: 4096,
+    sync: true,
+    periodicFlush: FLUSH_INTERVAL_MS,
+  });
   process.once('exit', () => flushNow(destination));
   stdout = destination;
   return destination;
 }
 
+/** Everything buffered, written now (sonic-boom's flushSync, which also asks the system to sync the file). */
 function flushNow(destination: ReturnType<typeof pino.destination>): void {
   try {
     destination.flushSync();
