@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UserRepository } from '#application/ports/user-repository.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
 import { decorate, signedInUser, startTestApp, TEST_JWT_SECRET, type TestApp } from '#test/support/http.ts';
@@ -172,6 +172,20 @@ describe('refused tokens: 401 UNAUTHORIZED with WWW-Authenticate: Bearer error="
     expect((jwt.decode(expired) as jwt.JwtPayload).exp).toBe(now - 60);
 
     expectUnauthorized(await me(expired));
+  });
+
+  it('a token accepted before, once it has expired', async () => {
+    const { user } = await signedInUser(app.client);
+    const token = forge(user.id, { expiresIn: 600 });
+    expect((await me(token)).status).toBe(200);
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(((jwt.decode(token) as jwt.JwtPayload).exp ?? 0) * 1000);
+      expectUnauthorized(await me(token));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a signed token whose claims do not have the shape we issue', async () => {

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import type { AuthMethod, IssuedToken, TokenClaims, TokenService } from '#application/ports/token-service.ts';
 
 const ISSUER = 'gemini-chat';
@@ -14,16 +15,26 @@ interface Payload {
   amr: string[];
 }
 
+/** Tokens whose signature and claims were checked, kept by their full text. */
+const VERIFIED_KEPT = 10_000;
+
 /**
  * HS256 tokens with iss/aud, verified with the algorithm pinned. The key is a prebuilt KeyObject:
  * jsonwebtoken re-derives a string secret on every call, which costs about 4x on this hot path.
+ *
+ * A token is verified once: its claims are then kept by the token's exact text (the most recently used
+ * `verifiedKept`), and a later use of the same text checks only its expiry, against the clock, as jsonwebtoken
+ * would. Any other text, a single character changed, is verified from scratch. Revocation is not decided here:
+ * the token's version is compared with the user's on every request (Authenticate).
  */
 export class JwtTokenService implements TokenService {
   private readonly key: KeyObject;
   private readonly expiresIn: jwt.SignOptions['expiresIn'];
+  private readonly verified: LRUCache<string, { claims: TokenClaims; exp: number }>;
 
-  constructor(options: { secret: string; expiresIn: string }) {
+  constructor(options: { secret: string; expiresIn: string; verifiedKept?: number }) {
     this.key = createSecretKey(Buffer.from(options.secret, 'utf8'));
+    this.verified = new LRUCache({ max: options.verifiedKept ?? VERIFIED_KEPT });
     this.expiresIn = /^\d+$/.test(options.expiresIn)
       ? Number(options.expiresIn)
       : (options.expiresIn as jwt.SignOptions['expiresIn']);
@@ -45,6 +56,12 @@ export class JwtTokenService implements TokenService {
   }
 
   verify(token: string): TokenClaims | null {
+    const known = this.verified.get(token);
+    if (known) {
+      if (unexpired(known.exp)) return known.claims;
+      this.verified.delete(token);
+      return null;
+    }
     let payload: Payload;
     try {
       payload = jwt.verify(token, this.key, {
@@ -55,7 +72,11 @@ export class JwtTokenService implements TokenService {
     } catch {
       return null;
     }
-    return wellFormed(payload) ? toClaims(payload) : null;
+    if (!wellFormed(payload)) return null;
+    // Shared by every request that brings this token.
+    const claims = Object.freeze(toClaims(payload));
+    this.verified.set(token, { claims, exp: payload.exp });
+    return claims;
   }
 }
 
@@ -80,6 +101,11 @@ function wellFormed(payload: Payload): boolean {
     typeof method === 'string' &&
     METHODS.has(method)
   );
+}
+
+/** jsonwebtoken's rule: a token expires at the start of its `exp` second. */
+function unexpired(exp: number): boolean {
+  return Math.floor(Date.now() / 1000) < exp;
 }
 
 function toClaims(payload: Payload): TokenClaims {
