@@ -11,7 +11,7 @@ import { corsFor } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
 import type { HealthCheck } from './health-check.ts';
 import { problem } from './problem.ts';
-import { responseHeaders } from './response-headers.ts';
+import { stampResponse } from './response-headers.ts';
 import { appRoutes } from './routes/app.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { billingRoutes } from './routes/billing.routes.ts';
@@ -75,10 +75,12 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.use(responseHeaders());
+  // One middleware around everything else: the request's id and headers, its unit of work, its log line and metric.
+  const { scope } = options;
   app.use(async (c, next) => {
     const started = performance.now();
-    await next();
+    stampResponse(c);
+    await (scope ? scope(next) : next());
     const ms = performance.now() - started;
     const { method, path } = c.req;
     const { status } = c.res;
@@ -87,10 +89,6 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   });
   // Before the routes and their authentication: a preflight carries no token.
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
-  if (options.scope) {
-    const scope = options.scope;
-    app.use((_, next) => scope(next));
-  }
   const apiBodyLimit = bodyLimit({
     maxSize: BODY_LIMIT_BYTES,
     onError: (c) => tooLarge(c, API_TOO_LARGE),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
-import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './auth-middleware.ts';
 
 /** Hono's secureHeaders defaults: every answer carries them. */
@@ -45,20 +44,17 @@ export function answerHeader(c: Context, name: string, value: string): void {
  * answer's own headers): each header set through Hono's Headers object costs a WHATWG validation, and these are
  * the same on every answer. Elsewhere (tests calling the app in process) they go through Hono.
  */
-export function responseHeaders() {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const asked = c.req.header(REQUEST_ID);
-    const requestId =
-      asked && asked.length <= MAX_REQUEST_ID_LENGTH && REQUEST_ID_SHAPE.test(asked) ? asked : randomUUID();
-    c.set('requestId', requestId);
-    const outgoing = nodeResponse(c);
-    if (outgoing) {
-      outgoing.setHeaders(SECURITY_HEADERS);
-      outgoing.setHeader(REQUEST_ID, requestId);
-    } else {
-      for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
-      c.header(REQUEST_ID, requestId);
-    }
-    await next();
-  });
+export function stampResponse(c: Context<AppEnv>): void {
+  const asked = c.req.header(REQUEST_ID);
+  const requestId =
+    asked && asked.length <= MAX_REQUEST_ID_LENGTH && REQUEST_ID_SHAPE.test(asked) ? asked : randomUUID();
+  c.set('requestId', requestId);
+  const outgoing = nodeResponse(c);
+  if (outgoing) {
+    outgoing.setHeaders(SECURITY_HEADERS);
+    outgoing.setHeader(REQUEST_ID, requestId);
+  } else {
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
+    c.header(REQUEST_ID, requestId);
+  }
 }
