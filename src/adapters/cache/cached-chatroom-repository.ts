@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Cache } from '#application/ports/cache.ts';
 import type { ChatroomRepository, OwnedChatrooms } from '#application/ports/chatroom-repository.ts';
 import type { Logger } from '#application/ports/logger.ts';
@@ -25,6 +26,9 @@ export interface CachedChatroomRepositoryOptions {
 }
 
 const RETRY_INVALIDATION_MS = 500;
+/** Revived lists kept in this process, bounded by owners and by the rough memory of their entries. */
+const REVIVED_OWNERS = 10_000;
+const REVIVED_BYTES = 32 * 1024 * 1024;
 
 /**
  * A ChatroomRepository that caches each owner's list under a generation key: every write through it bumps the
@@ -42,6 +46,16 @@ export class CachedChatroomRepository implements ChatroomRepository {
   private readonly unflushed = new Map<UserId, number>();
   /** Owners with a retry running: one loop per owner, however many of their writes fail meanwhile. */
   private readonly retrying = new Set<UserId>();
+  /**
+   * The list last revived from each owner's entry, with the entry's text: a read that finds the very same text (the
+   * same generation, nothing written since) takes these objects instead of parsing and reviving it again.
+   */
+  private readonly revived = new LRUCache<UserId, { entry: string; chatrooms: readonly Chatroom[] }>({
+    max: REVIVED_OWNERS,
+    maxSize: REVIVED_BYTES,
+    // Two bytes a character for the text, about as much again for the objects revived from it.
+    sizeCalculation: ({ entry }) => entry.length * 4,
+  });
 
   constructor(options: CachedChatroomRepositoryOptions) {
     this.repository = options.repository;
@@ -82,8 +96,9 @@ export class CachedChatroomRepository implements ChatroomRepository {
     try {
       const [current, entry] = await this.cache.getMany([generationKey(ownerId), listKey(ownerId)]);
       generation = current ?? '0';
-      const cached = entry ? unpack(entry, generation) : null;
-      if (cached !== null) return { chatrooms: cached.map(revive), fromCache: true };
+      if (entry && generationOf(entry) === generation) {
+        return { chatrooms: this.revive(ownerId, entry), fromCache: true };
+      }
     } catch (error) {
       this.logger.warn({ err: error, userId: ownerId }, 'chatroom cache unavailable; reading the database');
       generation = null;
@@ -96,6 +111,16 @@ export class CachedChatroomRepository implements ChatroomRepository {
       });
     }
     return listed;
+  }
+
+  /** The chatrooms of an entry that is current: the ones revived from the same text before, or new ones. */
+  private revive(ownerId: UserId, entry: string): readonly Chatroom[] {
+    const kept = this.revived.get(ownerId);
+    if (kept?.entry === entry) return kept.chatrooms;
+    const rows = JSON.parse(entry.slice(entry.indexOf(SEPARATOR) + 1)) as CachedChatroom[];
+    const chatrooms = Object.freeze(rows.map(revive));
+    this.revived.set(ownerId, { entry, chatrooms });
+    return chatrooms;
   }
 
   async save(chatroom: Chatroom): Promise<void> {
@@ -160,11 +185,10 @@ function listKey(ownerId: UserId): string {
 
 const SEPARATOR = '\n';
 
-/** The cached list if it was filled at `generation`, else null. */
-function unpack(entry: string, generation: string): CachedChatroom[] | null {
+/** The generation an entry was filled at (null: not an entry of ours). */
+function generationOf(entry: string): string | null {
   const at = entry.indexOf(SEPARATOR);
-  if (at < 0 || entry.slice(0, at) !== generation) return null;
-  return JSON.parse(entry.slice(at + 1)) as CachedChatroom[];
+  return at < 0 ? null : entry.slice(0, at);
 }
 
 function revive(row: CachedChatroom): Chatroom {

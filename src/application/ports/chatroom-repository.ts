@@ -3,7 +3,8 @@ import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
 
 /** The owner's chatrooms, newest first, and whether a cache served them rather than the store (the API says so). */
 export interface OwnedChatrooms {
-  chatrooms: Chatroom[];
+  /** Possibly shared with other reads of the same list: never changed in place. */
+  chatrooms: readonly Chatroom[];
   fromCache: boolean;
 }
 

@@ -322,6 +322,42 @@ describe('CachedChatroomRepository', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('serves an unchanged entry again as the same frozen chatrooms; a write brings new ones', async () => {
+    const world = aWorld();
+    const chatrooms = cached(world);
+    const owner = aBuiltId();
+    await givenRoom(world, chatrooms, owner, 'First');
+    await chatrooms.listOwned(owner);
+
+    const hit = await chatrooms.listOwned(owner);
+    const again = await chatrooms.listOwned(owner);
+
+    expect(hit.fromCache).toBe(true);
+    expect(again.chatrooms).toBe(hit.chatrooms);
+    expect(Object.isFrozen(hit.chatrooms)).toBe(true);
+    world.clock.advance(1_000);
+    await givenRoom(world, chatrooms, owner, 'Second');
+    await chatrooms.listOwned(owner);
+    const afterWrite = await chatrooms.listOwned(owner);
+    expect(afterWrite.fromCache).toBe(true);
+    expect(afterWrite.chatrooms).not.toBe(hit.chatrooms);
+    expect(titles(afterWrite)).toEqual(['Second', 'First']);
+  });
+
+  it("does not serve the list one process kept once another process's write changed it", async () => {
+    const world = aWorld();
+    const [here, there] = [cached(world), cached(world)];
+    const owner = aBuiltId();
+    const room = await givenRoom(world, here, owner, 'Before');
+    await here.listOwned(owner);
+    expect(titles(await here.listOwned(owner))).toEqual(['Before']);
+
+    await there.save(room.rename('After', world.clock.now()));
+
+    expect(titles(await here.listOwned(owner))).toEqual(['After']);
+    expect(titles(await here.listOwned(owner))).toEqual(['After']);
+  });
+
   it('passes reads of single chatrooms straight to the repository', async () => {
     const world = aWorld();
     const chatrooms = cached(world, { cache: brokenCache });

@@ -1,5 +1,6 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { UseCases } from '#application/use-cases.ts';
+import type { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { AppEnv } from '../auth-middleware.ts';
 import { json, jsonBody, problems } from '../openapi.ts';
 import { chatroomJson, messageJson } from '../presenters.ts';
@@ -13,6 +14,16 @@ const invalid: [number, string] = [400, 'VALIDATION_FAILED or MALFORMED_JSON'];
 
 export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
   const securedRoute = securedRoutes(useCases.authenticate);
+  // A list served again as the same objects (see CachedChatroomRepository) is presented once.
+  const presented = new WeakMap<readonly Chatroom[], ReturnType<typeof chatroomJson>[]>();
+  const present = (chatrooms: readonly Chatroom[]) => {
+    let shown = presented.get(chatrooms);
+    if (!shown) {
+      shown = chatrooms.map(chatroomJson);
+      presented.set(chatrooms, shown);
+    }
+    return shown;
+  };
 
   app.openapi(
     securedRoute({
@@ -49,7 +60,7 @@ export function chatroomRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): vo
         userId: c.get('principal').user.id,
       });
       answerHeader(c, 'X-Cache', fromCache ? 'HIT' : 'MISS');
-      return c.json({ chatrooms: chatrooms.map(chatroomJson) }, 200);
+      return c.json({ chatrooms: present(chatrooms) }, 200);
     },
   );
 
