@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { UserRepository } from '#application/ports/user-repository.ts';
 import type { UserId } from '#domain/shared/ids.ts';
 import type { MobileNumber } from '#domain/user/mobile-number.ts';
@@ -7,7 +8,7 @@ import type { UserInvalidations } from './user-invalidations.ts';
 export interface CachedUserRepositoryOptions {
   repository: UserRepository;
   invalidations: UserInvalidations;
-  /** Copies kept (the oldest go first); a copy is also dropped after `ttlMs`, whatever happens. */
+  /** Copies kept (the least recently used go first); a copy is also dropped after `ttlMs`, whatever happens. */
   maxEntries?: number;
   ttlMs?: number;
 }
@@ -26,14 +27,13 @@ const TTL_MS = 5_000;
 export class CachedUserRepository implements UserRepository {
   private readonly repository: UserRepository;
   private readonly invalidations: UserInvalidations;
-  private readonly maxEntries: number;
   private readonly ttlMs: number;
-  private readonly copies = new Map<UserId, { user: User; expiresAt: number }>();
+  private readonly copies: LRUCache<UserId, { user: User; expiresAt: number }>;
 
   constructor(options: CachedUserRepositoryOptions) {
     this.repository = options.repository;
     this.invalidations = options.invalidations;
-    this.maxEntries = options.maxEntries ?? MAX_ENTRIES;
+    this.copies = new LRUCache({ max: options.maxEntries ?? MAX_ENTRIES });
     this.ttlMs = options.ttlMs ?? TTL_MS;
     this.invalidations.onInvalidate((userId) => {
       if (userId === null) this.copies.clear();
@@ -48,7 +48,9 @@ export class CachedUserRepository implements UserRepository {
     if (copy && copy.expiresAt > now) return copy.user;
     const epoch = this.invalidations.epoch;
     const user = await this.repository.findById(id);
-    if (user && this.invalidations.live && this.invalidations.epoch === epoch) this.keep(user, now);
+    if (user && this.invalidations.live && this.invalidations.epoch === epoch) {
+      this.copies.set(user.id, { user, expiresAt: now + this.ttlMs });
+    }
     return user;
   }
 
@@ -69,14 +71,5 @@ export class CachedUserRepository implements UserRepository {
   async delete(id: UserId): Promise<void> {
     await this.repository.delete(id);
     await this.invalidations.announce(id);
-  }
-
-  private keep(user: User, now: number): void {
-    this.copies.delete(user.id);
-    if (this.copies.size >= this.maxEntries) {
-      const oldest = this.copies.keys().next().value;
-      if (oldest !== undefined) this.copies.delete(oldest);
-    }
-    this.copies.set(user.id, { user, expiresAt: now + this.ttlMs });
   }
 }

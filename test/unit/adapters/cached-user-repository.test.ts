@@ -135,18 +135,22 @@ describe('CachedUserRepository', () => {
     expect(await users.findById(user.id)).toBeNull();
   });
 
-  it('keeps at most maxEntries copies, dropping the oldest', async () => {
+  it('keeps at most maxEntries copies, dropping the least recently used', async () => {
     const repository = countingRepository();
     const users = cachedOver(repository);
     const all = [aUser(), aUser(), aUser(), aUser()];
-    for (const user of all) {
+    for (const user of all.slice(0, 3)) {
       await users.create(user);
       await users.findById(user.id);
     }
-    expect(repository.reads).toBe(4);
-    await users.findById(all[3]!.id);
-    expect(repository.reads).toBe(4);
     await users.findById(all[0]!.id);
+    expect(repository.reads).toBe(3);
+
+    await users.create(all[3]!);
+    await users.findById(all[3]!.id);
+    await users.findById(all[0]!.id);
+    expect(repository.reads).toBe(4);
+    await users.findById(all[1]!.id);
     expect(repository.reads).toBe(5);
   });
 });
