@@ -1,5 +1,4 @@
 import { LockMode, raw } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type {
   SubscriptionRepository,
   SubscriptionStore,
@@ -25,27 +24,22 @@ const LINKED_CUSTOMER = 'select customer_id from subscriptions where user_id = ?
 /** The user's row exists before any subscription row; this lock leaves its foreign keys free to use. */
 const LOCK_USER = 'select id from users where id = ? for no key update';
 
-/** Runs one read statement (`?` placeholders) and returns its rows. */
-type Read = (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
-
 /**
- * Subscriptions read through `read` and upserted through `em()`; with `lockMode`, each row read stays locked until
- * commit.
+ * Subscriptions read and upserted through `ems`: inside a transaction its statements join it (see EntityManagers),
+ * outside one a read is a prepared statement (the tier every send reads). With `lockMode`, each row read stays
+ * locked until commit.
  */
 class PostgresSubscriptionStore implements SubscriptionStore {
-  private readonly em: () => EntityManager;
-  private readonly read: Read;
+  protected readonly ems: EntityManagers;
   protected readonly subscriptions: TableRows<Subscription>;
   private readonly lockMode: LockMode.PESSIMISTIC_WRITE | undefined;
 
   constructor(
-    em: () => EntityManager,
-    read: Read,
+    ems: EntityManagers,
     subscriptions: TableRows<Subscription>,
     lockMode?: LockMode.PESSIMISTIC_WRITE,
   ) {
-    this.em = em;
-    this.read = read;
+    this.ems = ems;
     this.subscriptions = subscriptions;
     this.lockMode = lockMode;
   }
@@ -54,7 +48,7 @@ class PostgresSubscriptionStore implements SubscriptionStore {
     if (!isUuid(userId)) return null;
     // With no subscription row yet there is none to lock, and two events would both insert one (the later failing
     // on the unique subscription id). Locking the user's row first makes them take turns here as well.
-    if (this.lockMode) await this.em().execute(LOCK_USER, [userId]);
+    if (this.lockMode) await this.ems.current().execute(LOCK_USER, [userId]);
     return this.one('user_id', userId);
   }
 
@@ -67,7 +61,8 @@ class PostgresSubscriptionStore implements SubscriptionStore {
   }
 
   async save(subscription: Subscription): Promise<void> {
-    await this.em()
+    await this.ems
+      .current()
       .qb(SubscriptionSchema)
       .insert(subscription)
       .onConflict('userId')
@@ -85,7 +80,7 @@ class PostgresSubscriptionStore implements SubscriptionStore {
   ): Promise<Subscription | null> {
     const lock = this.lockMode === LockMode.PESSIMISTIC_WRITE ? ' for update' : '';
     const sql = `${this.subscriptions.select} where ${column} = ? limit 1${lock}`;
-    const [row] = await this.read(sql, [value]);
+    const [row] = await this.ems.query<Record<string, unknown>>(sql, [value]);
     return row ? this.subscriptions.fromRow(row) : null;
   }
 }
@@ -95,16 +90,8 @@ export class PostgresSubscriptionRepository
   extends PostgresSubscriptionStore
   implements SubscriptionRepository
 {
-  private readonly ems: EntityManagers;
-
   constructor(ems: EntityManagers) {
-    // The tier every send reads: a prepared statement outside a transaction (EntityManagers.query).
-    super(
-      () => ems.current(),
-      (sql, params) => ems.query(sql, params),
-      ems.rowsOf(SubscriptionSchema),
-    );
-    this.ems = ems;
+    super(ems, ems.rowsOf(SubscriptionSchema));
   }
 
   async linkCustomer(userId: UserId, customerId: string, now: Date): Promise<string> {
@@ -133,10 +120,7 @@ export class PostgresSubscriptionRepository
       // Every row the event reads is locked (SELECT … FOR UPDATE): another event for the same subscription waits
       // for this commit, then reads what this one applied. Repository calls inside `apply` join this transaction
       // (see EntityManagers).
-      const read: Read = (sql, params) => em.execute(sql, [...params]);
-      await apply(
-        new PostgresSubscriptionStore(() => em, read, this.subscriptions, LockMode.PESSIMISTIC_WRITE),
-      );
+      await apply(new PostgresSubscriptionStore(this.ems, this.subscriptions, LockMode.PESSIMISTIC_WRITE));
       return 'applied';
     });
   }
