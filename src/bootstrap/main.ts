@@ -1,4 +1,4 @@
-import { serve } from '@hono/node-server';
+import { serveApi } from '#adapters/http/response-headers.ts';
 import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createRuntime } from './runtime.ts';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const server =
     config.role === 'worker'
       ? null
-      : serve({ fetch: runtime.app.fetch, port: config.port, hostname: '0.0.0.0' }, (info) => {
+      : serveApi(runtime.app, { port: config.port, hostname: '0.0.0.0' }, (info) => {
           log.info(
             { port: info.port },
             `listening on http://localhost:${info.port} (the chat at /app, the API reference at /docs)`,

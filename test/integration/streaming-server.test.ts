@@ -1,5 +1,7 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, freePort, ServiceProcess } from '#test/support/server-process.ts';
+import { SECURITY_HEADERS } from '#adapters/http/response-headers.ts';
+import { call, freePort, newChatroom, ServiceProcess, signedUpUser } from '#test/support/server-process.ts';
 import { readUiStream } from '#test/support/ui-stream.ts';
 
 /** The start command with nothing configured but memory: the offline model streams word by word over real HTTP. */
@@ -44,4 +46,78 @@ describe('a streamed reply from `node src/bootstrap/server.ts` with nothing conf
     expect(read.text).toBe(reply.body.content);
     expect(read.chunks.filter((chunk) => chunk.type === 'text-delta').length).toBeGreaterThan(2);
   });
+
+  it('writes every security header and the request id exactly once on each kind of answer, besides its own', async () => {
+    const token = await signedUpUser(server.baseUrl);
+    const room = await newChatroom(server.baseUrl, token);
+    const bearer = { authorization: `Bearer ${token}` };
+    const json = { ...bearer, 'content-type': 'application/json' };
+    const send = JSON.stringify({ content: 'Hi' });
+    const answers = [
+      { path: '/chatroom', headers: bearer, status: 200, own: { 'x-cache': /^(HIT|MISS)$/ } },
+      { path: '/chatroom', headers: bearer, status: 200, own: { 'x-cache': /^HIT$/ } },
+      { path: '/chatroom', status: 401, own: { 'www-authenticate': /^Bearer error="invalid_token"$/ } },
+      { path: '/nowhere', status: 404, own: { 'content-type': /^application\/problem\+json/ } },
+      { path: '/chatroom', method: 'PUT', headers: bearer, status: 405, own: { allow: /GET/ } },
+      { path: '/app', status: 200, own: { 'content-security-policy': /frame-ancestors 'none'/ } },
+      {
+        path: `/chatroom/${room}/message`,
+        method: 'POST',
+        headers: { ...json, prefer: 'respond-async' },
+        body: send,
+        status: 202,
+        own: { location: new RegExp(`^/chatroom/${room}/messages/`), 'ratelimit-limit': /^\d+$/ },
+      },
+      {
+        path: `/chatroom/${room}/message`,
+        method: 'POST',
+        headers: { ...json, accept: 'text/event-stream' },
+        body: send,
+        status: 200,
+        own: { 'content-type': /^text\/event-stream/, 'x-vercel-ai-ui-message-stream': /^v1$/ },
+      },
+    ];
+    for (const [i, answer] of answers.entries()) {
+      const requestId = `wire-${i}`;
+      const { status, lines } = await rawAnswer(server.baseUrl, answer.path, {
+        method: answer.method ?? 'GET',
+        headers: { ...answer.headers, 'x-request-id': requestId },
+        body: answer.body,
+      });
+      expect(status, answer.path).toBe(answer.status);
+      const stamped: [string, string][] = [...SECURITY_HEADERS, ['X-Request-Id', requestId]];
+      for (const [name, value] of stamped) {
+        expect(
+          lines.filter(([line]) => line === name.toLowerCase()),
+          `${name} on ${answer.path}`,
+        ).toEqual([[name.toLowerCase(), value]]);
+      }
+      for (const [name, shape] of Object.entries(answer.own)) {
+        const values = lines.filter(([line]) => line === name).map(([, value]) => value);
+        expect(values, `${name} on ${answer.path}`).toHaveLength(1);
+        expect(values[0]).toMatch(shape);
+      }
+    }
+  });
 });
+
+/** One request over node:http: the status and every header line as sent (lower-case name, value), repeats kept. */
+function rawAnswer(
+  baseUrl: string,
+  path: string,
+  options: { method: string; headers: Record<string, string>; body?: string | undefined },
+): Promise<{ status: number; lines: [string, string][] }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${baseUrl}${path}`, { method: options.method, headers: options.headers }, (res) => {
+      const lines: [string, string][] = [];
+      for (let i = 0; i < res.rawHeaders.length; i += 2) {
+        lines.push([(res.rawHeaders[i] as string).toLowerCase(), res.rawHeaders[i + 1] as string]);
+      }
+      res.resume();
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, lines }));
+      res.once('error', reject);
+    });
+    req.once('error', reject);
+    req.end(options.body);
+  });
+}
