@@ -76,6 +76,27 @@ withServices([database], (database) => {
       }
     });
 
+    it("reads a reply's context by walking messages_chatroom_created_id_idx back from the prompt, with no sort", async () => {
+      // The worker's one read per reply, in a chatroom of 250 messages: it must stop after the history it needs.
+      const [first] = await persistence.orm.em
+        .fork()
+        .execute<{ id: string }[]>('select id from chatrooms order by id limit 1');
+      const promptId = '00000000-0000-7000-8000-0000000a0001';
+      const replyId = '00000000-0000-7000-8000-0000000a0002';
+      await persistence.orm.em.fork().execute(
+        `insert into messages (id, chatroom_id, role, content, status, in_reply_to, created_at)
+         values (?, ?, 'user', 'Hi', 'completed', null, now()), (?, ?, 'model', '', 'pending', ?, now())`,
+        [promptId, first!.id, replyId, first!.id, promptId],
+      );
+      const context = await repositories.messages.replyContext(replyId, 20);
+      expect(context?.prompt?.id).toBe(promptId);
+      expect(context?.history).toHaveLength(20);
+      const [plan] = await plansOf(() => repositories.messages.replyContext(replyId, 20));
+      expect(plan).toContain('Index Scan Backward using messages_chatroom_created_id_idx');
+      expect(plan).not.toContain('Sort');
+      expect(plan).not.toContain('Bitmap');
+    });
+
     it('finds the replies the reconciler looks for on messages_pending_created_idx, never scanning messages', async () => {
       const createdBefore = new Date(Date.now() - 30_000);
       const [plan] = await plansOf(() => repositories.messages.pendingReplies(10_000, { createdBefore }));

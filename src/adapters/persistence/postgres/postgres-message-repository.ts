@@ -48,21 +48,24 @@ const COUNTED_EXCHANGE = `
   )
   select (select used from take) as used, (select count(*) from stored)::int as stored`;
 
-/** The reply, its prompt and the prompt's history (completed, newest first, as historyBefore) in one statement. */
+/**
+ * The reply, its prompt and the prompt's history (completed, newest first, as historyBefore) in one statement. The
+ * history is a LATERAL subquery with its own ORDER BY and LIMIT, so PostgreSQL walks
+ * messages_chatroom_created_id_idx backwards from the prompt and stops after `limit` rows. Written as a plain join
+ * with the prompt instead, it read every earlier message of the chatroom (a bitmap scan, then a sort): 3.2 ms for a
+ * chatroom of 5,000 messages against 0.16 ms (EXPLAIN ANALYZE), a send's cost growing with the conversation.
+ */
 function replyContextSql(columns: string): string {
   return `
   with r as (select ${columns} from messages where id = ?),
   p as (select ${columns} from messages where id = (select in_reply_to from r))
   select 0 as part, * from r
   union all select 1 as part, * from p
-  union all (
-    select 2 as part, ${columns
-      .split(', ')
-      .map((column) => `h.${column}`)
-      .join(', ')} from messages h, p
+  union all select 2 as part, h.* from p cross join lateral (
+    select ${columns} from messages h
     where h.chatroom_id = p."chatroom_id" and h.status = 'completed' and (h.created_at, h.id) < (p."created_at", p."id")
     order by h.created_at desc, h.id desc limit ?
-  )`;
+  ) h`;
 }
 
 /** The columns a reply's settling writes. */
