@@ -4,6 +4,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort, newChatroom, signedUpUser } from '#test/support/server-process.ts';
 
@@ -137,8 +138,24 @@ export async function startBenchService(options: {
       }
       rmSync(dir, { recursive: true, force: true });
       await database?.drop();
+      if (database) await deleteKeys(redisUrl, env.REDIS_KEY_PREFIX ?? '');
     },
   };
+}
+
+/** Deletes every key under `prefix` (a service's reply streams, cache entries and queue), as a test run does. */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  if (!prefix) return;
+  const redis = new Redis(url);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<
+      string[]
+    >) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Runs wrk with `args` in a child process (this process's event loop stays free meanwhile); its stdout. */
