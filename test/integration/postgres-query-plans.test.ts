@@ -1,9 +1,11 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersistenceFixture } from '#test/contract/fixtures.ts';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 const database = await createTestDatabase();
+const inUse = await createTestDatabase();
 
 const OWNER = '00000000-0000-7000-8000-000000000042';
 
@@ -97,10 +99,10 @@ withServices([database], (database) => {
       expect(plan).not.toContain('Bitmap');
     });
 
-    it('finds the replies the reconciler looks for on messages_pending_created_idx, never scanning messages', async () => {
+    it('finds the replies the reconciler looks for on messages_pending_replies_idx, never scanning messages', async () => {
       const createdBefore = new Date(Date.now() - 30_000);
       const [plan] = await plansOf(() => repositories.messages.pendingReplies(10_000, { createdBefore }));
-      expect(plan).toContain('Index Scan using messages_pending_created_idx on messages');
+      expect(plan).toContain('Index Scan using messages_pending_replies_idx on messages');
       expect(plan).not.toContain('Seq Scan on messages');
     });
 
@@ -108,6 +110,80 @@ withServices([database], (database) => {
       const [plan] = await plansOf(() => repositories.chatrooms.listOwned(OWNER));
       expect(plan).toContain('chatrooms_owner_created_id_idx');
       expect(plan).not.toContain('Seq Scan');
+    });
+  });
+});
+
+/**
+ * A prepared statement run more than five times may keep a generic plan, made without its values: such a plan must
+ * not be one whose cost grows with what the table accumulates between two vacuums.
+ */
+withServices([inUse], (inUse) => {
+  describe('generic plans of the prepared statements', () => {
+    const sent: { sql: string; params: readonly unknown[] }[] = [];
+    let persistence: Awaited<ReturnType<typeof migratedPersistence>>;
+    let repositories: PersistenceFixture;
+    let session: pg.Client;
+
+    beforeAll(async () => {
+      persistence = await migratedPersistence({
+        clientUrl: inUse.url,
+        onQuery: (sql, params) => {
+          sent.push({ sql, params });
+          return sql;
+        },
+      });
+      repositories = await persistence.fixture();
+      session = new pg.Client({ connectionString: inUse.url });
+      await session.connect();
+      await session.query('set plan_cache_mode = force_generic_plan');
+    });
+
+    afterAll(async () => {
+      await session?.end();
+      await persistence?.close();
+      await inUse.drop();
+    });
+
+    it('settles a reply through the primary key, not by scanning the pending replies', async () => {
+      const user = '00000000-0000-7000-8000-0000000000b1';
+      const room = '00000000-0000-7000-8000-0000000000b2';
+      const reply = '00000000-0000-7000-8000-0000000000b4';
+      await session.query(
+        "insert into users (id, mobile, token_version, created_at) values ($1, '+919100000001', 0, now())",
+        [user],
+      );
+      await session.query(
+        "insert into chatrooms (id, owner_id, title, created_at, updated_at) values ($1, $2, 'Small', now(), now())",
+        [room, user],
+      );
+      // A database in use: many ended replies, a few being written, its statistics up to date. The partial index of
+      // pending replies looks tiny to the planner, but holds an entry for every reply since the last vacuum.
+      await session.query(
+        `insert into messages (id, chatroom_id, role, content, status, in_reply_to, created_at)
+         select gen_random_uuid(), $1, 'model', 'Done', 'completed', null, now() from generate_series(1, 2000)`,
+        [room],
+      );
+      await session.query(
+        `insert into messages (id, chatroom_id, role, content, status, in_reply_to, created_at)
+         values ($1, $2, 'model', '', 'pending', null, now())`,
+        [reply, room],
+      );
+      await session.query('analyze messages');
+      sent.length = 0;
+      expect(await repositories.messages.complete(reply, 'Done', null)).toBe(true);
+      const [settle] = sent.splice(0).filter(({ sql }) => sql.startsWith('update messages'));
+      let n = 0;
+      await session.query(`prepare settle as ${settle!.sql.replace(/\?/g, () => `$${++n}`)}`);
+      const values = settle!.params.map((value) =>
+        value === null ? 'null' : session.escapeLiteral(String(value)),
+      );
+      const plan = await session.query<{ 'QUERY PLAN': string }>(
+        `explain execute settle(${values.join(', ')})`,
+      );
+      const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(text).toContain('Index Scan using messages_pkey on messages');
+      expect(text).not.toContain('messages_pending');
     });
   });
 });

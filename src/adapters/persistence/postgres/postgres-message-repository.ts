@@ -15,10 +15,10 @@ import { MessageSchema } from './schemas/message.schema.ts';
 import type { TableRows } from './table-rows.ts';
 import { isUuid } from './uuid.ts';
 
-/** Replies still pending, oldest first, on the partial index messages_pending_created_idx (EXPLAIN in README). */
+/** Replies still pending, oldest first, on the partial index messages_pending_replies_idx (EXPLAIN in README). */
 const PENDING_REPLIES = `
   select m.id, c.owner_id, m.created_at from messages m join chatrooms c on c.id = m.chatroom_id
-  where m.status = 'pending' and m.created_at < ? order by m.created_at, m.id limit ?`;
+  where m.status = 'pending' and m.role = 'model' and m.created_at < ? order by m.created_at, m.id limit ?`;
 
 const DISCARD_EXCHANGE = `
   with reply as (delete from messages where id = ? and status = 'pending' and in_reply_to = ? returning in_reply_to)

@@ -26,9 +26,11 @@ export const MessageSchema = defineEntity({
   indexes: [
     { name: 'messages_chatroom_created_id_idx', properties: ['chatroomId', 'createdAt', 'id'] },
     // Only replies still being produced: small, and read by the reconciler every few seconds (ReconcileReplies).
+    // `role = 'model'` keeps it out of the plans of `where id = ? and status = 'pending'` (settling a reply): a
+    // prepared statement planned while the table was small used it, scanning every pending entry, dead ones too.
     {
-      name: 'messages_pending_created_idx',
-      expression: `create index "messages_pending_created_idx" on "messages" ("created_at", "id") where "status" = 'pending'`,
+      name: 'messages_pending_replies_idx',
+      expression: `create index "messages_pending_replies_idx" on "messages" ("created_at", "id") where "status" = 'pending' and "role" = 'model'`,
     },
   ],
 });
