@@ -46,6 +46,13 @@ const runId = randomBytes(4).toString('hex');
 const READ_CONNECTIONS = 50;
 const SEND_CONNECTIONS = 32;
 const SEND_ROOMS = 8;
+/**
+ * Messages each chatroom holds before the run (then ANALYZE): sends answer conversations with a history, on a
+ * database whose statistics describe its tables, as on a database in use. On empty, never analyzed tables the
+ * prepared statements' plans were a lottery that stayed for the run (PostgreSQL's CPU per send tripled within a
+ * minute in some runs and not in others).
+ */
+const SEND_HISTORY = Number(process.env.BENCH_HISTORY ?? 200);
 
 const hasWrk = (() => {
   try {
@@ -175,7 +182,7 @@ const fmt = (n: number, digits = 0) =>
     : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function startService(name: string, cwd: string): Promise<Target> {
-  const service = await startBenchService({ name, cwd, mode, rooms: SEND_ROOMS });
+  const service = await startBenchService({ name, cwd, mode, rooms: SEND_ROOMS, history: SEND_HISTORY });
   return { ...service, peakRssMb: 0, sendsServed: 0 };
 }
 

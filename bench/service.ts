@@ -18,6 +18,8 @@ export interface BenchService {
   pid: number;
   token: string;
   roomIds: string[];
+  /** Its own database (postgres mode). */
+  databaseUrl?: string | undefined;
   /** Its log output so far (written to a file, as a log collector would take it: never a full pipe). */
   log(): string;
   stop(): Promise<void>;
@@ -73,6 +75,12 @@ export async function startBenchService(options: {
   cwd: string;
   mode: 'postgres' | 'embedded';
   rooms?: number;
+  /**
+   * Messages each chatroom already holds (postgres mode), then ANALYZE: conversations with a history, and the
+   * statistics autovacuum keeps on a database in use. Without them every statement is planned on empty tables, and
+   * a plan made then (a prepared statement's generic plan) stays for the connection's life.
+   */
+  history?: number;
   nodeArgs?: string[];
   env?: Record<string, string>;
 }): Promise<BenchService> {
@@ -123,12 +131,14 @@ export async function startBenchService(options: {
   const token = await signedUpUser(base);
   const roomIds: string[] = [];
   for (let i = 0; i < (options.rooms ?? 1); i++) roomIds.push(await newChatroom(base, token, `Room ${i}`));
+  if (database && options.history) await seedHistory(database.url, roomIds, options.history);
   return {
     name: options.name,
     base,
     pid: child.pid ?? 0,
     token,
     roomIds,
+    databaseUrl: database?.url,
     log,
     async stop() {
       if (child.exitCode === null) {
@@ -141,6 +151,24 @@ export async function startBenchService(options: {
       if (database) await deleteKeys(redisUrl, env.REDIS_KEY_PREFIX ?? '');
     },
   };
+}
+
+/** `count` completed messages in each chatroom, a prompt and its reply in turn, one second apart; then ANALYZE. */
+async function seedHistory(url: string, roomIds: string[], count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      `insert into messages (id, chatroom_id, role, content, status, created_at)
+       select gen_random_uuid(), room, case when g % 2 = 0 then 'user' else 'model' end,
+              'An earlier message of this conversation', 'completed', now() - (($2::int - g) * interval '1 second')
+       from unnest($1::uuid[]) room, generate_series(0, $2::int - 1) g`,
+      [roomIds, count],
+    );
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
 }
 
 /** Deletes every key under `prefix` (a service's reply streams, cache entries and queue), as a test run does. */
