@@ -6,6 +6,7 @@
  *   BENCH_BASELINE=<git ref> npm run bench          # also the service as of that commit, in the same run
  *   BENCH_ONLY=sends, BENCH_SKIP_START=1            # the send scenarios alone; no embedded start timing
  *   BENCH_ONLY=reads                                # the read scenarios alone (no sends, no embedded start)
+ *   BENCH_HISTORY=200                               # messages each chatroom holds before the sends (then ANALYZE)
  *
  * Targets, each its own process: the service (ROLE=all, offline model answering at once), optionally the baseline,
  * `ideal` (bench/reference-server.ts: Hono + jsonwebtoken with a KeyObject + one Redis GET) and `hello` (node:http).
