@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import { Message } from '#domain/chatroom/message.ts';
-import { aBuiltId, anExchange } from '#test/support/builders.ts';
+import { aBuiltId, anExchange, aSubscription } from '#test/support/builders.ts';
 import { at, eachTestOn, givens, type MakePersistence } from './persistence-givens.ts';
 
 const DAY = '2026-11-30';
@@ -14,9 +14,19 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
   describe(`${name}: MessageRepository one-statement send path`, () => {
     const fixture = eachTestOn(make);
     const reopened = () => fixture().reopen();
-    const { givenChatroom, givenExchanges } = givens(fixture);
-    const counted = (prompt: Message, reply: Message, userId: string, limit: number | null) =>
-      fixture().messages.addCountedExchange(prompt, reply, { userId, day: DAY, limit });
+    const { givenUser, givenChatroom, givenExchanges } = givens(fixture);
+    const counted = (
+      prompt: Message,
+      reply: Message,
+      userId: string,
+      limit: number | null,
+      pro: number | null = limit,
+    ) =>
+      fixture().messages.addCountedExchange(prompt, reply, {
+        userId,
+        day: DAY,
+        limits: { basic: limit, pro },
+      });
 
     it('counts the prompt and stores the exchange while under the limit, and neither at the limit', async () => {
       const chatroom = await givenChatroom();
@@ -25,9 +35,21 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
       const second = anExchange({ chatroomId: chatroom.id, now: at(1) });
       const third = anExchange({ chatroomId: chatroom.id, now: at(2) });
 
-      expect(await counted(first.prompt, first.reply, user, 2)).toEqual({ admitted: true, used: 1 });
-      expect(await counted(second.prompt, second.reply, user, 2)).toEqual({ admitted: true, used: 2 });
-      expect(await counted(third.prompt, third.reply, user, 2)).toEqual({ admitted: false, used: 2 });
+      expect(await counted(first.prompt, first.reply, user, 2)).toEqual({
+        admitted: true,
+        used: 1,
+        tier: 'basic',
+      });
+      expect(await counted(second.prompt, second.reply, user, 2)).toEqual({
+        admitted: true,
+        used: 2,
+        tier: 'basic',
+      });
+      expect(await counted(third.prompt, third.reply, user, 2)).toEqual({
+        admitted: false,
+        used: 2,
+        tier: 'basic',
+      });
 
       expect(await reopened().messages.findById(second.reply.id)).toEqual(second.reply);
       expect(await reopened().messages.findById(second.prompt.id)).toEqual(second.prompt);
@@ -41,11 +63,65 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
       const user = chatroom.ownerId;
       for (let i = 0; i < 3; i++) {
         const { prompt, reply } = anExchange({ chatroomId: chatroom.id, now: at(i) });
-        expect(await counted(prompt, reply, user, null)).toEqual({ admitted: true, used: i + 1 });
+        expect(await counted(prompt, reply, user, null)).toEqual({
+          admitted: true,
+          used: i + 1,
+          tier: 'basic',
+        });
       }
       const other = await givenChatroom();
       const { prompt, reply } = anExchange({ chatroomId: other.id });
-      expect(await counted(prompt, reply, other.ownerId, 0)).toEqual({ admitted: false, used: 0 });
+      expect(await counted(prompt, reply, other.ownerId, 0)).toEqual({
+        admitted: false,
+        used: 0,
+        tier: 'basic',
+      });
+      expect(await reopened().messages.findById(prompt.id)).toBeNull();
+    });
+
+    it("counts a paying sender against the Pro limit, and one whose subscription ended against Basic's", async () => {
+      const paying = await givenChatroom();
+      await fixture().subscriptions.save(aSubscription({ userId: paying.ownerId, status: 'past_due' }));
+      for (let i = 0; i < 3; i++) {
+        const { prompt, reply } = anExchange({ chatroomId: paying.id, now: at(i) });
+        expect(await counted(prompt, reply, paying.ownerId, 1, 3)).toEqual({
+          admitted: true,
+          used: i + 1,
+          tier: 'pro',
+        });
+      }
+      const fourth = anExchange({ chatroomId: paying.id, now: at(3) });
+      expect(await counted(fourth.prompt, fourth.reply, paying.ownerId, 1, 3)).toEqual({
+        admitted: false,
+        used: 3,
+        tier: 'pro',
+      });
+
+      const ended = await givenChatroom();
+      await fixture().subscriptions.save(aSubscription({ userId: ended.ownerId, status: 'canceled' }));
+      const first = anExchange({ chatroomId: ended.id, now: at(0) });
+      const second = anExchange({ chatroomId: ended.id, now: at(1) });
+      expect(await counted(first.prompt, first.reply, ended.ownerId, 1, 3)).toMatchObject({ tier: 'basic' });
+      expect(await counted(second.prompt, second.reply, ended.ownerId, 1, 3)).toEqual({
+        admitted: false,
+        used: 1,
+        tier: 'basic',
+      });
+    });
+
+    it("refuses another user's chatroom, or an id that is no chatroom's, with ChatroomNotFound, counting nothing", async () => {
+      const chatroom = await givenChatroom();
+      const stranger = await givenUser();
+      const { prompt, reply } = anExchange({ chatroomId: chatroom.id });
+      await expect(counted(prompt, reply, stranger.id, 5)).rejects.toBeInstanceOf(ChatroomNotFound);
+      for (const chatroomId of [aBuiltId(), 'not-a-uuid']) {
+        const other = anExchange({ chatroomId });
+        await expect(counted(other.prompt, other.reply, stranger.id, 5)).rejects.toBeInstanceOf(
+          ChatroomNotFound,
+        );
+      }
+      expect(await reopened().usage.used(stranger.id, DAY)).toBe(0);
+      expect(await reopened().usage.used(chatroom.ownerId, DAY)).toBe(0);
       expect(await reopened().messages.findById(prompt.id)).toBeNull();
     });
 

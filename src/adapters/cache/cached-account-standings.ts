@@ -3,6 +3,7 @@ import type { AccountStanding, AccountStandings } from '#application/ports/accou
 import type { Cache } from '#application/ports/cache.ts';
 import type { Logger } from '#application/ports/logger.ts';
 import type {
+  CountedExchange,
   MessagePage,
   MessageRepository,
   PendingReply,
@@ -260,7 +261,7 @@ export class AccountChangesMessages implements MessageRepository {
     this.changes = changes;
   }
 
-  async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake> {
+  async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<CountedExchange> {
     const taken = await this.messages.addCountedExchange(prompt, reply, count);
     if (taken.admitted) await this.changes.changed(count.userId);
     return taken;

@@ -2,7 +2,6 @@ import { Message, type MessageStatus } from '#domain/chatroom/message.ts';
 import { dailyLimit, QuotaExceeded, quotaDay, type Usage, usageOf } from '#domain/quota/daily-quota.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
-import type { Tier } from '#domain/subscription/subscription.ts';
 import { ownedChatroom } from '../chatroom/owned-chatroom.ts';
 import type { ChatroomRepository } from '../ports/chatroom-repository.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -88,16 +87,14 @@ export class SendMessage {
   }
 
   async execute(input: SendMessageInput): Promise<SendMessageResult> {
-    const { chatrooms, subscriptions, ids, clock } = this.deps;
-    // The tier is read while the chatroom is: two statements in flight at once instead of one after the other.
-    const tier = tierOfUser(subscriptions, input.userId);
-    tier.catch(() => undefined);
-    const chatroom = await ownedChatroom({ chatrooms }, input.chatroomId, input.userId);
+    const { chatrooms, ids, clock } = this.deps;
     const now = clock.now();
+    // The chatroom's owner and the sender's tier are checked by the counted write itself (one statement on
+    // PostgreSQL, see MessageRepository.addCountedExchange): a send that goes through reads nothing before it.
     const { prompt, reply } = Message.exchange({
       promptId: ids.next(),
       replyId: ids.next(),
-      chatroomId: chatroom.id,
+      chatroomId: input.chatroomId,
       content: input.content,
       now,
     });
@@ -105,29 +102,33 @@ export class SendMessage {
       ? {
           userId: input.userId,
           key: input.idempotencyKey,
-          chatroomId: chatroom.id,
+          chatroomId: input.chatroomId,
           promptId: prompt.id,
           replyId: reply.id,
           createdAt: now,
         }
       : null;
     if (claim) {
+      // A key is only ever held for a chatroom of the caller's: a repeat waits for what its first request stored.
+      await ownedChatroom({ chatrooms }, input.chatroomId, input.userId);
       const held = await this.deps.idempotencyKeys.claim(claim);
       if (held) return this.replay(held, prompt, input.userId);
     }
     try {
-      return await this.send(input, prompt, reply, now, await tier);
+      return await this.send(input, prompt, reply, now);
     } catch (error) {
       if (claim) await this.release(claim);
       throw error;
     }
   }
 
-  private async send(input: SendMessageInput, prompt: Message, reply: Message, now: Date, tier: Tier) {
+  private async send(input: SendMessageInput, prompt: Message, reply: Message, now: Date) {
     const { messages, queue, settings } = this.deps;
-    const limit = dailyLimit(tier, settings.quota);
+    const limits = { basic: dailyLimit('basic', settings.quota), pro: dailyLimit('pro', settings.quota) };
     const day = quotaDay(now);
-    const taken = await messages.addCountedExchange(prompt, reply, { userId: input.userId, day, limit });
+    const taken = await messages.addCountedExchange(prompt, reply, { userId: input.userId, day, limits });
+    const { tier } = taken;
+    const limit = limits[tier];
     const quota = usageOf(taken.used, limit, now);
     if (!taken.admitted) {
       this.deps.metrics.quotaRejected(tier);

@@ -1,5 +1,6 @@
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId, UserId } from '#domain/shared/ids.ts';
+import type { Tier } from '#domain/subscription/subscription.ts';
 import type { QuotaTake } from './usage-counter.ts';
 
 export interface MessagePage {
@@ -17,10 +18,16 @@ export interface PendingReply {
 
 /** What counting a prompt against its sender's day takes (see UsageCounter.take). */
 export interface PromptCount {
+  /** The sender: the chatroom must be theirs. */
   userId: UserId;
   day: string;
-  /** null: no limit. */
-  limit: number | null;
+  /** The day's limit of each tier (null: no limit); the sender's tier is read with the count (tierOf). */
+  limits: Readonly<Record<Tier, number | null>>;
+}
+
+/** The quota take of a counted exchange, and the tier the sender was counted at. */
+export interface CountedExchange extends QuotaTake {
+  tier: Tier;
 }
 
 /** What a reply job reads before it calls the model: the reply, its prompt and the history before the prompt. */
@@ -37,11 +44,12 @@ export interface MessageRepository {
   /** Stores a prompt and its pending reply in one transaction; ChatroomNotFound if the chatroom was deleted meanwhile. */
   addExchange(prompt: Message, reply: Message): Promise<void>;
   /**
-   * Counts the prompt (as UsageCounter.take) and, when admitted, stores the exchange, in one atomic write (one
-   * statement on PostgreSQL): an outage can neither charge a prompt nobody stored nor store one nobody paid for.
-   * ChatroomNotFound, and nothing counted, if the chatroom was deleted meanwhile.
+   * Counts the prompt (as UsageCounter.take) against the limit of the sender's tier (their subscription's, as
+   * tierOf reads it) and, when admitted, stores the exchange, in one atomic write (one statement on PostgreSQL): an
+   * outage can neither charge a prompt nobody stored nor store one nobody paid for. ChatroomNotFound, and nothing
+   * counted, if the chatroom is not the sender's (or was deleted meanwhile).
    */
-  addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake>;
+  addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<CountedExchange>;
   /** The reply, its prompt and `historyLength` messages of history (as historyBefore) in one read; null without the reply. */
   replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null>;
   /** Removes an exchange whose reply is still pending (its send was refused after storing); false otherwise. */

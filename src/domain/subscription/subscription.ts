@@ -16,10 +16,10 @@ export const SUBSCRIPTION_STATUSES = [
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** Pro while Stripe is being paid or still retrying the payment. */
-const PRO_STATUSES: ReadonlySet<SubscriptionStatus> = new Set(['active', 'trialing', 'past_due']);
+export const PRO_STATUSES: readonly SubscriptionStatus[] = ['active', 'trialing', 'past_due'];
 
 export function tierOf(status: SubscriptionStatus | null): Tier {
-  return status !== null && PRO_STATUSES.has(status) ? 'pro' : 'basic';
+  return status !== null && PRO_STATUSES.includes(status) ? 'pro' : 'basic';
 }
 
 export function isSubscriptionStatus(value: string): value is SubscriptionStatus {

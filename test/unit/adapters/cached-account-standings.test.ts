@@ -76,11 +76,12 @@ describe('CachedAccountStandings', () => {
     await cached.standings.standing(user.id, DAY);
     const { prompt, reply } = anExchange({ chatroomId: chatroom.id });
     expect(
-      await cached.messages.addCountedExchange(prompt, reply, { userId: user.id, day: DAY, limit: 5 }),
-    ).toEqual({
-      admitted: true,
-      used: 1,
-    });
+      await cached.messages.addCountedExchange(prompt, reply, {
+        userId: user.id,
+        day: DAY,
+        limits: { basic: 5, pro: 5 },
+      }),
+    ).toEqual({ admitted: true, used: 1, tier: 'basic' });
     expect((await cached.standings.standing(user.id, DAY)).used).toBe(1);
   });
 

@@ -1,14 +1,16 @@
 import type {
+  CountedExchange,
   MessagePage,
   MessageRepository,
   PendingReply,
   PromptCount,
   ReplyContext,
 } from '#application/ports/message-repository.ts';
-import type { QuotaTake, UsageCounter } from '#application/ports/usage-counter.ts';
+import type { UsageCounter } from '#application/ports/usage-counter.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
+import { tierOf } from '#domain/subscription/subscription.ts';
 import { copy, copyOrNull, type InMemoryStore } from './in-memory-store.ts';
 
 /** Orders messages by (createdAt, id), the keyset the API pages by. */
@@ -26,11 +28,13 @@ export class InMemoryMessageRepository implements MessageRepository {
     this.usage = usage;
   }
 
-  addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake> {
+  addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<CountedExchange> {
     return this.store.unitOfWork.atomically(async () => {
-      const taken = await this.usage.take(count.userId, count.day, count.limit);
+      if (this.store.chatrooms.get(prompt.chatroomId)?.ownerId !== count.userId) throw new ChatroomNotFound();
+      const tier = tierOf(this.store.subscriptions.get(count.userId)?.status ?? null);
+      const taken = await this.usage.take(count.userId, count.day, count.limits[tier]);
       if (taken.admitted) await this.addExchange(prompt, reply);
-      return taken;
+      return { ...taken, tier };
     });
   }
 

@@ -1,15 +1,16 @@
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type {
+  CountedExchange,
   MessagePage,
   MessageRepository,
   PendingReply,
   PromptCount,
   ReplyContext,
 } from '#application/ports/message-repository.ts';
-import type { QuotaTake } from '#application/ports/usage-counter.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
 import type { Message, MessageProps, TokenUsage } from '#domain/chatroom/message.ts';
 import type { ChatroomId, MessageId } from '#domain/shared/ids.ts';
+import { PRO_STATUSES, type Tier } from '#domain/subscription/subscription.ts';
 import type { EntityManagers } from './entity-managers.ts';
 import { MessageSchema } from './schemas/message.schema.ts';
 import type { TableRows } from './table-rows.ts';
@@ -24,17 +25,33 @@ const DISCARD_EXCHANGE = `
   with reply as (delete from messages where id = ? and status = 'pending' and in_reply_to = ? returning in_reply_to)
   delete from messages where id = (select in_reply_to from reply) returning id`;
 
+/** tierOf's Pro statuses as SQL literals (the domain's own constants, never input). */
+const PRO_STATUS_LIST = PRO_STATUSES.map((status) => {
+  if (!/^[a-z_]+$/.test(status)) throw new Error(`not a status: ${status}`);
+  return `'${status}'`;
+}).join(', ');
+
 /**
- * The quota take of PostgresUsageCounter and the exchange's multi-row INSERT as one statement (no BEGIN/COMMIT
- * round trips): data-modifying CTEs run once, to completion, in the statement's one transaction, so the exchange is
- * stored exactly when the take admitted it, and a failed insert (the chatroom is gone) undoes the take. The ON
- * CONFLICT row lock serializes parallel takes of a user's day, as before.
+ * The sender's tier, the ownership of the chatroom, the quota take of PostgresUsageCounter and the exchange's
+ * multi-row INSERT as one statement (no BEGIN/COMMIT round trips, no reads before it): data-modifying CTEs run
+ * once, to completion, in the statement's one transaction, so the exchange is stored exactly when the take admitted
+ * it, and a failed insert (the chatroom is gone) undoes the take. The tier is tierOf of the subscription's status
+ * (PRO_STATUSES); nothing is taken when the chatroom is not the sender's. The ON CONFLICT row lock serializes
+ * parallel takes of a user's day, as before.
  */
 const COUNTED_EXCHANGE = `
-  with take as (
-    insert into daily_usage (user_id, day, used) select ?::uuid, ?::date, 1 where ?::int is null or ?::int > 0
+  with owned as (
+    select exists (select 1 from chatrooms where id = ?::uuid and owner_id = ?::uuid) as owned
+  ), quota as (
+    select t.tier, case when t.tier = 'pro' then ?::int else ?::int end as lim
+    from (select case when exists (
+      select 1 from subscriptions where user_id = ?::uuid and status in (${PRO_STATUS_LIST})
+    ) then 'pro' else 'basic' end as tier) t
+  ), take as (
+    insert into daily_usage (user_id, day, used)
+    select ?::uuid, ?::date, 1 from quota, owned where owned.owned and (quota.lim is null or quota.lim > 0)
     on conflict (user_id, day) do update set used = daily_usage.used + 1
-      where ?::int is null or daily_usage.used < ?::int
+      where (select lim from quota) is null or daily_usage.used < (select lim from quota)
     returning used
   ), stored as (
     insert into messages (id, chatroom_id, role, content, status, error, in_reply_to, token_usage, created_at)
@@ -46,7 +63,8 @@ const COUNTED_EXCHANGE = `
     where exists (select 1 from take)
     returning id
   )
-  select (select used from take) as used, (select count(*) from stored)::int as stored`;
+  select (select used from take) as used, (select count(*) from stored)::int as stored,
+    (select tier from quota) as tier, (select owned from owned) as owned`;
 
 /**
  * The reply, its prompt and the prompt's history (completed, newest first, as historyBefore) in one statement. The
@@ -90,26 +108,30 @@ export class PostgresMessageRepository implements MessageRepository {
     this.replyContextSql = replyContextSql(this.messages.columns);
   }
 
-  async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<QuotaTake> {
-    const { userId, day, limit } = count;
+  async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<CountedExchange> {
+    const { userId, day, limits } = count;
+    if (!isUuid(prompt.chatroomId)) throw new ChatroomNotFound();
     const params = [
-      ...[userId, day, limit, limit, limit, limit],
+      ...[prompt.chatroomId, userId, limits.pro, limits.basic, userId, userId, day],
       ...[prompt.id, prompt.chatroomId, prompt.content, prompt.createdAt],
       ...[reply.id, reply.chatroomId, prompt.id, reply.createdAt],
     ];
-    let row: { used: number | null; stored: number } | undefined;
+    type Row = { used: number | null; stored: number; tier: Tier; owned: boolean };
+    let row: Row | undefined;
     try {
-      [row] = await this.ems.query<{ used: number | null; stored: number }>(COUNTED_EXCHANGE, params);
+      [row] = await this.ems.query<Row>(COUNTED_EXCHANGE, params);
     } catch (error) {
       if (error instanceof ForeignKeyConstraintViolationException) throw new ChatroomNotFound();
       throw error;
     }
-    if (row?.used != null && row.stored === 2) return { admitted: true, used: row.used };
+    if (!row?.owned) throw new ChatroomNotFound();
+    const { tier } = row;
+    if (row.used != null && row.stored === 2) return { admitted: true, used: row.used, tier };
     const used = await this.ems.query<{ used: number }>(
       'select used from daily_usage where user_id = ? and day = ?',
       [userId, day],
     );
-    return { admitted: false, used: used[0]?.used ?? 0 };
+    return { admitted: false, used: used[0]?.used ?? 0, tier };
   }
 
   async replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null> {
