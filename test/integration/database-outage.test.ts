@@ -268,6 +268,9 @@ describe('every route while PostgreSQL is down', () => {
     // Those that need the database said so; the others (docs, health, the offline checkout pages) answered.
     expect(Object.keys(down).filter((route) => down[route] !== 503)).toEqual(NO_DATABASE);
     expect(service.output).not.toContain('unhandled error');
+    // The reconciler (every 200 ms) meets the outage too: its warning, written at once, before PostgreSQL returns
+    // (the calls above can take less than one of its intervals).
+    await service.logLine((line) => line.task === 'reconcile replies' && line.level === 40, 15_000);
 
     await postgres.start();
     const deadline = Date.now() + 15_000;
