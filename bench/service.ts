@@ -4,8 +4,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deleteKeys } from '#test/support/redis-keys.ts';
 import { freePort, newChatroom, signedUpUser } from '#test/support/server-process.ts';
 
 export const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
@@ -148,6 +148,7 @@ export async function startBenchService(options: {
       }
       rmSync(dir, { recursive: true, force: true });
       await database?.drop();
+      // Its reply streams, cache entries and queue, as a test run deletes its own.
       if (database) await deleteKeys(redisUrl, env.REDIS_KEY_PREFIX ?? '');
     },
   };
@@ -168,21 +169,6 @@ async function seedHistory(url: string, roomIds: string[], count: number): Promi
     await client.query('analyze');
   } finally {
     await client.end();
-  }
-}
-
-/** Deletes every key under `prefix` (a service's reply streams, cache entries and queue), as a test run does. */
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  if (!prefix) return;
-  const redis = new Redis(url);
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<
-      string[]
-    >) {
-      if (keys.length > 0) await redis.unlink(...keys);
-    }
-  } finally {
-    redis.disconnect();
   }
 }
 

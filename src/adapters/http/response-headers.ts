@@ -59,10 +59,9 @@ export class StampedResponse<
   override writeHead(statusCode: number, statusMessage?: string, headers?: GivenHeaders): this;
   override writeHead(statusCode: number, reason?: string | GivenHeaders, headers?: GivenHeaders): this {
     const statusMessage = typeof reason === 'string' ? reason : undefined;
-    const given = typeof reason === 'string' ? headers : (reason ?? headers);
-    const lines =
-      Array.isArray(given) || this.getHeaderNames().length > 0 ? this.merged() : this.lines(given);
-    const all = lines ?? given;
+    let all = typeof reason === 'string' ? headers : (reason ?? headers);
+    if (Array.isArray(all) || this.getHeaderNames().length > 0) this.setStamped();
+    else all = this.lines(all);
     return statusMessage === undefined
       ? super.writeHead(statusCode, all)
       : super.writeHead(statusCode, statusMessage, all);
@@ -95,13 +94,12 @@ export class StampedResponse<
   }
 
   /** Through Node's progressive API: whatever was set and whatever writeHead is given wins over these. */
-  private merged(): undefined {
+  private setStamped(): void {
     const answer = this.answerHeaders ?? [];
     for (let i = 0; i < answer.length; i += 2) this.setHeader(answer[i] as string, answer[i + 1] as string);
     for (const [name, value] of STAMPED) if (!this.hasHeader(name)) this.setHeader(name, value);
     if (this.requestId !== undefined && !this.hasHeader(REQUEST_ID))
       this.setHeader(REQUEST_ID, this.requestId);
-    return undefined;
   }
 }
 
