@@ -13,7 +13,7 @@
  * Scenarios, each driven by wrk (when installed, else undici from this process) in BENCH_ROUNDS rounds with the
  * targets interleaved inside each round, BENCH_SECONDS each:
  *   - cached GET /chatroom and GET /user/me at 50 connections (service, baseline, ideal, hello);
- *   - sends that wait for their reply at 32 connections (service, baseline);
+ *   - sends that wait for their reply at 32 connections (service, baseline), after one unrecorded warm-up run each;
  *   - a lone send: BENCH_LONE_SENDS sends one after another on one connection (service, baseline), next to the same
  *     client's round trip to `hello` (what the client and the loopback add, not the service);
  *   - the RSS of each service process, sampled throughout (its peak, and the number of sends it served);
@@ -327,18 +327,24 @@ async function main(): Promise<void> {
       summary.push(summarize(scenario.name, results.get(scenario.name)!, services, ['ideal', 'hello']));
     }
 
+    const sendLoad = async (target: Target): Promise<Load> => {
+      const load = await wrk(target.base, {
+        method: 'POST',
+        paths: (target.roomIds ?? []).map((id) => `/chatroom/${id}/message`),
+        headers: { Authorization: `Bearer ${target.token}`, 'Content-Type': 'application/json' },
+        body: '{"content":"hello"}',
+        connections: SEND_CONNECTIONS,
+      });
+      target.sendsServed = (target.sendsServed ?? 0) + load.requests;
+      return load;
+    };
+    // Warm-up, as for the reads: the JIT, the pools, the prepared statements (not recorded).
+    for (const target of readsOnly ? [] : services) await sendLoad(target);
     for (let round = 1; round <= rounds && !readsOnly; round++) {
       const order = round % 2 === 1 ? services : [...services].reverse();
       for (const target of order) {
         const before = cpuOf(target.pid ?? 0);
-        const load = await wrk(target.base, {
-          method: 'POST',
-          paths: (target.roomIds ?? []).map((id) => `/chatroom/${id}/message`),
-          headers: { Authorization: `Bearer ${target.token}`, 'Content-Type': 'application/json' },
-          body: '{"content":"hello"}',
-          connections: SEND_CONNECTIONS,
-        });
-        target.sendsServed = (target.sendsServed ?? 0) + load.requests;
+        const load = await sendLoad(target);
         record('sends (wait for reply), 32 connections', target.name, load);
         const after = cpuOf(target.pid ?? 0);
         const per = (ms: number) => ((ms / Math.max(1, load.requests)) * 1000).toFixed(0);
