@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RedisCache } from '#adapters/cache/redis-cache.ts';
 import {
   closeClient,
@@ -343,15 +343,84 @@ withServices([redis], () => {
       const { reply } = anExchange({ chatroomId: randomUUID() });
       const completed = reply.complete('Hi!', null)!;
       const handler: ReplyJobHandler = { handle: async () => completed, giveUp: async () => {} };
-      await aWorker(handler, { onEnded: (replyId, outcome) => queue.settleLocally(replyId, outcome) });
+      await aWorker(handler, { local: queue });
 
       await queue.enqueue(aReplyJob(reply.id));
       expect(await queue.waitForOutcome(reply.id, 5000)).toEqual({ outcome: 'completed', reply: completed });
 
       // Handed over before anyone waited: the next wait for it takes it at once.
       const early = randomUUID();
-      queue.settleLocally(early, 'failed');
+      queue.ended(early, 'failed');
       expect(await queue.waitForOutcome(early, 10)).toBe('failed');
+    });
+
+    /** A queue of a process that also runs a worker (ROLE=all), and how often it opened BullMQ's event reader. */
+    function aLocalQueue(localWorkerStateCheckMs: number, readerIdleMs?: number) {
+      const eventsClient = createBullMqClient(url);
+      // QueueEvents reads on a duplicate of the client it is given: one duplicate per reader opened.
+      const readersOpened = vi.spyOn(eventsClient, 'duplicate');
+      const queue = new BullMqReplyQueue({
+        client: commands,
+        eventsClient,
+        prefix: bullPrefix,
+        logger,
+        backoffMs: 20,
+        localWorkerStateCheckMs,
+        ...(readerIdleMs === undefined ? {} : { readerIdleMs }),
+      });
+      cleanups.push(async () => {
+        await queue.close();
+        await closeClient(eventsClient);
+      });
+      return { queue, readersOpened };
+    }
+
+    it("follows a job its own worker runs through that worker, without reading BullMQ's events", async () => {
+      const { queue, readersOpened } = aLocalQueue(20);
+      const handler = new RecordingHandler(() => sleep(300));
+      await aWorker(handler, { local: queue });
+      const replyId = randomUUID();
+      await queue.enqueue(aReplyJob(replyId));
+
+      // The job runs for 300 ms, well past the 20 ms after which a wait for a job held elsewhere reads Redis.
+      expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
+      expect(handler.attemptsOf(replyId)).toBe(1);
+      expect(readersOpened).not.toHaveBeenCalled();
+    });
+
+    it('follows a job through Redis once its own worker lets it go, and ends it when another worker does', async () => {
+      const { queue, readersOpened } = aLocalQueue(20);
+      const stuck = new RecordingHandler(() => new Promise<void>(() => {}));
+      const leaving = await aWorker(stuck, { local: queue, shutdownGraceMs: 100 });
+      const replyId = randomUUID();
+      await queue.enqueue(aReplyJob(replyId));
+      await eventually(() => stuck.attempts.length === 1);
+      const waiting = queue.waitForOutcome(replyId, 8000);
+      await sleep(100);
+      expect(readersOpened).not.toHaveBeenCalled();
+
+      // This process's worker shuts down and puts the job back; a worker of another process ends it.
+      await leaving.close();
+      const other = aWorkerProcess('complete');
+      await other.printed('ready');
+      expect(await waiting).toBe('completed');
+      expect(await commands.get(`${prefix}handled:${replyId}`)).toBe(String(other.child.pid));
+      expect(readersOpened).toHaveBeenCalledTimes(1);
+    });
+
+    it('reads BullMQ events only while a wait needs them: the reader closes when idle and opens again', async () => {
+      const { queue, readersOpened } = aLocalQueue(20, 100);
+      const other = aWorkerProcess('complete');
+      await other.printed('ready');
+      for (const round of [1, 2]) {
+        const replyId = randomUUID();
+        await queue.enqueue(aReplyJob(replyId));
+        expect(await queue.waitForOutcome(replyId, 5000)).toBe('completed');
+        expect(readersOpened).toHaveBeenCalledTimes(round);
+        // Its connection is closed 100 ms after the wait, instead of reading every job's events from then on.
+        const reader = readersOpened.mock.results[round - 1]?.value as Redis;
+        await eventually(() => reader.status === 'end');
+      }
     });
 
     it('still reads the state of a job that ended elsewhere before the wait, when no local worker tells', async () => {

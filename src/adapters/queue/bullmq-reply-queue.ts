@@ -29,10 +29,30 @@ export interface BullMqReplyQueueOptions {
   /** An enqueue that has not reached Redis by then fails with ServiceUnavailable('queue') (503), instead of hanging (ms). */
   enqueueTimeoutMs?: number;
   /**
-   * This process runs a worker that hands its outcomes over (see settleLocally): a wait then reads the job's state
-   * from Redis only if no outcome came within this time (ms), instead of at once. Unset: at once.
+   * This process runs a worker that tells this queue of the jobs it takes and ends (see LocalJobs): a wait whose
+   * job that worker holds learns its outcome from it, with no Redis read; one whose job it has not taken within this
+   * time (ms), or has let go, follows the job through Redis (its state, then BullMQ's event stream). Unset: every
+   * wait follows the job through Redis from the start.
    */
   localWorkerStateCheckMs?: number;
+  /** With a local worker: the event reader is closed once no wait has needed it for this long (ms). */
+  readerIdleMs?: number;
+}
+
+/** What a worker of this process tells the queue about the jobs it runs (BullMqReplyQueue implements it). */
+export interface LocalJobs {
+  /** The worker took the job: its outcome will come from it (ended), unless it lets the job go (released). */
+  taken(replyId: MessageId): void;
+  /** The worker let the job go without an outcome (an attempt to retry, a shutdown): any worker may end it. */
+  released(replyId: MessageId): void;
+  /** The worker ended the job, after storing its reply (and before BullMQ marks the job). */
+  ended(replyId: MessageId, outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply): void;
+}
+
+/** One send waiting for a reply: `finish` settles it; `followRemotely` makes it follow the job through Redis. */
+interface Waiter {
+  finish(outcome: ReplyOutcome | EndedReply): void;
+  followRemotely(): void;
 }
 
 /** Finished jobs kept for dedupe and inspection: bounded by count and age (seconds), never removed at once. */
@@ -40,21 +60,28 @@ const KEEP_COMPLETED = { count: 1000, age: 3600 };
 const KEEP_FAILED = { count: 5000, age: 7 * 24 * 3600 };
 /** Outcomes handed over by a local worker before their send waited, kept for it (a few ms apart, normally). */
 const UNCLAIMED_KEPT = 256;
+const READER_IDLE_MS = 30_000;
 
 /**
  * The ReplyQueue on BullMQ. The job id is the reply id, so enqueueing twice makes one job (unless the first has
  * finished and the caller asks to replace it). Outcomes come from BullMQ's event stream (QueueEvents), so a send
- * waits for a job that runs in any worker process.
+ * waits for a job that runs in any worker process; a job run by a worker of this process is followed through that
+ * worker instead (LocalJobs), and the event stream is read only while some wait needs it.
  */
-export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
+export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs {
   private readonly queue: Queue<ReplyJob>;
   private readonly options: BullMqReplyQueueOptions;
   private readonly enqueueTimeoutMs: number;
   private events: Promise<QueueEvents> | undefined;
   /** The sends waiting for each reply, settled by the event reader or by a worker of this process. */
-  private readonly waits = new Map<string, Set<(outcome: ReplyOutcome | EndedReply) => void>>();
+  private readonly waits = new Map<string, Set<Waiter>>();
   /** Outcomes a worker of this process reported while nobody waited yet (bounded, oldest dropped first). */
   private readonly unclaimed = new Map<string, ReplyOutcome | EndedReply>();
+  /** The jobs a worker of this process is running. */
+  private readonly held = new Set<string>();
+  /** Waits following their job through Redis (with a local worker, the event reader stays open while any do). */
+  private remoteWaits = 0;
+  private readerIdle: NodeJS.Timeout | undefined;
 
   constructor(options: BullMqReplyQueueOptions) {
     this.options = options;
@@ -85,16 +112,9 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
   }
 
   async waitForOutcome(replyId: MessageId, timeoutMs: number): Promise<ReplyOutcome | EndedReply> {
-    if (!this.unclaimed.has(replyId)) {
-      try {
-        await withDeadline(this.eventReader(), this.enqueueTimeoutMs, 'open the queue event reader');
-      } catch (error) {
-        this.options.logger.warn(
-          { err: error, replyId },
-          'cannot wait for the reply; answering it as pending',
-        );
-        return 'timeout';
-      }
+    const delay = this.options.localWorkerStateCheckMs;
+    if (delay === undefined && !this.unclaimed.has(replyId) && !(await this.readerOpened(replyId))) {
+      return 'timeout';
     }
     // Handed over by a worker of this process before this wait began (or while the reader opened).
     const known = this.unclaimed.get(replyId);
@@ -104,38 +124,63 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
     }
     return new Promise<ReplyOutcome | EndedReply>((resolve) => {
       let settled = false;
-      const finish = (outcome: ReplyOutcome | EndedReply) => {
-        settled = true;
-        clearTimeout(timer);
-        clearTimeout(stateCheck);
-        this.forget(replyId, finish);
-        resolve(outcome);
+      let remote = false;
+      const waiter: Waiter = {
+        finish: (outcome) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          clearTimeout(localCheck);
+          this.forget(replyId, waiter);
+          if (remote) this.remoteWaitEnded();
+          resolve(outcome);
+        },
+        // The job may have ended before the reader listened: its state says so (a read error leaves it to the events).
+        followRemotely: () => {
+          if (settled || remote) return;
+          remote = true;
+          this.remoteWaitStarted();
+          void this.readerOpened(replyId).then((opened) => {
+            if (!opened) return waiter.finish('timeout');
+            this.queue.getJobState(replyId).then(
+              (state) => {
+                if (state === 'completed' || state === 'failed') waiter.finish(state);
+              },
+              () => undefined,
+            );
+          });
+        },
       };
-      const timer = setTimeout(() => finish('timeout'), timeoutMs);
-      const waits = this.waits.get(replyId) ?? new Set();
-      waits.add(finish);
-      this.waits.set(replyId, waits);
-      // The job may have ended before we listened: its state says so (a read error leaves it to the events). With a
-      // worker in this process, which hands its outcomes over at once, that read is only made if none came soon.
-      const checkState = () => {
-        this.queue.getJobState(replyId).then(
-          (state) => {
-            if (!settled && (state === 'completed' || state === 'failed')) finish(state);
-          },
-          () => undefined,
-        );
-      };
-      const delay = this.options.localWorkerStateCheckMs;
-      const stateCheck = delay === undefined ? undefined : setTimeout(checkState, delay);
-      if (delay === undefined) checkState();
+      const timer = setTimeout(() => waiter.finish('timeout'), timeoutMs);
+      const waiters = this.waits.get(replyId) ?? new Set();
+      waiters.add(waiter);
+      this.waits.set(replyId, waiters);
+      // A job a worker of this process holds is ended by it; one it has not taken by then may run anywhere.
+      const localCheck =
+        delay === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (!this.held.has(replyId)) waiter.followRemotely();
+            }, delay);
+      if (delay === undefined) waiter.followRemotely();
     });
+  }
+
+  taken(replyId: MessageId): void {
+    this.held.add(replyId);
+  }
+
+  released(replyId: MessageId): void {
+    this.held.delete(replyId);
+    for (const waiter of this.waits.get(replyId) ?? []) waiter.followRemotely();
   }
 
   /**
    * A worker of this process ended a job (after storing its reply): its waiters learn it now, with the reply as
    * stored when there is one, instead of through the event stream and a read back. BullMQ's event still follows.
    */
-  settleLocally(replyId: MessageId, outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply): void {
+  ended(replyId: MessageId, outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply): void {
+    this.held.delete(replyId);
     if (this.waits.has(replyId)) {
       this.settle(replyId, outcome);
       return;
@@ -158,13 +203,9 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
   }
 
   async close(): Promise<void> {
-    for (const waits of [...this.waits.values()]) for (const finish of waits) finish('timeout');
-    const events = this.events;
-    this.events = undefined;
-    await events?.then(
-      (reader) => reader.close(),
-      () => undefined,
-    );
+    for (const waiters of [...this.waits.values()]) for (const waiter of waiters) waiter.finish('timeout');
+    clearTimeout(this.readerIdle);
+    await this.closeReader();
     await this.queue.close();
   }
 
@@ -182,16 +223,53 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs {
   }
 
   private settle(replyId: string, outcome: ReplyOutcome | EndedReply): void {
-    for (const finish of this.waits.get(replyId) ?? []) finish(outcome);
+    for (const waiter of this.waits.get(replyId) ?? []) waiter.finish(outcome);
   }
 
-  private forget(replyId: string, finish: (outcome: ReplyOutcome | EndedReply) => void): void {
-    const waits = this.waits.get(replyId);
-    waits?.delete(finish);
-    if (waits?.size === 0) this.waits.delete(replyId);
+  private forget(replyId: string, waiter: Waiter): void {
+    const waiters = this.waits.get(replyId);
+    waiters?.delete(waiter);
+    if (waiters?.size === 0) this.waits.delete(replyId);
   }
 
-  /** One event reader per queue, opened on the first wait. */
+  /** Opens the event reader unless it is open; false (logged) when Redis did not let it open in time. */
+  private async readerOpened(replyId: MessageId): Promise<boolean> {
+    try {
+      await withDeadline(this.eventReader(), this.enqueueTimeoutMs, 'open the queue event reader');
+      return true;
+    } catch (error) {
+      this.options.logger.warn({ err: error, replyId }, 'cannot wait for the reply; answering it as pending');
+      return false;
+    }
+  }
+
+  private remoteWaitStarted(): void {
+    this.remoteWaits += 1;
+    clearTimeout(this.readerIdle);
+    this.readerIdle = undefined;
+  }
+
+  /** With a local worker, the reader is closed once no wait has needed it for a while (it reads every job's events). */
+  private remoteWaitEnded(): void {
+    this.remoteWaits -= 1;
+    if (this.remoteWaits > 0 || this.options.localWorkerStateCheckMs === undefined) return;
+    this.readerIdle = setTimeout(() => {
+      this.readerIdle = undefined;
+      if (this.remoteWaits === 0) void this.closeReader();
+    }, this.options.readerIdleMs ?? READER_IDLE_MS);
+    this.readerIdle.unref();
+  }
+
+  private async closeReader(): Promise<void> {
+    const events = this.events;
+    this.events = undefined;
+    await events?.then(
+      (reader) => reader.close(),
+      () => undefined,
+    );
+  }
+
+  /** One event reader per queue, opened on the first wait that follows its job through Redis. */
   private eventReader(): Promise<QueueEvents> {
     if (!this.events) {
       this.events = this.openEventReader();

@@ -11,9 +11,9 @@ import {
   type ReplyJobHandler,
   type ReplyOutcome,
 } from '#application/ports/reply-queue.ts';
-import type { MessageId } from '#domain/shared/ids.ts';
 import { NoMetrics } from '../metrics/no-metrics.ts';
 import { REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
+import type { LocalJobs } from './bullmq-reply-queue.ts';
 import { retryDelay } from './retry-delay.ts';
 
 export interface BullMqReplyWorkerOptions {
@@ -33,11 +33,13 @@ export interface BullMqReplyWorkerOptions {
   /** close() lets active jobs finish this long, then puts the rest back in the queue for another worker (ms). */
   shutdownGraceMs?: number;
   /**
-   * Told when a job of this worker ended, after its reply is stored (and before BullMQ marks the job): the sends of
-   * this process waiting for it answer at once (see BullMqReplyQueue.settleLocally).
+   * Told of each job this worker takes, lets go or ends (after its reply is stored, before BullMQ marks the job): the
+   * sends of this process waiting for it follow it here, with no Redis read (see BullMqReplyQueue).
    */
-  onEnded?: (replyId: MessageId, outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply) => void;
+  local?: LocalJobs;
 }
+
+const NO_LOCAL_WAITS: LocalJobs = { taken: () => {}, released: () => {}, ended: () => {} };
 
 /** Thrown into an active job when the worker stops waiting for it at shutdown. */
 class ReturnedAtShutdown extends Error {}
@@ -55,14 +57,14 @@ export class BullMqReplyWorker {
   private readonly shutdownGraceMs: number;
   private readonly shutdown = new AbortController();
   private readonly giveUpsAfterStalls = new Set<Promise<void>>();
-  private readonly onEnded: NonNullable<BullMqReplyWorkerOptions['onEnded']>;
+  private readonly local: LocalJobs;
 
   constructor(options: BullMqReplyWorkerOptions) {
     this.handler = options.handler;
     this.logger = options.logger;
     this.metrics = options.metrics ?? new NoMetrics();
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
-    this.onEnded = options.onEnded ?? (() => undefined);
+    this.local = options.local ?? NO_LOCAL_WAITS;
     this.worker = new Worker<ReplyJob>(REPLY_QUEUE_NAME, (job) => this.process(job), {
       connection: options.connection,
       prefix: options.prefix,
@@ -99,18 +101,28 @@ export class BullMqReplyWorker {
 
   private async process(job: Job<ReplyJob>): Promise<void> {
     const replyJob = job.data;
+    this.local.taken(replyJob.replyId);
+    let outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply | undefined;
     try {
       const reply = await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
       this.metrics.replyJobFinished('completed');
-      this.onEnded(replyJob.replyId, reply ? { outcome: 'completed', reply } : 'completed');
+      outcome = reply ? { outcome: 'completed', reply } : 'completed';
     } catch (error) {
       // BullMQ's documented way to put an active job back in the wait list without counting an attempt.
       if (error instanceof ReturnedAtShutdown) throw Worker.RateLimitError();
-      await this.failAttempt(job, replyJob, error);
+      const message = error instanceof Error ? error.message : String(error);
+      if (!(await this.failAttempt(job, replyJob, error)))
+        throw error instanceof Error ? error : new Error(message);
+      outcome = 'failed';
+      throw new UnrecoverableError(message);
+    } finally {
+      if (outcome === undefined) this.local.released(replyJob.replyId);
+      else this.local.ended(replyJob.replyId, outcome);
     }
   }
 
-  private async failAttempt(job: Job<ReplyJob>, replyJob: ReplyJob, error: unknown): Promise<never> {
+  /** Logs a failed attempt; after the last one (or an error retrying cannot fix) gives the reply up: then true. */
+  private async failAttempt(job: Job<ReplyJob>, replyJob: ReplyJob, error: unknown): Promise<boolean> {
     const final = !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     this.logger.warn(
       { err: error, ...jobLogFields(replyJob), attempt: job.attemptsMade + 1, final },
@@ -118,12 +130,11 @@ export class BullMqReplyWorker {
     );
     if (!final) {
       this.metrics.replyRetried();
-      throw error instanceof Error ? error : new Error(String(error));
+      return false;
     }
     await this.handler.giveUp(replyJob, error);
     this.metrics.replyJobFinished('failed');
-    this.onEnded(replyJob.replyId, 'failed');
-    throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    return true;
   }
 
   private giveUpAfterStalls(job: Job<ReplyJob>, error: Error): void {

@@ -69,8 +69,8 @@ export function redisModule(redis: RedisConnection, config: Config): ContainerMo
             concurrency: config.workerConcurrency,
             stalledIntervalMs: config.workerStalledIntervalMs,
             lockDurationMs: config.workerStalledIntervalMs,
-            // The sends of this process learn their replies' ends from it at once (ROLE=all).
-            onEnded: (replyId, outcome) => queue.settleLocally(replyId, outcome),
+            // The sends of this process follow its jobs through it, not Redis (ROLE=all).
+            local: queue,
           }),
         ),
       [TOKENS.ReplyJobHandler, TOKENS.Logger, TOKENS.Metrics, TOKENS.Shutdown, BullMqReplyQueue],
