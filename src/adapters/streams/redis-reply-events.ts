@@ -19,6 +19,24 @@ const STOP_KEPT_SECONDS = 60 * 60;
 const PAGE = 500;
 const RETRY_PULL_MS = 500;
 
+/**
+ * An append as one command: KEYS[1] the reply's stream; ARGV the seconds to keep it, the wake-up channel, then each
+ * event's JSON. Atomic like the MULTI it replaced (XADDs, EXPIRE, PUBLISH), with one command to send and one reply
+ * to read instead of one per step.
+ */
+const APPEND_SCRIPT = `
+for i = 3, #ARGV do
+  redis.call('XADD', KEYS[1], '*', 'e', ARGV[i])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('PUBLISH', ARGV[2], '')
+return #ARGV - 2`;
+
+/** The command client with the append script defined on it (ioredis sends it by its SHA, loading it when missing). */
+interface AppendingClient extends Redis {
+  appendReplyEvents(key: string, keptSeconds: number, channel: string, ...events: string[]): Promise<number>;
+}
+
 /** One process's reader of one reply: followers share its events and its wake-ups. */
 interface Tail extends EventBuffer {
   lastId: string;
@@ -29,7 +47,7 @@ interface Tail extends EventBuffer {
 }
 
 export interface RedisReplyEventsOptions {
-  /** For commands (XADD, XRANGE, SET, PUBLISH). */
+  /** For commands (XADD, XRANGE, SET, PUBLISH); the append script is defined on it. */
   client: Redis;
   /** A dedicated connection for SUBSCRIBE (one per process, whatever the number of followers). */
   subscriber: Redis;
@@ -45,7 +63,7 @@ export interface RedisReplyEventsOptions {
  * Stop requests are a flag key (seen by a job that starts later) plus a Pub/Sub message (seen at once).
  */
 export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
-  private readonly client: Redis;
+  private readonly client: AppendingClient;
   private readonly subscriber: Redis;
   private readonly prefix: string;
   private readonly logger: Logger;
@@ -55,7 +73,10 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
   private stopsSubscribed: Promise<unknown> | null = null;
 
   constructor(options: RedisReplyEventsOptions) {
-    this.client = options.client;
+    if (!('appendReplyEvents' in options.client)) {
+      options.client.defineCommand('appendReplyEvents', { numberOfKeys: 1, lua: APPEND_SCRIPT });
+    }
+    this.client = options.client as AppendingClient;
     this.subscriber = options.subscriber;
     this.prefix = options.keyPrefix;
     this.logger = options.logger;
@@ -69,15 +90,9 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
 
   async append(replyId: MessageId, events: ReplyEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const key = this.eventsKey(replyId);
-    const ended = events.some(isEnd);
-    const pipeline = this.client.multi();
-    for (const event of events) pipeline.xadd(key, '*', 'e', JSON.stringify(event));
-    pipeline.expire(key, ended ? this.keptSeconds : ACTIVE_KEPT_SECONDS);
-    pipeline.publish(this.wakeChannel(replyId), '');
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error);
-    if (failed?.[0]) throw failed[0];
+    const kept = events.some(isEnd) ? this.keptSeconds : ACTIVE_KEPT_SECONDS;
+    const json = events.map((event) => JSON.stringify(event));
+    await this.client.appendReplyEvents(this.eventsKey(replyId), kept, this.wakeChannel(replyId), ...json);
   }
 
   async read(replyId: MessageId, afterId?: string): Promise<LoggedReplyEvent[]> {
