@@ -14,6 +14,7 @@
  * targets interleaved inside each round, BENCH_SECONDS each:
  *   - cached GET /chatroom and GET /user/me at 50 connections (service, baseline, ideal, hello);
  *   - sends that wait for their reply at 32 connections (service, baseline), after one unrecorded warm-up run each;
+ *     after each run, the service's database is vacuumed (see vacuum in bench/service.ts);
  *   - a lone send: BENCH_LONE_SENDS sends one after another on one connection (service, baseline), next to the same
  *     client's round trip to `hello` (what the client and the loopback add, not the service);
  *   - the RSS of each service process, sampled throughout (its peak, and the number of sends it served);
@@ -30,7 +31,7 @@ import { Agent, request } from 'undici';
 import { freePort } from '#test/support/server-process.ts';
 import { measureEmbeddedStart } from './embedded-start.ts';
 import { cpuMs, rssMb } from './process-stats.ts';
-import { JWT_SECRET, redisUrl, runWrk, startBenchService } from './service.ts';
+import { JWT_SECRET, redisUrl, runWrk, startBenchService, vacuum } from './service.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -82,6 +83,8 @@ interface Target {
   sendsServed?: number;
   token?: string;
   roomIds?: string[];
+  /** Its own database (services on PostgreSQL). */
+  databaseUrl?: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -336,6 +339,7 @@ async function main(): Promise<void> {
         connections: SEND_CONNECTIONS,
       });
       target.sendsServed = (target.sendsServed ?? 0) + load.requests;
+      if (target.databaseUrl) await vacuum(target.databaseUrl);
       return load;
     };
     // Warm-up, as for the reads: the JIT, the pools, the prepared statements (not recorded).

@@ -172,6 +172,22 @@ async function seedHistory(url: string, roomIds: string[], count: number): Promi
   }
 }
 
+/**
+ * VACUUM ANALYZE of a service's database, between its send rounds: what autovacuum does on a database in use, done
+ * here so that each round starts from the same state whatever the server's autovacuum setting (it is off on the
+ * test machines). Without it every reply a round settles leaves a dead row version and its index entries, and the
+ * next round of the same service pays for them: the faster the service, the more it leaves behind.
+ */
+export async function vacuum(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('vacuum analyze');
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs wrk with `args` in a child process (this process's event loop stays free meanwhile); its stdout. */
 export function runWrk(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
