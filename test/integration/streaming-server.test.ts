@@ -53,6 +53,8 @@ describe('a streamed reply from `node src/bootstrap/server.ts` with nothing conf
     const bearer = { authorization: `Bearer ${token}` };
     const json = { ...bearer, 'content-type': 'application/json' };
     const send = JSON.stringify({ content: 'Hi' });
+    // The day's quota, on every answer to a send (the basic tier's limit here).
+    const quota = { 'ratelimit-limit': /^\d+$/, 'ratelimit-remaining': /^\d+$/, 'ratelimit-reset': /^\d+$/ };
     const answers = [
       { path: '/chatroom', headers: bearer, status: 200, own: { 'x-cache': /^(HIT|MISS)$/ } },
       { path: '/chatroom', headers: bearer, status: 200, own: { 'x-cache': /^HIT$/ } },
@@ -66,7 +68,27 @@ describe('a streamed reply from `node src/bootstrap/server.ts` with nothing conf
         headers: { ...json, prefer: 'respond-async' },
         body: send,
         status: 202,
-        own: { location: new RegExp(`^/chatroom/${room}/messages/`), 'ratelimit-limit': /^\d+$/ },
+        own: {
+          location: new RegExp(`^/chatroom/${room}/messages/`),
+          'preference-applied': /^respond-async$/,
+          ...quota,
+        },
+      },
+      {
+        path: `/chatroom/${room}/message`,
+        method: 'POST',
+        headers: json,
+        body: send,
+        status: 201,
+        own: quota,
+      },
+      {
+        path: `/chatroom/${room}/message`,
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ content: '' }),
+        status: 400,
+        own: { 'content-type': /^application\/problem\+json/, ...quota },
       },
       {
         path: `/chatroom/${room}/message`,
@@ -74,7 +96,12 @@ describe('a streamed reply from `node src/bootstrap/server.ts` with nothing conf
         headers: { ...json, accept: 'text/event-stream' },
         body: send,
         status: 200,
-        own: { 'content-type': /^text\/event-stream/, 'x-vercel-ai-ui-message-stream': /^v1$/ },
+        own: {
+          'content-type': /^text\/event-stream/,
+          'x-vercel-ai-ui-message-stream': /^v1$/,
+          location: new RegExp(`^/chatroom/${room}/messages/`),
+          ...quota,
+        },
       },
     ];
     for (const [i, answer] of answers.entries()) {

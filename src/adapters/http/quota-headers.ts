@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { GetMe } from '#application/user/get-me.ts';
 import { QuotaExceeded, type Usage } from '#domain/quota/daily-quota.ts';
 import type { SecuredEnv } from './auth-middleware.ts';
+import { answerHeader } from './response-headers.ts';
 
 /** The usage the handler saw when it took its prompt; the RateLimit-* headers report it. */
 export interface QuotaEnv {
@@ -33,9 +34,11 @@ export function reportQuota(getMe: Pick<GetMe, 'execute'>) {
     await next();
     const usage = await usageToReport(c, getMe);
     if (!usage || usage.limit === null) return;
-    c.res.headers.set('RateLimit-Limit', String(usage.limit));
-    c.res.headers.set('RateLimit-Remaining', String(usage.remaining ?? 0));
-    c.res.headers.set('RateLimit-Reset', String(usage.resetsInSeconds));
+    // Written with the status line (answerHeader): setting them on c.res made Hono's answer a WHATWG Headers object,
+    // which @hono/node-server then copied header by header.
+    answerHeader(c, 'RateLimit-Limit', String(usage.limit));
+    answerHeader(c, 'RateLimit-Remaining', String(usage.remaining ?? 0));
+    answerHeader(c, 'RateLimit-Reset', String(usage.resetsInSeconds));
   });
 }
 

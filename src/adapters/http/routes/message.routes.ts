@@ -6,6 +6,7 @@ import { json, jsonBody, problems } from '../openapi.ts';
 import { messageJson } from '../presenters.ts';
 import { rateLimitHeaders, reportQuota } from '../quota-headers.ts';
 import { replyStreamResponse, wantsEventStream } from '../reply-stream-response.ts';
+import { answerHeader } from '../response-headers.ts';
 import * as S from '../schemas.ts';
 import { securedRoutes } from '../secured-route.ts';
 
@@ -94,8 +95,8 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
       }
       const body = { message: messageJson(result.message), reply: messageJson(result.reply) };
       if (result.outcome !== 'pending') return c.json(body, 201);
-      if (async) c.header('Preference-Applied', 'respond-async');
-      c.header('Location', replyLocation);
+      if (async) answerHeader(c, 'Preference-Applied', 'respond-async');
+      answerHeader(c, 'Location', replyLocation);
       return c.json(body, 202);
     },
   );
