@@ -29,8 +29,11 @@ export async function endReply(
   deps: EndReplyDeps,
   reply: { replyId: MessageId; userId: UserId; day: string },
   ending: ReplyEnding,
-  /** Events to write just before the end event, in the same append (the deltas the worker still held). */
-  leading: ReplyEvent[] = [],
+  /**
+   * Events to write just before the end event, in the same append (the deltas the worker still held); may still be
+   * coming (the worker's earlier appends finishing) while the reply is stored.
+   */
+  leading: ReplyEvent[] | Promise<ReplyEvent[]> = [],
 ): Promise<boolean> {
   const { messages, usage, unitOfWork, events, logger } = deps;
   const store = () =>
@@ -41,15 +44,16 @@ export async function endReply(
         : messages.stop(reply.replyId, ending.content);
   const givesBack = ending.status === 'failed' || (ending.status === 'stopped' && ending.content === '');
   // The ending and its give-back are one write: a reply never ends without the quota it owes back.
-  const stored = givesBack
-    ? await unitOfWork.atomically(async () => {
+  const storing = givesBack
+    ? unitOfWork.atomically(async () => {
         const ended = await store();
         if (ended) await usage.giveBack(reply.userId, reply.day);
         return ended;
       })
-    : await store();
+    : store();
+  const [stored, before] = await Promise.all([storing, leading]);
   if (!stored) return false;
-  await events.append(reply.replyId, [...leading, endEvent(ending)]).catch((error: unknown) => {
+  await events.append(reply.replyId, [...before, endEvent(ending)]).catch((error: unknown) => {
     logger.warn({ err: error, replyId: reply.replyId }, 'could not record the end of a reply');
   });
   return true;

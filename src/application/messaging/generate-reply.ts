@@ -57,11 +57,24 @@ export class GenerateReply implements ReplyJobHandler {
   /** Resolves with the reply as stored when this call completed it. */
   async handle(job: ReplyJob): Promise<Message | undefined> {
     const deps = this.forJob(job);
-    const context = await deps.messages.replyContext(job.replyId, HISTORY_LENGTH);
-    if (!context?.reply.isPending || !context.reply.inReplyTo) return undefined;
-    const { reply } = context;
     const stop = new AbortController();
-    const unwatch = await deps.cancellation.watch(reply.id, () => stop.abort());
+    // The watch for a stop is set up while the reply is read (two round trips at once, not one after the other).
+    const [read, watched] = await Promise.allSettled([
+      deps.messages.replyContext(job.replyId, HISTORY_LENGTH),
+      deps.cancellation.watch(job.replyId, () => stop.abort()),
+    ]);
+    if (read.status === 'rejected') {
+      if (watched.status === 'fulfilled') watched.value();
+      throw read.reason;
+    }
+    if (watched.status === 'rejected') throw watched.reason;
+    const context = read.value;
+    const unwatch = watched.value;
+    if (!context?.reply.isPending || !context.reply.inReplyTo) {
+      unwatch();
+      return undefined;
+    }
+    const { reply } = context;
     try {
       if (stop.signal.aborted) {
         await this.end(deps, job, reply, { status: 'stopped', content: '' });
@@ -142,14 +155,15 @@ export class GenerateReply implements ReplyJobHandler {
       throw error;
     }
     progress.close();
-    // The deltas still buffered go to the log with the end event, in one write after the reply is stored.
+    // The deltas still buffered go to the log with the end event, in one write after the reply is stored (which
+    // goes on while the earlier appends finish).
     const ending: ReplyEnding = {
       status: 'completed',
       content: progress.text,
       tokens: finish?.tokenUsage ?? null,
       finishReason: finish?.finishReason ?? 'stop',
     };
-    if (!(await this.end(deps, job, reply, ending, await progress.unsent()))) return undefined;
+    if (!(await this.end(deps, job, reply, ending, progress.unsent()))) return undefined;
     return reply.complete(ending.content, ending.tokens) ?? undefined;
   }
 
@@ -159,7 +173,7 @@ export class GenerateReply implements ReplyJobHandler {
     job: ReplyJob,
     reply: Message | null,
     ending: ReplyEnding,
-    leading: ReplyEvent[] = [],
+    leading: ReplyEvent[] | Promise<ReplyEvent[]> = [],
   ): Promise<boolean> {
     if (!(await endReply(deps, job, ending, leading))) return false;
     const seconds = reply ? this.secondsSince(reply.createdAt) : undefined;

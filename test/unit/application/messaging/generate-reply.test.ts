@@ -193,24 +193,47 @@ describe('GenerateReply', () => {
     expect(completed[0]).toMatchObject({ id: reply.id, status: 'completed' });
   });
 
-  it('releases its watch for a stop request once the job is over', async () => {
-    const { world, chatroom, handler } = await setUp();
-    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
-    let watching = 0;
+  /** Counts the watches for a stop that are open. */
+  function countWatches(world: World): { open: number } {
+    const watches = { open: 0 };
     const watch = world.cancellation.watch.bind(world.cancellation);
     world.cancellation.watch = async (replyId, onStop) => {
-      watching += 1;
+      watches.open += 1;
       const unwatch = await watch(replyId, onStop);
       return () => {
-        watching -= 1;
+        watches.open -= 1;
         unwatch();
       };
     };
+    return watches;
+  }
+
+  it('releases its watch for a stop request once the job is over', async () => {
+    const { world, chatroom, handler } = await setUp();
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    const watches = countWatches(world);
 
     await handler.handle(job);
 
     expect((await world.messages.findById(reply.id))?.status).toBe('completed');
-    expect(watching).toBe(0);
+    expect(watches.open).toBe(0);
+  });
+
+  it('releases its watch when the reply has already ended, or cannot be read', async () => {
+    const { world, chatroom, handler } = await setUp();
+    const watches = countWatches(world);
+    const ended = await exchange(world, chatroom, 'Hello', 'completed');
+    expect(await handler.handle(ended.job)).toBeUndefined();
+    expect(watches.open).toBe(0);
+
+    const pending = await exchange(world, chatroom, 'Again', 'pending');
+    const outage = new ServiceUnavailable('database', 'database is unreachable');
+    world.messages.replyContext = async () => {
+      throw outage;
+    };
+    await expect(handler.handle(pending.job)).rejects.toBe(outage);
+    expect(watches.open).toBe(0);
+    expect((await world.messages.findById(pending.reply.id))?.status).toBe('pending');
   });
 
   it('tags its log lines with the request id of the job, and with none when the job has none', async () => {
