@@ -44,6 +44,32 @@ describe('docs/api.md', () => {
   });
 });
 
+describe('/openapi.json', () => {
+  it('documents the request headers a send and a stream read, with their shape', async () => {
+    type Operation = { parameters?: { name: string; in: string; required?: boolean; schema: object }[] };
+    const { paths } = (await app.client.get('/openapi.json')).body as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const headersOf = (operation: Operation | undefined) =>
+      (operation?.parameters ?? []).filter((parameter) => parameter.in === 'header');
+
+    expect(headersOf(paths['/chatroom/{id}/message']?.post)).toEqual([
+      expect.objectContaining({
+        name: 'idempotency-key',
+        required: false,
+        schema: expect.objectContaining({ type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' }),
+      }),
+    ]);
+    expect(headersOf(paths['/chatroom/{id}/messages/{messageId}/stream']?.get)).toEqual([
+      expect.objectContaining({
+        name: 'last-event-id',
+        required: false,
+        schema: expect.objectContaining({ type: 'string', maxLength: 100 }),
+      }),
+    ]);
+  });
+});
+
 describe('GET /docs', () => {
   it('serves a page that loads only this service’s own assets and /openapi.json', async () => {
     const response = await app.client.get('/docs');

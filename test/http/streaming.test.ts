@@ -198,6 +198,19 @@ describe('GET /chatroom/:id/messages/:messageId/stream', () => {
     expect(rest.ids.every((id) => id !== lastId)).toBe(true);
   });
 
+  it('refuses a Last-Event-ID longer than any event id with a 400 naming the header', async () => {
+    const { app, token, roomId } = await appWith(dripping(['ok'], 0));
+    const location = (await streamSend(app, token, roomId, 'Hi')).headers.get('Location')!;
+
+    const resumed = await request(app, 'GET', `${location}/stream`, token, {
+      headers: { 'Last-Event-ID': '1'.repeat(101) },
+    });
+    expect(resumed.status).toBe(400);
+    const body = (await resumed.json()) as { code: string; errors: { path: string }[] };
+    expect(body.code).toBe('VALIDATION_FAILED');
+    expect(body.errors.map((error) => error.path)).toEqual(['last-event-id']);
+  });
+
   it('follows a pending reply from the start, and gives ten followers the same text', async () => {
     const { app, token, roomId } = await appWith(dripping(['a ', 'b ', 'c ', 'd'], 20));
     const sent = await app.client.post(

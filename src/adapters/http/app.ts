@@ -11,6 +11,7 @@ import type { AppEnv } from './auth-middleware.ts';
 import { corsFor } from './cors.ts';
 import { errorHandler } from './error-handler.ts';
 import type { HealthCheck } from './health-check.ts';
+import { SHAPE_MISMATCH, shapeErrors } from './openapi.ts';
 import { problem } from './problem.ts';
 import { stampResponse } from './response-headers.ts';
 import { appRoutes } from './routes/app.routes.ts';
@@ -104,11 +105,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return;
-      const errors = result.error.issues.map((issue) => ({
-        path: issue.path.join('.') || '(body)',
-        message: issue.message,
-      }));
-      return problem(c, 'VALIDATION_FAILED', 'The request does not match the expected shape', { errors });
+      return problem(c, 'VALIDATION_FAILED', SHAPE_MISMATCH, { errors: shapeErrors(result.error.issues) });
     },
   });
 

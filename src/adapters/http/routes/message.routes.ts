@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
 import type { UseCases } from '#application/use-cases.ts';
 import type { AppEnv } from '../auth-middleware.ts';
-import { json, jsonBody, problems } from '../openapi.ts';
+import { json, jsonBody, problems, requestHeaders } from '../openapi.ts';
 import { messageJson } from '../presenters.ts';
 import { rateLimitHeaders, reportQuota } from '../quota-headers.ts';
 import { replyStreamResponse, wantsEventStream } from '../reply-stream-response.ts';
@@ -24,6 +24,9 @@ const eventStream = (description: string) => ({
 const location = { description: '/chatroom/{id}/messages/{replyId}', schema: { type: 'string' as const } };
 const notFound: [number, string] = [404, 'NOT_FOUND: no such chatroom or model message of yours'];
 
+const sendHeaders = requestHeaders(S.SendMessageHeaders);
+const streamHeaders = requestHeaders(S.StreamHeaders);
+
 export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): void {
   const securedRoute = securedRoutes(useCases.authenticate);
 
@@ -35,11 +38,8 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         tags: ['Messages'],
         summary:
           'Send a prompt; waits for the reply, or answers 202 with `Prefer: respond-async`, or streams it with `Accept: text/event-stream`',
-        request: {
-          params: S.ChatroomParams,
-          headers: S.SendMessageHeaders,
-          body: jsonBody(S.SendMessageBody),
-        },
+        request: { params: S.ChatroomParams, body: jsonBody(S.SendMessageBody) },
+        parameters: sendHeaders.parameters,
         responses: {
           200: {
             ...eventStream(
@@ -70,6 +70,7 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
     ),
     async (c) => {
       const chatroomId = c.req.valid('param').id;
+      const { 'idempotency-key': idempotencyKey } = sendHeaders.read(c);
       const streaming = wantsEventStream(c.req.header('Accept'));
       const async = prefersAsync(c.req.header('Prefer'));
       const result = await useCases.sendMessage.execute({
@@ -77,7 +78,7 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         chatroomId,
         content: c.req.valid('json').content,
         mode: streaming ? 'stream' : async ? 'async' : 'wait',
-        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        idempotencyKey,
         requestId: c.get('requestId'),
       });
       c.set('usageTaken', result.usage);
@@ -107,7 +108,8 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
       path: '/chatroom/{id}/messages/{messageId}/stream',
       tags: ['Messages'],
       summary: 'Follow a model reply as it is written, or resume after Last-Event-ID (from any API process)',
-      request: { params: S.MessageParams, headers: S.StreamHeaders },
+      request: { params: S.MessageParams },
+      parameters: streamHeaders.parameters,
       responses: {
         200: eventStream(
           'The reply’s events: live while pending, its whole outcome at once when it has ended',
@@ -121,7 +123,7 @@ export function messageRoutes(app: OpenAPIHono<AppEnv>, useCases: UseCases): voi
         userId: c.get('principal').user.id,
         chatroomId: id,
         messageId,
-        lastEventId: c.req.valid('header')['last-event-id'],
+        lastEventId: streamHeaders.read(c)['last-event-id'],
       });
       return replyStreamResponse(c, follow) as never;
     },
