@@ -49,6 +49,13 @@ const READ_CONNECTIONS = 50;
 const SEND_CONNECTIONS = 32;
 const SEND_ROOMS = 8;
 /**
+ * BENCH_SEND_USERS: the users the sends come from (each with SEND_ROOMS chatrooms), taken in turn. One user's sends
+ * queue on that user's quota row (the count is exact, so each admit holds its row until it commits).
+ */
+const SEND_USERS = Number(process.env.BENCH_SEND_USERS ?? 1);
+const FROM_USERS = SEND_USERS === 1 ? 'one user' : `${SEND_USERS} users`;
+const SENDS_SCENARIO = `sends (wait for reply), 32 connections, ${FROM_USERS}`;
+/**
  * Messages each chatroom holds before the run (then ANALYZE): sends answer conversations with a history, on a
  * database whose statistics describe its tables, as on a database in use. On empty, never analyzed tables the
  * prepared statements' plans were a lottery that stayed for the run (PostgreSQL's CPU per send tripled within a
@@ -83,6 +90,8 @@ interface Target {
   sendsServed?: number;
   token?: string;
   roomIds?: string[];
+  /** The users sends come from, with their chatrooms (services). */
+  users?: { token: string; roomIds: string[] }[];
   /** Its own database (services on PostgreSQL). */
   databaseUrl?: string | undefined;
   stop(): Promise<void>;
@@ -93,6 +102,8 @@ interface LoadOptions {
   paths: string[];
   method: 'GET' | 'POST';
   headers: Record<string, string>;
+  /** Headers of each path's requests, beside `headers` (same order as `paths`). */
+  headersByPath?: Record<string, string>[];
   body?: string;
   connections: number;
 }
@@ -107,8 +118,10 @@ async function wrk(base: string, options: LoadOptions): Promise<Load> {
     ...(options.body ? [`wrk.body = ${JSON.stringify(options.body)}`] : []),
     ...Object.entries(options.headers).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`),
     `local paths = { ${options.paths.map((p) => JSON.stringify(p)).join(', ')} }`,
+    // wrk.format's headers replace wrk.headers: each path's table holds the common ones too.
+    `local headers = { ${options.paths.map((_, k) => luaTable({ ...options.headers, ...options.headersByPath?.[k] })).join(', ')} }`,
     'local i = 0',
-    'request = function() i = i + 1; return wrk.format(nil, paths[(i % #paths) + 1]) end',
+    'request = function() i = i + 1; local k = (i % #paths) + 1; return wrk.format(nil, paths[k], headers[k]) end',
   ].join('\n');
   writeFileSync(script, lua);
   const output = await runWrk([
@@ -140,6 +153,24 @@ async function wrk(base: string, options: LoadOptions): Promise<Load> {
   };
 }
 
+/** Every chatroom of every sending user in turn, each request with its owner's token. */
+function sendRequests(target: Target): { paths: string[]; headersByPath: Record<string, string>[] } {
+  const rooms = (target.users ?? []).flatMap(({ token, roomIds }) =>
+    roomIds.map((id) => ({ path: `/chatroom/${id}/message`, token })),
+  );
+  return {
+    paths: rooms.map((room) => room.path),
+    headersByPath: rooms.map((room) => ({ Authorization: `Bearer ${room.token}` })),
+  };
+}
+
+/** A Lua table literal of string keys and values. */
+function luaTable(entries: Record<string, string>): string {
+  return `{ ${Object.entries(entries)
+    .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join(', ')} }`;
+}
+
 /** The same load from this process (when wrk is missing): slower, so only its ratios mean anything. */
 async function undiciLoad(base: string, options: LoadOptions): Promise<Load> {
   const dispatcher = new Agent({ connections: options.connections });
@@ -152,8 +183,10 @@ async function undiciLoad(base: string, options: LoadOptions): Promise<Load> {
     Array.from({ length: options.connections }, async () => {
       while (performance.now() < deadline) {
         const sent = performance.now();
-        const path = options.paths[i++ % options.paths.length] ?? '/';
-        const res = await request(`${base}${path}`, { ...options, dispatcher });
+        const k = i++ % options.paths.length;
+        const path = options.paths[k] ?? '/';
+        const headers = { ...options.headers, ...options.headersByPath?.[k] };
+        const res = await request(`${base}${path}`, { ...options, headers, dispatcher });
         await res.body.dump();
         if (res.statusCode >= 400) errors += 1;
         latencies.push(performance.now() - sent);
@@ -186,7 +219,14 @@ const fmt = (n: number, digits = 0) =>
     : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function startService(name: string, cwd: string): Promise<Target> {
-  const service = await startBenchService({ name, cwd, mode, rooms: SEND_ROOMS, history: SEND_HISTORY });
+  const service = await startBenchService({
+    name,
+    cwd,
+    mode,
+    rooms: SEND_ROOMS,
+    users: SEND_USERS,
+    history: SEND_HISTORY,
+  });
   return { ...service, peakRssMb: 0, sendsServed: 0 };
 }
 
@@ -333,8 +373,8 @@ async function main(): Promise<void> {
     const sendLoad = async (target: Target): Promise<Load> => {
       const load = await wrk(target.base, {
         method: 'POST',
-        paths: (target.roomIds ?? []).map((id) => `/chatroom/${id}/message`),
-        headers: { Authorization: `Bearer ${target.token}`, 'Content-Type': 'application/json' },
+        ...sendRequests(target),
+        headers: { 'Content-Type': 'application/json' },
         body: '{"content":"hello"}',
         connections: SEND_CONNECTIONS,
       });
@@ -349,7 +389,7 @@ async function main(): Promise<void> {
       for (const target of order) {
         const before = cpuOf(target.pid ?? 0);
         const load = await sendLoad(target);
-        record('sends (wait for reply), 32 connections', target.name, load);
+        record(SENDS_SCENARIO, target.name, load);
         const after = cpuOf(target.pid ?? 0);
         const per = (ms: number) => ((ms / Math.max(1, load.requests)) * 1000).toFixed(0);
         const cpu = `CPU per send: service ${per(after.service - before.service)} µs, PostgreSQL ${per(cpuBetween(before.postgres, after.postgres))} µs, Redis ${per(cpuBetween(before.redis, after.redis))} µs`;
@@ -358,9 +398,8 @@ async function main(): Promise<void> {
       }
     }
     for (const [name, cpus] of sendCpu) summary.push(`sends, ${name}, last round: ${cpus.at(-1)}`);
-    const sendRounds = results.get('sends (wait for reply), 32 connections');
-    if (sendRounds)
-      summary.push(summarize('sends (wait for reply), 32 connections', sendRounds, services, []));
+    const sendRounds = results.get(SENDS_SCENARIO);
+    if (sendRounds) summary.push(summarize(SENDS_SCENARIO, sendRounds, services, []));
 
     const lone = new Map<string, { p50: number; p99: number }>();
     if (!readsOnly) {
@@ -409,7 +448,7 @@ async function main(): Promise<void> {
     };
     const serviceLone = lone.get('service');
     const clientLone = lone.get('hello') ?? { p50: 0, p99: 0 };
-    const sendLoads = results.get('sends (wait for reply), 32 connections');
+    const sendLoads = results.get(SENDS_SCENARIO);
     const sends = median((sendLoads?.get('service') ?? []).map((l) => l.rps));
     const baselineSends = sendLoads?.get('baseline');
     const service0 = services[0]!;
@@ -428,7 +467,7 @@ async function main(): Promise<void> {
               'p50 < 5 ms, p99 < 25 ms',
             ],
             [
-              'sends/s at 32 connections',
+              `sends/s at 32 connections, ${FROM_USERS}`,
               `${fmt(sends)}/s${baselineSends ? ` (${fmt(sends / median(baselineSends.map((l) => l.rps)), 1)} × baseline)` : ''}`,
               '≥ 3 × today',
             ],

@@ -18,6 +18,8 @@ export interface BenchService {
   pid: number;
   token: string;
   roomIds: string[];
+  /** Every user the bench made, with the chatrooms each owns (the first is `token` with `roomIds`). */
+  users: { token: string; roomIds: string[] }[];
   /** Its own database (postgres mode). */
   databaseUrl?: string | undefined;
   /** Its log output so far (written to a file, as a log collector would take it: never a full pipe). */
@@ -75,6 +77,8 @@ export async function startBenchService(options: {
   cwd: string;
   mode: 'postgres' | 'embedded';
   rooms?: number;
+  /** Users to sign up, each owning `rooms` chatrooms (default 1). */
+  users?: number;
   /**
    * Messages each chatroom already holds (postgres mode), then ANALYZE: conversations with a history, and the
    * statistics autovacuum keeps on a database in use. Without them every statement is planned on empty tables, and
@@ -128,16 +132,23 @@ export async function startBenchService(options: {
     if (ready) break;
     await sleep(50);
   }
-  const token = await signedUpUser(base);
-  const roomIds: string[] = [];
-  for (let i = 0; i < (options.rooms ?? 1); i++) roomIds.push(await newChatroom(base, token, `Room ${i}`));
-  if (database && options.history) await seedHistory(database.url, roomIds, options.history);
+  const users: { token: string; roomIds: string[] }[] = [];
+  for (let u = 0; u < (options.users ?? 1); u++) {
+    const token = await signedUpUser(base);
+    const roomIds: string[] = [];
+    for (let i = 0; i < (options.rooms ?? 1); i++) roomIds.push(await newChatroom(base, token, `Room ${i}`));
+    users.push({ token, roomIds });
+  }
+  const [{ token, roomIds }] = users as [(typeof users)[number]];
+  const allRooms = users.flatMap((user) => user.roomIds);
+  if (database && options.history) await seedHistory(database.url, allRooms, options.history);
   return {
     name: options.name,
     base,
     pid: child.pid ?? 0,
     token,
     roomIds,
+    users,
     databaseUrl: database?.url,
     log,
     async stop() {
