@@ -46,7 +46,9 @@ describe('docs/api.md', () => {
 
 describe('/openapi.json', () => {
   it('documents the request headers a send and a stream read, with their shape', async () => {
-    type Operation = { parameters?: { name: string; in: string; required?: boolean; schema: object }[] };
+    type Operation = {
+      parameters?: { name: string; in: string; required?: boolean; description?: string; schema: object }[];
+    };
     const { paths } = (await app.client.get('/openapi.json')).body as {
       paths: Record<string, Record<string, Operation>>;
     };
@@ -57,6 +59,7 @@ describe('/openapi.json', () => {
       expect.objectContaining({
         name: 'idempotency-key',
         required: false,
+        description: expect.stringMatching(/same key within 24 hours/),
         schema: expect.objectContaining({ type: 'string', pattern: '^[\\x21-\\x7E]{1,255}$' }),
       }),
     ]);
@@ -64,6 +67,7 @@ describe('/openapi.json', () => {
       expect.objectContaining({
         name: 'last-event-id',
         required: false,
+        description: expect.stringMatching(/^Resume after this event/),
         schema: expect.objectContaining({ type: 'string', maxLength: 100 }),
       }),
     ]);

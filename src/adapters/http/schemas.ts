@@ -167,26 +167,23 @@ export const PageQuery = z.object({
     }),
 });
 export const SendMessageResult = z.object({ message: Message, reply: Message }).openapi('SendMessageResult');
-/** `Idempotency-Key`: 1..255 visible ASCII characters (the IETF httpapi draft's header). */
+/**
+ * `Idempotency-Key`: 1..255 visible ASCII characters (the IETF httpapi draft's header). Request headers are read
+ * through requestHeaders (openapi.ts), which documents them from these schemas, descriptions included.
+ */
 export const SendMessageHeaders = z.object({
   'idempotency-key': z
     .string()
     .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 visible ASCII characters')
     .optional()
-    .openapi({
-      param: { name: 'idempotency-key', in: 'header' },
-      description: 'A repeat with the same key within 24 hours answers for the same exchange',
-    }),
+    .describe('A repeat with the same key within 24 hours answers for the same exchange'),
 });
 export const StreamHeaders = z.object({
   'last-event-id': z
     .string()
     .max(100)
     .optional()
-    .openapi({
-      param: { name: 'last-event-id', in: 'header' },
-      description: 'Resume after this event: only the later ones are sent',
-    }),
+    .describe('Resume after this event: only the later ones are sent'),
 });
 /** One SSE event per chunk of the AI SDK's UI message stream protocol (v1); ends with `data: [DONE]`. */
 export const UiMessageStream = z.string().openapi('UiMessageStream', {
