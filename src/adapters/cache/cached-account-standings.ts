@@ -38,6 +38,8 @@ export class AccountChanges {
   private readonly logger: Logger;
   /** The users changed inside the open unit of work, bumped when it commits. */
   private readonly pending = new AsyncLocalStorage<Set<UserId>>();
+  /** The bumps started inside the open scope (a request, a job), all done before it ends (see deferring). */
+  private readonly started = new AsyncLocalStorage<Promise<void>[]>();
   /** Users whose bump failed (with a count of the changes since): this process reads their standing from the database until a bump lands. */
   readonly unflushed = new Map<UserId, number>();
 
@@ -55,10 +57,29 @@ export class AccountChanges {
     return result;
   }
 
-  /** A write for `userId` returned: bumped now, or when the open unit of work commits. */
+  /**
+   * Runs `work` (one request, one job): a bump its writes start goes on while the work continues (a send's bump
+   * beside its enqueue), and every one is done before this resolves, so the request is still answered only once its
+   * changes are what the next read sees.
+   */
+  async deferring<T>(work: () => Promise<T>): Promise<T> {
+    const started: Promise<void>[] = [];
+    try {
+      return await this.started.run(started, work);
+    } finally {
+      await Promise.all(started);
+    }
+  }
+
+  /** A write for `userId` returned: bumped now (awaited at once, or by the open scope), or when the open unit of work commits. */
   async changed(userId: UserId): Promise<void> {
     const pending = this.pending.getStore();
-    if (pending) pending.add(userId);
+    if (pending) {
+      pending.add(userId);
+      return;
+    }
+    const started = this.started.getStore();
+    if (started) started.push(this.bump(userId));
     else await this.bump(userId);
   }
 

@@ -21,6 +21,11 @@ export const cachedAccountsModule = new ContainerModule(({ bind, onActivation })
   bind(AccountChanges)
     .toResolvedValue((cache, logger) => new AccountChanges({ cache, logger }), [TOKENS.Cache, TOKENS.Logger])
     .inSingletonScope();
+  // Each request and job: the bumps its writes start run beside the rest of it, and are done before it ends.
+  onActivation(TOKENS.Scope, ({ get }, scope) => {
+    const changes = get(AccountChanges);
+    return (work) => scope(() => changes.deferring(work));
+  });
   onActivation(TOKENS.AccountStandings, ({ get }, standings) => {
     const changes = get(AccountChanges);
     return new CachedAccountStandings({

@@ -85,6 +85,43 @@ describe('CachedAccountStandings', () => {
     expect((await cached.standings.standing(user.id, DAY)).used).toBe(1);
   });
 
+  it('lets a scope go on while its invalidation is under way, and ends the scope only once it has landed', async () => {
+    const world = aWorld();
+    let land = () => {};
+    const landed = new Promise<void>((resolve) => {
+      land = resolve;
+    });
+    // A cache whose increments wait for `land`: the scope's write must not wait for it, the scope must.
+    const slow: Cache = {
+      get: (key) => world.cache.get(key),
+      getMany: (keys) => world.cache.getMany(keys),
+      set: (key, value, ttl) => world.cache.set(key, value, ttl),
+      delete: (key) => world.cache.delete(key),
+      increment: async (key) => {
+        await landed;
+        return world.cache.increment(key);
+      },
+    };
+    const cached = cachedWorld(world, slow);
+    const user = await givenUser(world);
+    await cached.standings.standing(user.id, DAY);
+    const steps: string[] = [];
+
+    const scope = cached.changes.deferring(async () => {
+      await cached.usage.take(user.id, DAY, 5);
+      steps.push('taken');
+    });
+    await vi.waitFor(() => expect(steps).toEqual(['taken']));
+    const ended = scope.then(() => steps.push('scope ended'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(steps).toEqual(['taken']);
+
+    land();
+    await ended;
+    expect(steps).toEqual(['taken', 'scope ended']);
+    expect((await cached.standings.standing(user.id, DAY)).used).toBe(1);
+  });
+
   it('invalidates a change made in a unit of work only once it has committed, and never one rolled back', async () => {
     const world = aWorld();
     const cached = cachedWorld(world);
