@@ -27,7 +27,9 @@ export class ReplyProgress {
   private buffered = '';
   /** When deltas last went to the log (0: not yet this attempt). */
   private lastFlush = 0;
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** The flush at the end of this turn of the event loop (the first delta after a quiet spell). */
+  private flushSoon: NodeJS.Immediate | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private appends: Promise<void> = Promise.resolve();
   private saving: Promise<unknown> = Promise.resolve();
@@ -47,7 +49,7 @@ export class ReplyProgress {
 
   /**
    * Starts an attempt: readers drop the text of any earlier one. The marker goes to the log with the attempt's first
-   * deltas (sent at once when they come), or with whatever the attempt writes first.
+   * deltas (sent once the turn of the event loop they came in is over), or with whatever the attempt writes first.
    */
   begin(): Promise<void> {
     this.attemptUnsent = true;
@@ -58,10 +60,14 @@ export class ReplyProgress {
     if (delta === '') return;
     this.text += delta;
     this.buffered += delta;
-    // The first delta after a quiet spell goes at once; the ones that follow within the window go together.
-    const wait = this.lastFlush + COALESCE_MS - this.now();
-    if (wait <= 0 && !this.flushTimer) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), Math.max(0, wait));
+    // The first delta after a quiet spell goes once this turn of the event loop is over (with any other delta of the
+    // same turn: a model that answers at once ends the reply before then, and its whole text goes with the end, in
+    // one append); the ones that follow within the window go together.
+    if (!this.flushTimer && !this.flushSoon) {
+      const wait = this.lastFlush + COALESCE_MS - this.now();
+      if (wait <= 0) this.flushSoon = setImmediate(() => void this.flush());
+      else this.flushTimer = setTimeout(() => void this.flush(), wait);
+    }
     // Saved within SAVE_EVERY_MS of the first unsaved delta, even if the model then pauses.
     const due = Math.max(0, this.lastSave + SAVE_EVERY_MS - this.now());
     this.saveTimer ??= setTimeout(() => this.saveNow(), due);
@@ -95,7 +101,9 @@ export class ReplyProgress {
 
   private takeBuffered(): ReplyEvent[] {
     clearTimeout(this.flushTimer);
+    clearImmediate(this.flushSoon);
     this.flushTimer = undefined;
+    this.flushSoon = undefined;
     const events: ReplyEvent[] = this.attemptUnsent ? [{ type: 'attempt' }] : [];
     this.attemptUnsent = false;
     if (this.buffered !== '') events.push({ type: 'delta', text: this.buffered });

@@ -136,20 +136,43 @@ describe('the text of a reply as the model writes it', () => {
     ]);
   });
 
-  it('writes a quick reply to the event log in two appends: the attempt with its first text, the rest with the end', async () => {
+  it('writes a reply the model gives at once to the event log in one append: the attempt, the text and the end', async () => {
     const world = aWorld();
     const job = await givenPendingReply(world);
-    const appends: ReplyEvent[][] = [];
-    const events: ReplyEventLog = Object.assign(Object.create(world.events), {
-      append: (replyId: string, appended: ReplyEvent[]) => {
-        appends.push(appended);
-        return world.events.append(replyId, appended);
-      },
-    });
+    const { events, appends } = countedAppends(world.events);
 
     const stored = await new GenerateReply({ ...world, events, model: writes(['Hel', 'lo', '!']) }).handle(
       job,
     );
+
+    expect(appends).toEqual([
+      [
+        { type: 'attempt' },
+        { type: 'delta', text: 'Hello!' },
+        { type: 'finish', finishReason: 'stop', tokens: null },
+      ],
+    ]);
+    // The stored reply is handed back as stored: a send waiting in this process needs no read back.
+    expect(stored).toEqual(await world.messages.findById(job.replyId));
+    expect(stored).toMatchObject({ status: 'completed', content: 'Hello!' });
+  });
+
+  it('writes the first text of a reply that comes in parts as soon as its part is in, and the rest with the end', async () => {
+    const world = aWorld();
+    const job = await givenPendingReply(world);
+    const { events, appends } = countedAppends(world.events);
+    // Each part in a turn of the event loop of its own, as a streamed HTTP answer's chunks come.
+    const model: LanguageModel = {
+      async *stream(): AsyncIterable<ModelStreamPart> {
+        for (const text of ['Hel', 'lo', '!']) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yield { type: 'text', text };
+        }
+        yield { type: 'finish', finishReason: 'stop', tokenUsage: null };
+      },
+    };
+
+    await new GenerateReply({ ...world, events, model }).handle(job);
 
     expect(appends).toEqual([
       [{ type: 'attempt' }, { type: 'delta', text: 'Hel' }],
@@ -158,9 +181,6 @@ describe('the text of a reply as the model writes it', () => {
         { type: 'finish', finishReason: 'stop', tokens: null },
       ],
     ]);
-    // The stored reply is handed back as stored: a send waiting in this process needs no read back.
-    expect(stored).toEqual(await world.messages.findById(job.replyId));
-    expect(stored).toMatchObject({ status: 'completed', content: 'Hello!' });
   });
 
   it('still writes the attempt to the event log when the attempt fails before any text', async () => {
@@ -224,3 +244,15 @@ describe('ReplyProgress', () => {
     expect(saves).toEqual(['abc']);
   });
 });
+
+/** The event log, recording what each append wrote. */
+function countedAppends(log: ReplyEventLog): { events: ReplyEventLog; appends: ReplyEvent[][] } {
+  const appends: ReplyEvent[][] = [];
+  const events: ReplyEventLog = Object.assign(Object.create(log), {
+    append: (replyId: string, appended: ReplyEvent[]) => {
+      appends.push(appended);
+      return log.append(replyId, appended);
+    },
+  });
+  return { events, appends };
+}

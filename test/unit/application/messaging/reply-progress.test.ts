@@ -142,13 +142,16 @@ describe('ReplyProgress', () => {
     expect(await deltas()).toEqual(['a', 'b']);
   });
 
-  it('sends a delta at once when the window has just closed', async () => {
+  it('sends the first delta after the window has closed once its turn of the event loop is over, with the others of that turn', async () => {
     progress.add('a');
     await vi.advanceTimersByTimeAsync(COALESCE_MS);
     progress.add('b');
-    // Not on a timer: already on its way before any timer runs.
+    progress.add('c');
     await Promise.resolve();
-    expect(await deltas()).toEqual(['a', 'b']);
+    expect(await deltas()).toEqual(['a']);
+    // No time passes: the turn's end, not a timer of the window.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await deltas()).toEqual(['a', 'bc']);
   });
 
   it('starts a new window after an explicit flush: a timer of the old one does not send early', async () => {
