@@ -156,6 +156,45 @@ export function oneStatementMessagesContract(name: string, make: MakePersistence
       expect(firstReply?.history).toEqual([]);
     });
 
+    it('hands back the history before an admitted prompt when asked, as the reply job would read it, and none when refused', async () => {
+      const chatroom = await givenChatroom();
+      const user = chatroom.ownerId;
+      const [e0, e1, e2] = await givenExchanges(chatroom.id, 3);
+      for (const exchange of [e0, e1]) await fixture().messages.complete(exchange!.reply.id, 'answer', null);
+      await fixture().messages.fail(e2!.reply.id, 'model down');
+      await givenExchanges((await givenChatroom(user)).id, 2, 5);
+      const next = anExchange({ chatroomId: chatroom.id, now: at(10) });
+      const withHistory = (prompt: Message, reply: Message, limit: number, historyLength: number) =>
+        fixture().messages.addCountedExchange(prompt, reply, {
+          userId: user,
+          day: DAY,
+          limits: { basic: limit, pro: limit },
+          historyLength,
+        });
+
+      const taken = await withHistory(next.prompt, next.reply, 5, 20);
+
+      expect(taken).toMatchObject({ admitted: true, used: 1, tier: 'basic' });
+      const context = await reopened().messages.replyContext(next.reply.id, 20);
+      expect(taken.history).toEqual(context?.history);
+      expect(taken.history?.map((m) => m.id)).toEqual(
+        [e0!.prompt, e0!.reply, e1!.prompt, e1!.reply, e2!.prompt].map((m) => m.id),
+      );
+      expect(taken.history?.[0]).toBeInstanceOf(Message);
+      const later = anExchange({ chatroomId: chatroom.id, now: at(11) });
+      const lastTwo = await withHistory(later.prompt, later.reply, 5, 2);
+      expect(lastTwo.history?.map((m) => m.id)).toEqual([e2!.prompt.id, next.prompt.id]);
+      const refused = anExchange({ chatroomId: chatroom.id, now: at(12) });
+      expect(await withHistory(refused.prompt, refused.reply, 2, 20)).toEqual({
+        admitted: false,
+        used: 2,
+        tier: 'basic',
+      });
+      const fresh = await givenChatroom(user);
+      const first = anExchange({ chatroomId: fresh.id, now: at(13) });
+      expect((await withHistory(first.prompt, first.reply, 5, 20)).history).toEqual([]);
+    });
+
     it('reads a reply whose prompt is gone with no prompt and no history, and no reply as null', async () => {
       const chatroom = await givenChatroom();
       const [e0] = await givenExchanges(chatroom.id, 1);

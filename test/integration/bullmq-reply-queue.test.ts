@@ -18,6 +18,7 @@ import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker, type BullMqReplyWorkerOptions } from '#adapters/queue/bullmq-reply-worker.ts';
 import type { Scope } from '#adapters/system/scope.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
+import type { ReplyContext } from '#application/ports/message-repository.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
 import { anExchange, aReplyJob } from '#test/support/builders.ts';
@@ -355,7 +356,7 @@ withServices([redis], () => {
     });
 
     /** A queue of a process that also runs a worker (ROLE=all), and how often it opened BullMQ's event reader. */
-    function aLocalQueue(localWorkerStateCheckMs: number, readerIdleMs?: number) {
+    function aLocalQueue(localWorkerStateCheckMs: number, readerIdleMs?: number, handedOverMs?: number) {
       const eventsClient = createBullMqClient(url);
       // QueueEvents reads on a duplicate of the client it is given: one duplicate per reader opened.
       const readersOpened = vi.spyOn(eventsClient, 'duplicate');
@@ -367,6 +368,7 @@ withServices([redis], () => {
         backoffMs: 20,
         localWorkerStateCheckMs,
         ...(readerIdleMs === undefined ? {} : { readerIdleMs }),
+        ...(handedOverMs === undefined ? {} : { handedOverMs }),
       });
       cleanups.push(async () => {
         await queue.close();
@@ -406,6 +408,34 @@ withServices([redis], () => {
       expect(await waiting).toBe('completed');
       expect(await commands.get(`${prefix}handled:${replyId}`)).toBe(String(other.child.pid));
       expect(readersOpened).toHaveBeenCalledTimes(1);
+    });
+
+    it("hands the send's context to its job's first run in this process only: a retry, or a run after it was kept too long, read it", async () => {
+      const { queue } = aLocalQueue(20, undefined, 300);
+      const seen: (ReplyContext | undefined)[] = [];
+      const handler: ReplyJobHandler = {
+        handle: async (_job, context) => {
+          seen.push(context);
+          if (seen.length === 1) throw new LanguageModelError('busy', { retryable: true });
+        },
+        giveUp: async () => {},
+      };
+      const worker = await aWorker(handler, { local: queue });
+      const { prompt, reply } = anExchange({ chatroomId: randomUUID() });
+      const context = { reply, prompt, history: [] };
+
+      await queue.enqueue(aReplyJob(reply.id), { context });
+      expect(await queue.waitForOutcome(reply.id, 5000)).toBe('completed');
+      expect(seen).toEqual([context, undefined]);
+
+      // Not taken within 300 ms (no worker was running): the history may have changed since, so it is read.
+      await worker.close();
+      const late = anExchange({ chatroomId: randomUUID() });
+      await queue.enqueue(aReplyJob(late.reply.id), { context: { ...late, history: [] } });
+      await sleep(400);
+      await aWorker(handler, { local: queue });
+      expect(await queue.waitForOutcome(late.reply.id, 5000)).toBe('completed');
+      expect(seen).toEqual([context, undefined, undefined]);
     });
 
     it('reads BullMQ events only while a wait needs them: the reader closes when idle and opens again', async () => {

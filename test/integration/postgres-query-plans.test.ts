@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PersistenceFixture } from '#test/contract/fixtures.ts';
+import { anExchange } from '#test/support/builders.ts';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
 
@@ -97,6 +98,29 @@ withServices([database], (database) => {
       expect(plan).toContain('Index Scan Backward using messages_chatroom_created_id_idx');
       expect(plan).not.toContain('Sort');
       expect(plan).not.toContain('Bitmap');
+    });
+
+    it("reads the history with a send's admit statement by walking messages_chatroom_created_id_idx backwards, with no sort", async () => {
+      const [room] = await persistence.orm.em
+        .fork()
+        .execute<{ id: string; owner_id: string }[]>(
+          'select c.id, c.owner_id from chatrooms c where exists (select 1 from messages m where m.chatroom_id = c.id) order by c.id offset 1 limit 1',
+        );
+      const { prompt, reply } = anExchange({ chatroomId: room!.id, now: new Date() });
+      const count = {
+        userId: room!.owner_id,
+        day: '2026-12-01',
+        limits: { basic: null, pro: null },
+        historyLength: 20,
+      };
+      const [plan] = await plansOf(() => repositories.messages.addCountedExchange(prompt, reply, count));
+      expect(plan).toContain('Index Scan Backward using messages_chatroom_created_id_idx');
+      expect(plan).not.toContain('Sort');
+      expect(plan).not.toContain('Bitmap');
+      const later = anExchange({ chatroomId: room!.id, now: new Date(Date.now() + 1000) });
+      const taken = await repositories.messages.addCountedExchange(later.prompt, later.reply, count);
+      expect(taken.history).toHaveLength(20);
+      expect(taken.history?.at(-1)?.id).toBe(prompt.id);
     });
 
     it('finds the replies the reconciler looks for on messages_pending_replies_idx, never scanning messages', async () => {

@@ -1,6 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '#application/ports/logger.ts';
+import type { ReplyContext } from '#application/ports/message-repository.ts';
 import {
   type EndedReply,
   type EnqueueOptions,
@@ -37,12 +38,18 @@ export interface BullMqReplyQueueOptions {
   localWorkerStateCheckMs?: number;
   /** With a local worker: the event reader is closed once no wait has needed it for this long (ms). */
   readerIdleMs?: number;
+  /** With a local worker: how long a context handed over with an enqueue is kept for it (ms; HANDED_OVER_MS). */
+  handedOverMs?: number;
 }
 
 /** What a worker of this process tells the queue about the jobs it runs (BullMqReplyQueue implements it). */
 export interface LocalJobs {
-  /** The worker took the job: its outcome will come from it (ended), unless it lets the job go (released). */
-  taken(replyId: MessageId): void;
+  /**
+   * The worker took the job: its outcome will come from it (ended), unless it lets the job go (released). Returns
+   * the reply's context when a send of this process enqueued the job with it (EnqueueOptions.context) within
+   * HANDED_OVER_MS; once only.
+   */
+  taken(replyId: MessageId): ReplyContext | undefined;
   /** The worker let the job go without an outcome (an attempt to retry, a shutdown): any worker may end it. */
   released(replyId: MessageId): void;
   /** The worker ended the job, after storing its reply (and before BullMQ marks the job). */
@@ -61,6 +68,12 @@ const KEEP_FAILED = { count: 5000, age: 7 * 24 * 3600 };
 /** Outcomes handed over by a local worker before their send waited, kept for it (a few ms apart, normally). */
 const UNCLAIMED_KEPT = 256;
 const READER_IDLE_MS = 30_000;
+/**
+ * How long a context handed over with an enqueue waits for this process's worker (which takes it within a few ms
+ * unless the queue is backed up): a job taken later, or by another process, reads its context from the database.
+ */
+const HANDED_OVER_MS = 5000;
+const HANDED_OVER_KEPT = 1024;
 
 /**
  * The ReplyQueue on BullMQ. The job id is the reply id, so enqueueing twice makes one job (unless the first has
@@ -79,6 +92,8 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
   private readonly unclaimed = new Map<string, ReplyOutcome | EndedReply>();
   /** The jobs a worker of this process is running. */
   private readonly held = new Set<string>();
+  /** Contexts handed over with enqueues, for this process's worker (oldest first). */
+  private readonly handed = new Map<string, { context: ReplyContext; until: number }>();
   /** Waits following their job through Redis (with a local worker, the event reader stays open while any do). */
   private remoteWaits = 0;
   private readerIdle: NodeJS.Timeout | undefined;
@@ -100,10 +115,15 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
   }
 
   async enqueue(job: ReplyJob, options: EnqueueOptions = {}): Promise<void> {
+    // Kept before the add: the worker can take the job before the add's answer is read.
+    if (options.context && this.options.localWorkerStateCheckMs !== undefined) {
+      this.handOver(job.replyId, options.context);
+    }
     const adding = this.add(job, options.replaceFinished === true);
     try {
       await withDeadline(adding, this.enqueueTimeoutMs, 'enqueue the reply job');
     } catch (error) {
+      this.handed.delete(job.replyId);
       this.options.logger.warn({ err: error, ...jobLogFields(job) }, 'could not enqueue the reply job');
       throw new ServiceUnavailable('queue', 'The reply queue is unreachable, try again shortly', {
         retryAfterSeconds: 1,
@@ -166,8 +186,12 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
     });
   }
 
-  taken(replyId: MessageId): void {
+  taken(replyId: MessageId): ReplyContext | undefined {
     this.held.add(replyId);
+    const handed = this.handed.get(replyId);
+    if (!handed) return undefined;
+    this.handed.delete(replyId);
+    return handed.until >= Date.now() ? handed.context : undefined;
   }
 
   released(replyId: MessageId): void {
@@ -220,6 +244,16 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
     }
     const { replyId, userId, day, requestId, tier } = job;
     await this.queue.add(REPLY_JOB_NAME, { replyId, userId, day, requestId, tier }, { jobId: replyId });
+  }
+
+  /** Keeps a context for this process's worker; drops those it did not take in time (and the oldest beyond the bound). */
+  private handOver(replyId: MessageId, context: ReplyContext): void {
+    const now = Date.now();
+    for (const [id, { until }] of this.handed) {
+      if (until >= now && this.handed.size < HANDED_OVER_KEPT) break;
+      this.handed.delete(id);
+    }
+    this.handed.set(replyId, { context, until: now + (this.options.handedOverMs ?? HANDED_OVER_MS) });
   }
 
   private settle(replyId: string, outcome: ReplyOutcome | EndedReply): void {

@@ -39,7 +39,7 @@ export interface BullMqReplyWorkerOptions {
   local?: LocalJobs;
 }
 
-const NO_LOCAL_WAITS: LocalJobs = { taken: () => {}, released: () => {}, ended: () => {} };
+const NO_LOCAL_WAITS: LocalJobs = { taken: () => undefined, released: () => {}, ended: () => {} };
 
 /** Thrown into an active job when the worker stops waiting for it at shutdown. */
 class ReturnedAtShutdown extends Error {}
@@ -101,10 +101,12 @@ export class BullMqReplyWorker {
 
   private async process(job: Job<ReplyJob>): Promise<void> {
     const replyJob = job.data;
-    this.local.taken(replyJob.replyId);
+    const handed = this.local.taken(replyJob.replyId);
+    // Only the job's first run starts from what its send stored: a retry, or a run after a stall, reads it again.
+    const context = job.attemptsStarted <= 1 ? handed : undefined;
     let outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply | undefined;
     try {
-      const reply = await unlessShutDown(this.handler.handle(replyJob), this.shutdown.signal);
+      const reply = await unlessShutDown(this.handler.handle(replyJob, context), this.shutdown.signal);
       this.metrics.replyJobFinished('completed');
       outcome = reply ? { outcome: 'completed', reply } : 'completed';
     } catch (error) {

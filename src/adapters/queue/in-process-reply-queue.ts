@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { isRetryable } from '#application/ports/language-model.ts';
 import type { Logger } from '#application/ports/logger.ts';
+import type { ReplyContext } from '#application/ports/message-repository.ts';
 import type { Metrics } from '#application/ports/metrics.ts';
 import {
   type EnqueueOptions,
@@ -77,7 +78,7 @@ export class InProcessReplyQueue implements ReplyQueue, CountsReplyJobs {
       },
     };
     this.jobs.set(job.replyId, tracked);
-    const run = this.run(job, tracked);
+    const run = this.run(job, tracked, options.context);
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
@@ -107,10 +108,11 @@ export class InProcessReplyQueue implements ReplyQueue, CountsReplyJobs {
     await Promise.allSettled([...this.running]);
   }
 
-  private async run(job: ReplyJob, tracked: TrackedJob): Promise<void> {
+  /** `context`: handed to the first attempt (EnqueueOptions.context); later ones read it. */
+  private async run(job: ReplyJob, tracked: TrackedJob, context: ReplyContext | undefined): Promise<void> {
     await this.counted('waiting', nextTurn());
     for (let attempt = 1; !this.closing.signal.aborted; attempt++) {
-      const failure = await this.counted('active', this.attempt(job));
+      const failure = await this.counted('active', this.attempt(job, attempt === 1 ? context : undefined));
       if (!failure) {
         this.finish(tracked, 'completed');
         return;
@@ -133,9 +135,9 @@ export class InProcessReplyQueue implements ReplyQueue, CountsReplyJobs {
   }
 
   /** One run of the handler: null when it succeeded, else what it threw. */
-  private async attempt(job: ReplyJob): Promise<{ error: unknown } | null> {
+  private async attempt(job: ReplyJob, context?: ReplyContext): Promise<{ error: unknown } | null> {
     try {
-      await this.handler.handle(job);
+      await this.handler.handle(job, context);
       return null;
     } catch (error) {
       return { error };

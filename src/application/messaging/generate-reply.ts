@@ -7,7 +7,7 @@ import {
   type Turn,
 } from '../ports/language-model.ts';
 import type { Logger } from '../ports/logger.ts';
-import type { MessageRepository } from '../ports/message-repository.ts';
+import type { MessageRepository, ReplyContext } from '../ports/message-repository.ts';
 import type { Metrics } from '../ports/metrics.ts';
 import type { ReplyCancellation, ReplyEvent, ReplyEventLog } from '../ports/reply-events.ts';
 import type { ReplyJob, ReplyJobHandler } from '../ports/reply-queue.ts';
@@ -54,13 +54,16 @@ export class GenerateReply implements ReplyJobHandler {
     this.deps = deps;
   }
 
-  /** Resolves with the reply as stored when this call completed it. */
-  async handle(job: ReplyJob): Promise<Message | undefined> {
+  /**
+   * Resolves with the reply as stored when this call completed it. `handed`: the context as the send stored it (the
+   * first attempt, in the sending process); else it is read.
+   */
+  async handle(job: ReplyJob, handed?: ReplyContext): Promise<Message | undefined> {
     const deps = this.forJob(job);
     const stop = new AbortController();
     // The watch for a stop is set up while the reply is read (two round trips at once, not one after the other).
     const [read, watched] = await Promise.allSettled([
-      deps.messages.replyContext(job.replyId, HISTORY_LENGTH),
+      handed ?? deps.messages.replyContext(job.replyId, HISTORY_LENGTH),
       deps.cancellation.watch(job.replyId, () => stop.abort()),
     ]);
     if (read.status === 'rejected') {

@@ -1,4 +1,4 @@
-import { Message, type MessageStatus } from '#domain/chatroom/message.ts';
+import { HISTORY_LENGTH, Message, type MessageStatus } from '#domain/chatroom/message.ts';
 import { dailyLimit, QuotaExceeded, quotaDay, type Usage, usageOf } from '#domain/quota/daily-quota.ts';
 import { DomainError } from '#domain/shared/domain-error.ts';
 import type { ChatroomId, UserId } from '#domain/shared/ids.ts';
@@ -126,7 +126,9 @@ export class SendMessage {
     const { messages, queue, settings } = this.deps;
     const limits = { basic: dailyLimit('basic', settings.quota), pro: dailyLimit('pro', settings.quota) };
     const day = quotaDay(now);
-    const taken = await messages.addCountedExchange(prompt, reply, { userId: input.userId, day, limits });
+    // The history the reply needs comes back with the take: a worker of this process starts from it, unread.
+    const count = { userId: input.userId, day, limits, historyLength: HISTORY_LENGTH };
+    const taken = await messages.addCountedExchange(prompt, reply, count);
     const { tier } = taken;
     const limit = limits[tier];
     const quota = usageOf(taken.used, limit, now);
@@ -136,7 +138,9 @@ export class SendMessage {
     }
 
     try {
-      await queue.enqueue({ replyId: reply.id, userId: input.userId, day, requestId: input.requestId, tier });
+      const job = { replyId: reply.id, userId: input.userId, day, requestId: input.requestId, tier };
+      const context = taken.history ? { reply, prompt, history: taken.history } : undefined;
+      await queue.enqueue(job, context ? { context } : {});
     } catch (error) {
       await this.discard(prompt, reply, input.userId, day);
       throw error;

@@ -23,11 +23,15 @@ export interface PromptCount {
   day: string;
   /** The day's limit of each tier (null: no limit); the sender's tier is read with the count (tierOf). */
   limits: Readonly<Record<Tier, number | null>>;
+  /** Read with the count when it admits: this many messages of history before the prompt (as historyBefore). */
+  historyLength?: number;
 }
 
 /** The quota take of a counted exchange, and the tier the sender was counted at. */
 export interface CountedExchange extends QuotaTake {
   tier: Tier;
+  /** When admitted and asked for (historyLength): the history before the prompt, oldest first, as historyBefore. */
+  history?: Message[];
 }
 
 /** What a reply job reads before it calls the model: the reply, its prompt and the history before the prompt. */

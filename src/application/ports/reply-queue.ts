@@ -1,6 +1,7 @@
 import type { Message } from '#domain/chatroom/message.ts';
 import type { MessageId, UserId } from '#domain/shared/ids.ts';
 import type { Tier } from '#domain/subscription/subscription.ts';
+import type { ReplyContext } from './message-repository.ts';
 
 export interface ReplyJob {
   /** The pending reply to produce; also the job id, so a retried enqueue never makes two jobs. */
@@ -35,6 +36,11 @@ export interface EnqueueOptions {
    * enqueue as a duplicate: for a reply left pending after its job ended (e.g. its final giveUp failed).
    */
   replaceFinished?: boolean;
+  /**
+   * The reply's context as the send just stored it: a worker of this process that takes the job's first attempt
+   * soon after may use it instead of reading it back (handle's `context`). Never sent to Redis.
+   */
+  context?: ReplyContext;
 }
 
 /** Produces replies asynchronously: 3 attempts with exponential backoff, then the reply fails for good. */
@@ -50,9 +56,13 @@ export interface ReplyQueue {
 
 /** The consumer side the queue adapters drive (see GenerateReply). */
 export interface ReplyJobHandler {
-  /** Resolves with the reply as this call stored it when it completed it (else nothing: read it back). */
+  /**
+   * Resolves with the reply as this call stored it when it completed it (else nothing: read it back). `context`: the
+   * reply's context as its send stored it (EnqueueOptions.context), given to a job's first attempt in the sending
+   * process; without it the handler reads the context.
+   */
   // biome-ignore lint/suspicious/noConfusingVoidType: a handler that hands nothing over is a plain Promise<void>.
-  handle(job: ReplyJob): Promise<Message | void>;
+  handle(job: ReplyJob, context?: ReplyContext): Promise<Message | void>;
   /** Called once when the job will not be tried again. */
   giveUp(job: ReplyJob, error: unknown): Promise<void>;
 }

@@ -272,7 +272,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
 /** Each job in its own unit of work, never in the one of the request that enqueued it. */
 function inItsOwnScope(handler: ReplyJobHandler, scope: Scope): ReplyJobHandler {
   return {
-    handle: (job) => scope(() => handler.handle(job)),
+    handle: (job, context) => scope(() => handler.handle(job, context)),
     giveUp: (job, error) => scope(() => handler.giveUp(job, error)),
   };
 }

@@ -33,8 +33,12 @@ export class InMemoryMessageRepository implements MessageRepository {
       if (this.store.chatrooms.get(prompt.chatroomId)?.ownerId !== count.userId) throw new ChatroomNotFound();
       const tier = tierOf(this.store.subscriptions.get(count.userId)?.status ?? null);
       const taken = await this.usage.take(count.userId, count.day, count.limits[tier]);
-      if (taken.admitted) await this.addExchange(prompt, reply);
-      return { ...taken, tier };
+      if (!taken.admitted) return { ...taken, tier };
+      const { historyLength } = count;
+      const history =
+        historyLength === undefined ? undefined : await this.historyBefore(prompt, historyLength);
+      await this.addExchange(prompt, reply);
+      return { ...taken, tier, ...(history ? { history } : {}) };
     });
   }
 

@@ -37,9 +37,13 @@ const PRO_STATUS_LIST = PRO_STATUSES.map((status) => {
  * once, to completion, in the statement's one transaction, so the exchange is stored exactly when the take admitted
  * it, and a failed insert (the chatroom is gone) undoes the take. The tier is tierOf of the subscription's status
  * (PRO_STATUSES); nothing is taken when the chatroom is not the sender's. The ON CONFLICT row lock serializes
- * parallel takes of a user's day, as before.
+ * parallel takes of a user's day, as before. When admitted, the history before the prompt comes back too (as
+ * historyBefore reads it), one row per message beside the take's columns, newest first (a nested loop over the one
+ * row of the take keeps the order of the index walk; no sort): the reply job of this process starts from it
+ * instead of reading it back. A limit of 0 asks for none.
  */
-const COUNTED_EXCHANGE = `
+function countedExchangeSql(columns: string): string {
+  return `
   with owned as (
     select exists (select 1 from chatrooms where id = ?::uuid and owner_id = ?::uuid) as owned
   ), quota as (
@@ -62,9 +66,17 @@ const COUNTED_EXCHANGE = `
     ) as v (id, chatroom_id, role, content, status, in_reply_to, created_at)
     where exists (select 1 from take)
     returning id
+  ), history as (
+    select ${columns} from messages
+    where chatroom_id = ?::uuid and status = 'completed' and (created_at, id) < (?::timestamptz, ?::uuid)
+      and exists (select 1 from take)
+    order by created_at desc, id desc limit ?::int
   )
-  select (select used from take) as used, (select count(*) from stored)::int as stored,
-    (select tier from quota) as tier, (select owned from owned) as owned`;
+  select s.used, s.stored, s.tier, s.owned, h.* from (
+    select (select used from take) as used, (select count(*) from stored)::int as stored,
+      (select tier from quota) as tier, (select owned from owned) as owned
+  ) s left join history h on true`;
+}
 
 /**
  * The reply, its prompt and the prompt's history (completed, newest first, as historyBefore) in one statement. The
@@ -101,11 +113,13 @@ export class PostgresMessageRepository implements MessageRepository {
   private readonly ems: EntityManagers;
   private readonly messages: TableRows<Message>;
   private readonly replyContextSql: string;
+  private readonly countedExchangeSql: string;
 
   constructor(ems: EntityManagers) {
     this.ems = ems;
     this.messages = ems.rowsOf(MessageSchema);
     this.replyContextSql = replyContextSql(this.messages.columns);
+    this.countedExchangeSql = countedExchangeSql(this.messages.columns);
   }
 
   async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<CountedExchange> {
@@ -115,18 +129,25 @@ export class PostgresMessageRepository implements MessageRepository {
       ...[prompt.chatroomId, userId, limits.pro, limits.basic, userId, userId, day],
       ...[prompt.id, prompt.chatroomId, prompt.content, prompt.createdAt],
       ...[reply.id, reply.chatroomId, prompt.id, reply.createdAt],
+      ...[prompt.chatroomId, prompt.createdAt, prompt.id, count.historyLength ?? 0],
     ];
-    type Row = { used: number | null; stored: number; tier: Tier; owned: boolean };
-    let row: Row | undefined;
+    type Row = { used: number | null; stored: number; tier: Tier; owned: boolean; id: string | null };
+    let rows: Row[];
     try {
-      [row] = await this.ems.query<Row>(COUNTED_EXCHANGE, params);
+      rows = await this.ems.query<Row>(this.countedExchangeSql, params);
     } catch (error) {
       if (error instanceof ForeignKeyConstraintViolationException) throw new ChatroomNotFound();
       throw error;
     }
+    const [row] = rows;
     if (!row?.owned) throw new ChatroomNotFound();
     const { tier } = row;
-    if (row.used != null && row.stored === 2) return { admitted: true, used: row.used, tier };
+    if (row.used != null && row.stored === 2) {
+      const taken = { admitted: true, used: row.used, tier };
+      if (count.historyLength === undefined) return taken;
+      const newestFirst = row.id === null ? [] : rows.map((message) => this.messages.fromRow(message));
+      return { ...taken, history: newestFirst.reverse() };
+    }
     const used = await this.ems.query<{ used: number }>(
       'select used from daily_usage where user_id = ? and day = ?',
       [userId, day],

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
 import { ServiceUnavailable } from '#application/shared/service-unavailable.ts';
@@ -37,6 +37,31 @@ async function exchange(
 }
 
 describe('GenerateReply', () => {
+  it('starts from the context its send handed over, reading nothing, and still sees a stop requested before it', async () => {
+    const { world, model, chatroom, handler } = await setUp();
+    const earlier = await exchange(world, chatroom, 'before', 'completed');
+    const current = await exchange(world, chatroom, 'now', 'pending');
+    const reads = vi.spyOn(world.messages, 'replyContext');
+    const history = [(await world.messages.findById(earlier.prompt.id))!];
+
+    await handler.handle(current.job, { reply: current.reply, prompt: current.prompt, history });
+
+    expect(reads).not.toHaveBeenCalled();
+    expect(model.conversations).toEqual([
+      [
+        { role: 'user', text: 'before' },
+        { role: 'user', text: 'now' },
+      ],
+    ]);
+    expect(await world.messages.findById(current.reply.id)).toMatchObject({ status: 'completed' });
+
+    const stopped = await exchange(world, chatroom, 'stop me', 'pending');
+    await world.cancellation.requestStop(stopped.reply.id);
+    await handler.handle(stopped.job, { reply: stopped.reply, prompt: stopped.prompt, history: [] });
+    expect(model.conversations).toHaveLength(1);
+    expect(await world.messages.findById(stopped.reply.id)).toMatchObject({ status: 'stopped' });
+  });
+
   it('asks the model with the last 20 completed messages before the prompt, oldest first, then the prompt', async () => {
     const { world, model, chatroom, handler } = await setUp();
     const earlier: Message[] = [];

@@ -3,10 +3,10 @@ import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { GenerateReply } from '#application/messaging/generate-reply.ts';
 import { SendMessage } from '#application/messaging/send-message.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
-import type { ReplyJob, ReplyQueue } from '#application/ports/reply-queue.ts';
+import type { EnqueueOptions, ReplyJob, ReplyQueue } from '#application/ports/reply-queue.ts';
 import type { Settings } from '#application/shared/settings.ts';
 import { ChatroomNotFound } from '#domain/chatroom/chatroom-errors.ts';
-import type { Message } from '#domain/chatroom/message.ts';
+import { HISTORY_LENGTH, type Message } from '#domain/chatroom/message.ts';
 import { QuotaExceeded, quotaDay } from '#domain/quota/daily-quota.ts';
 import { aChatroom, aSubscription } from '#test/support/builders.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
@@ -72,6 +72,27 @@ describe('SendMessage', () => {
     expect(jobs).toEqual([expect.objectContaining({ tier: 'basic' })]);
     // The store still holds the pending reply: the answer did not come from a read back.
     expect(await world.messages.findById(result.reply.id)).toMatchObject({ status: 'pending' });
+  });
+
+  it("hands the job's worker the stored exchange and the history before the prompt, as the worker would read them", async () => {
+    const handed: (EnqueueOptions | undefined)[] = [];
+    const { world, send } = await setUp(
+      {},
+      {
+        queue: () => ({
+          async enqueue(_job, options) {
+            handed.push(options);
+          },
+          waitForOutcome: async () => 'timeout',
+        }),
+      },
+    );
+    const first = await send('First');
+    const second = await send('Second');
+
+    expect(handed[0]?.context).toEqual({ reply: first.reply, prompt: first.message, history: [] });
+    expect(handed[1]?.context).toEqual(await world.messages.replyContext(second.reply.id, HISTORY_LENGTH));
+    expect(handed[1]?.context?.history.map((message) => message.content)).toEqual(['First']);
   });
 
   it('stores the prompt, waits for the reply and reports the quota', async () => {
