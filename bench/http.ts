@@ -16,7 +16,8 @@
  *   - sends that wait for their reply at 32 connections (service, baseline), after one unrecorded warm-up run each;
  *     after each run, the service's database is vacuumed (see vacuum in bench/service.ts);
  *   - a lone send: BENCH_LONE_SENDS sends one after another on one connection (service, baseline), next to the same
- *     client's round trip to `hello` (what the client and the loopback add, not the service);
+ *     client's round trip to `hello` (what the client and the loopback add, not the service: its p50 is taken off
+ *     the send's p50 and p99 in the goal table);
  *   - the RSS of each service process, sampled throughout (its peak, and the number of sends it served);
  *   - the embedded mode's first start and restart, spawn to ready (bench/embedded-start.ts).
  * Prints one line per scenario and per round, then the goal table of issue 11 (its ratios: the median of the
@@ -462,8 +463,10 @@ async function main(): Promise<void> {
       ...(serviceLone && sendLoads
         ? ([
             [
-              'lone send, time the service adds (seen by the client, less its round trip to hello)',
-              `p50 ${fmt(serviceLone.p50 - clientLone.p50, 1)} ms, p99 ${fmt(serviceLone.p99 - clientLone.p99, 1)} ms (seen: p50 ${fmt(serviceLone.p50, 1)}, p99 ${fmt(serviceLone.p99, 1)})`,
+              'lone send, time the service adds (seen by the client, less its usual round trip to hello)',
+              // Less hello's p50 for both: the client's own tail is not the service's to take off (a spike of
+              // hello's p99 made the difference of the two p99s negative).
+              `p50 ${fmt(serviceLone.p50 - clientLone.p50, 1)} ms, p99 ${fmt(serviceLone.p99 - clientLone.p50, 1)} ms (seen: p50 ${fmt(serviceLone.p50, 1)}, p99 ${fmt(serviceLone.p99, 1)})`,
               'p50 < 5 ms, p99 < 25 ms',
             ],
             [
