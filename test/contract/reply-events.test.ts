@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { closeClient, createBullMqClient } from '#adapters/cache/redis-connection.ts';
 import { InProcessReplyEvents } from '#adapters/streams/in-process-reply-events.ts';
 import { RedisReplyEvents } from '#adapters/streams/redis-reply-events.ts';
@@ -40,6 +41,85 @@ withServices([await testRedis()], () => {
         await space.cleanUp();
       },
     };
+  });
+
+  describe('RedisReplyEvents stop requests', () => {
+    async function twoProcesses() {
+      const space = await redisNamespace();
+      const subscribers = [createBullMqClient(space.url), createBullMqClient(space.url)];
+      const [mine, theirs] = subscribers.map(
+        (subscriber) =>
+          new RedisReplyEvents({
+            client: space.client,
+            subscriber,
+            keyPrefix: space.prefix,
+            logger: new SilentLogger(),
+            clockMarginMs: 0,
+          }),
+      ) as [RedisReplyEvents, RedisReplyEvents];
+      const flagReads = vi.spyOn(space.client, 'exists');
+      return {
+        mine,
+        theirs,
+        subscriber: subscribers[0]!,
+        flagReads,
+        async close() {
+          await Promise.all(subscribers.map(closeClient));
+          await space.cleanUp();
+        },
+      };
+    }
+
+    it('knows of a stop requested before the watch without reading Redis, when it has heard every stop since the reply was created', async () => {
+      const { mine, theirs, flagReads, close } = await twoProcesses();
+      try {
+        // Watching any reply subscribes this process to the stop requests.
+        (await mine.watch(randomUUID(), () => {}))();
+        await sleep(5);
+        const createdAt = new Date();
+        const [stopped, running] = [randomUUID(), randomUUID()];
+        await theirs.requestStop(stopped);
+        await sleep(50);
+        flagReads.mockClear();
+
+        const stops: string[] = [];
+        (await mine.watch(stopped, () => stops.push(stopped), createdAt))();
+        (await mine.watch(running, () => stops.push(running), createdAt))();
+
+        expect(stops).toEqual([stopped]);
+        expect(flagReads).not.toHaveBeenCalled();
+      } finally {
+        await close();
+      }
+    });
+
+    it("reads the stop's flag for a reply created before this process heard every stop: before it subscribed, or before a break", async () => {
+      const { mine, theirs, subscriber, flagReads, close } = await twoProcesses();
+      try {
+        const [early, late] = [randomUUID(), randomUUID()];
+        const createdAt = new Date(Date.now() - 1);
+        await theirs.requestStop(early);
+        const stops: string[] = [];
+        (await mine.watch(early, () => stops.push(early), createdAt))();
+        expect(stops).toEqual([early]);
+        expect(flagReads).toHaveBeenCalledTimes(1);
+
+        // A reply created while every stop was heard; then the subscriber loses its connection, and a stop requested
+        // meanwhile is not heard.
+        await sleep(5);
+        const lateCreatedAt = new Date();
+        const reconnected = new Promise((resolve) => subscriber.once('ready', resolve));
+        subscriber.disconnect(true);
+        await theirs.requestStop(late);
+        await reconnected;
+        await sleep(50);
+        (await mine.watch(late, () => stops.push(late), lateCreatedAt))();
+        expect(stops).toEqual([early, late]);
+        expect(flagReads).toHaveBeenCalledTimes(2);
+      } finally {
+        await close();
+      }
+    });
   });
 
   describe('RedisReplyEvents retention', () => {

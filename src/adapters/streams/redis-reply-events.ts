@@ -16,6 +16,11 @@ import { isEntryId } from './event-ids.ts';
 /** A reply still being written keeps its events this long even if its worker never ends it. */
 const ACTIVE_KEPT_SECONDS = 60 * 60;
 const STOP_KEPT_SECONDS = 60 * 60;
+/** How long this process remembers the stop requests its subscriber heard, and how many at most. */
+const HEARD_STOPS_MS = 10 * 60 * 1000;
+const HEARD_STOPS_KEPT = 10_000;
+/** How far the clocks of the processes may disagree about a reply's creation. */
+const CLOCK_MARGIN_MS = 60 * 1000;
 const PAGE = 500;
 const RETRY_PULL_MS = 500;
 
@@ -54,6 +59,8 @@ export interface RedisReplyEventsOptions {
   keyPrefix: string;
   logger: Logger;
   keptSeconds?: number;
+  /** How far the clocks of two processes may disagree (ms; see watch). */
+  clockMarginMs?: number;
 }
 
 /**
@@ -71,6 +78,13 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
   private readonly tails = new Map<MessageId, Tail>();
   private readonly watchers = new StopWatchers();
   private stopsSubscribed: Promise<unknown> | null = null;
+  /** The stop requests the subscriber heard (every process hears every one), by reply, with when (oldest first). */
+  private readonly heardStops = new Map<MessageId, number>();
+  /** Since when every stop request was heard: subscribed, with no break since (0: not now). */
+  private hearingSince = 0;
+  /** Counts the subscriber's disconnections: a subscription confirmed after one does not date from before it. */
+  private breaks = 0;
+  private readonly clockMarginMs: number;
 
   constructor(options: RedisReplyEventsOptions) {
     if (!('appendReplyEvents' in options.client)) {
@@ -81,10 +95,17 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
     this.prefix = options.keyPrefix;
     this.logger = options.logger;
     this.keptSeconds = options.keptSeconds ?? REPLY_EVENTS_KEPT_SECONDS;
+    this.clockMarginMs = options.clockMarginMs ?? CLOCK_MARGIN_MS;
     this.subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     // Wake-ups published while the subscriber was reconnecting are lost: read every tail again.
     this.subscriber.on('ready', () => {
       for (const [replyId, tail] of this.tails) void this.pull(replyId, tail);
+      // ioredis subscribes again; stops are heard once that is confirmed.
+      if (this.stopsSubscribed) void this.subscribeToStops().catch(() => undefined);
+    });
+    this.subscriber.on('close', () => {
+      this.breaks += 1;
+      this.hearingSince = 0;
     });
   }
 
@@ -145,16 +166,23 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
     return (await this.client.exists(this.stopKey(replyId))) === 1;
   }
 
-  async watch(replyId: MessageId, onStop: () => void): Promise<() => void> {
-    this.stopsSubscribed ??= this.subscriber.subscribe(this.stopsChannel()).catch((error: unknown) => {
+  /**
+   * A stop requested before the watch began is known here without a Redis read when this process has heard every
+   * stop request since before the reply was created (`createdAt`, less the clocks' margin): each process subscribes
+   * to the one channel all stop requests are published on. Otherwise (no creation time, a subscription newer than
+   * the reply, or a break in it since) it reads the stop's flag.
+   */
+  async watch(replyId: MessageId, onStop: () => void, createdAt?: Date): Promise<() => void> {
+    this.stopsSubscribed ??= this.subscribeToStops().catch((error: unknown) => {
       this.stopsSubscribed = null;
       throw error;
     });
     const watcher = this.watchers.add(replyId, onStop);
     try {
       await this.stopsSubscribed;
-      // A stop requested before the subscription took effect is seen through its flag.
-      if (await this.isStopRequested(replyId)) watcher.notify();
+      if (this.heardEveryStopSince(createdAt)) {
+        if (this.heardStops.has(replyId)) watcher.notify();
+      } else if (await this.isStopRequested(replyId)) watcher.notify();
     } catch (error) {
       watcher.remove();
       throw error;
@@ -162,8 +190,33 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
     return watcher.remove;
   }
 
+  private async subscribeToStops(): Promise<void> {
+    const breaks = this.breaks;
+    await this.subscriber.subscribe(this.stopsChannel());
+    if (this.breaks === breaks && this.hearingSince === 0) this.hearingSince = Date.now();
+  }
+
+  private heardEveryStopSince(createdAt: Date | undefined): boolean {
+    if (createdAt === undefined || this.hearingSince === 0) return false;
+    const created = createdAt.getTime();
+    return this.hearingSince <= created - this.clockMarginMs && Date.now() - created < HEARD_STOPS_MS;
+  }
+
+  /** Remembers a stop request heard; forgets those older than HEARD_STOPS_MS (and, past the bound, the oldest). */
+  private heard(replyId: MessageId): void {
+    const now = Date.now();
+    for (const [id, at] of this.heardStops) {
+      if (at > now - HEARD_STOPS_MS && this.heardStops.size < HEARD_STOPS_KEPT) break;
+      this.heardStops.delete(id);
+      // Forgotten early: what was heard before now is no longer all there is to know.
+      if (at > now - HEARD_STOPS_MS) this.hearingSince = now;
+    }
+    this.heardStops.set(replyId, now);
+  }
+
   private onMessage(channel: string, message: string): void {
     if (channel === this.stopsChannel()) {
+      this.heard(message as MessageId);
       this.watchers.stop(message as MessageId);
       return;
     }

@@ -64,7 +64,7 @@ export class GenerateReply implements ReplyJobHandler {
     // The watch for a stop is set up while the reply is read (two round trips at once, not one after the other).
     const [read, watched] = await Promise.allSettled([
       handed ?? deps.messages.replyContext(job.replyId, HISTORY_LENGTH),
-      deps.cancellation.watch(job.replyId, () => stop.abort()),
+      deps.cancellation.watch(job.replyId, () => stop.abort(), handed?.reply.createdAt),
     ]);
     if (read.status === 'rejected') {
       if (watched.status === 'fulfilled') watched.value();

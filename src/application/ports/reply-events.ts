@@ -50,6 +50,9 @@ export interface ReplyCancellation {
   /** Throws ServiceUnavailable('redis') when the request cannot be recorded (503: nothing was stopped). */
   requestStop(replyId: MessageId): Promise<void>;
   isStopRequested(replyId: MessageId): Promise<boolean>;
-  /** Calls `onStop` once a stop is requested for the reply, until the returned function is called. */
-  watch(replyId: MessageId, onStop: () => void): Promise<() => void>;
+  /**
+   * Calls `onStop` once a stop is requested for the reply, until the returned function is called (at once for a stop
+   * requested before). `createdAt`, when known: the reply's creation, before which no stop can have been requested.
+   */
+  watch(replyId: MessageId, onStop: () => void, createdAt?: Date): Promise<() => void>;
 }
