@@ -85,6 +85,9 @@ describe('the embedded database template', () => {
     const again = await openDatabase(config, logger);
     try {
       expect(await postgresRepositories(again.ems).users.findById(user.id)).toEqual(user);
+      // A small buffer cache: initdb's 128 MB was set up in the WebAssembly memory at every start.
+      const [buffers] = await again.ems.current().execute<{ shared_buffers: string }[]>('show shared_buffers');
+      expect(buffers?.shared_buffers).toBe('16MB');
     } finally {
       await again.close();
     }
