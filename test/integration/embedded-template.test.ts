@@ -85,9 +85,14 @@ describe('the embedded database template', () => {
     const again = await openDatabase(config, logger);
     try {
       expect(await postgresRepositories(again.ems).users.findById(user.id)).toEqual(user);
-      // A small buffer cache: initdb's 128 MB was set up in the WebAssembly memory at every start.
-      const [buffers] = await again.ems.current().execute<{ shared_buffers: string }[]>('show shared_buffers');
-      expect(buffers?.shared_buffers).toBe('16MB');
+      // Small shared memory: initdb's was set up in the WebAssembly memory at every start.
+      const [buffers] = await again.ems
+        .current()
+        .execute<{ shared_buffers: string }[]>('show shared_buffers');
+      const [connections] = await again.ems
+        .current()
+        .execute<{ max_connections: string }[]>('show max_connections');
+      expect([buffers?.shared_buffers, connections?.max_connections]).toEqual(['16MB', '5']);
     } finally {
       await again.close();
     }

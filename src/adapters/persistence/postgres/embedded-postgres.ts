@@ -20,18 +20,23 @@ function runningScripts(db: Queryable): Queryable['query'] {
 }
 
 /**
- * PostgreSQL's buffer cache in the embedded database. initdb's 128 MB is allocated and set up in the WebAssembly
- * memory at every start: with 16 MB, PGlite opened a data directory in 0.49-0.64 s instead of 0.91-0.96 s, and its
- * process took 164-184 MB instead of 282-299 MB (node, PGlite.create on the same directory, one after the other).
- * The embedded database is the one-machine trial's: its pages also stay in the OS's file cache.
+ * Settings of the embedded database that size its shared memory, which PGlite allocates and sets up in its
+ * WebAssembly memory at every start. initdb's 128 MB buffer cache: with 16 MB, PGlite opened a data directory in
+ * 0.49-0.64 s instead of 0.91-0.96 s, and its process took 164-184 MB instead of 282-299 MB (node, PGlite.create
+ * on the same directory, one after the other); the embedded database is the one-machine trial's, and its pages
+ * also stay in the OS's file cache. PGlite serves one connection: room for 5 instead of initdb's 100 took another
+ * 40-55 ms and 15 MB off.
  */
-const SHARED_BUFFERS = '16MB';
+const SETTINGS = { shared_buffers: '16MB', max_connections: '5' };
 
 /** PGlite on `path`: a new directory gets a copy of the prepared template (when `template`), else PGlite's initdb. */
 async function openPglite(path: string | undefined, template: boolean): Promise<PGlite> {
   if (path !== undefined && template && !(await holdsDatabase(path))) await copyTemplate(path);
   return PGlite.create(path, {
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...Object.entries(SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
   });
 }
 
