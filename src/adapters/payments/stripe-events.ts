@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Stripe from 'stripe';
+import { stripeSdk } from './stripe-sdk.ts';
 
 // Webhook events shaped and signed as Stripe sends them: the offline checkout delivers these, and the tests
 // build every Stripe event they send from here. Fields not given get valid defaults.
@@ -155,7 +155,7 @@ export function signStripeEvent(
   options: { timestamp?: number } = {},
 ): SignedEvent {
   const rawBody = typeof event === 'string' ? event : JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({
+  const signature = stripeSdk().webhooks.generateTestHeaderString({
     payload: rawBody,
     secret,
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),

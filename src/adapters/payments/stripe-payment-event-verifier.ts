@@ -1,4 +1,3 @@
-import Stripe from 'stripe';
 import {
   InvalidSignature,
   type PaymentEvent,
@@ -6,6 +5,7 @@ import {
 } from '#application/ports/payment-gateway.ts';
 import { ValidationFailed } from '#domain/shared/domain-error.ts';
 import { toPaymentEvent } from './stripe-event-parser.ts';
+import { stripeSdk } from './stripe-sdk.ts';
 
 /** Seconds a signed delivery stays acceptable (Stripe's own default). */
 const TOLERANCE_SECONDS = 300;
@@ -25,7 +25,7 @@ export class StripePaymentEventVerifier implements PaymentEventVerifier {
     if (!signature) throw new InvalidSignature('The Stripe-Signature header is missing');
     let event: unknown;
     try {
-      event = Stripe.webhooks.constructEvent(rawBody, signature, this.secret, TOLERANCE_SECONDS);
+      event = stripeSdk().webhooks.constructEvent(rawBody, signature, this.secret, TOLERANCE_SECONDS);
     } catch (error) {
       // constructEvent parses the body only after the signature matched: a SyntaxError is a signed non-JSON body.
       if (error instanceof SyntaxError) throw new ValidationFailed('body', 'The event body is not JSON');
