@@ -19,59 +19,46 @@ replyEventsContract('in-process', async () => {
   };
 });
 
+/** The reply events of two processes on one Redis namespace: each its own subscriber, the command client shared. */
+async function twoProcesses(options: { clockMarginMs?: number } = {}) {
+  const space = await redisNamespace();
+  const subscribers = [createBullMqClient(space.url), createBullMqClient(space.url)];
+  const [mine, theirs] = subscribers.map(
+    (subscriber) =>
+      new RedisReplyEvents({
+        client: space.client,
+        subscriber,
+        keyPrefix: space.prefix,
+        logger: new SilentLogger(),
+        ...options,
+      }),
+  ) as [RedisReplyEvents, RedisReplyEvents];
+  return {
+    mine,
+    theirs,
+    subscriber: subscribers[0]!,
+    client: space.client,
+    async close() {
+      await Promise.all(subscribers.map(closeClient));
+      await space.cleanUp();
+    },
+  };
+}
+
 withServices([await testRedis()], () => {
   replyEventsContract('redis', async () => {
-    const space = await redisNamespace();
-    const subscribers = [createBullMqClient(space.url), createBullMqClient(space.url)];
-    const [mine, theirs] = subscribers.map(
-      (subscriber) =>
-        new RedisReplyEvents({
-          client: space.client,
-          subscriber,
-          keyPrefix: space.prefix,
-          logger: new SilentLogger(),
-        }),
-    ) as [RedisReplyEvents, RedisReplyEvents];
-    return {
-      log: mine,
-      cancellation: mine,
-      peer: { log: theirs, cancellation: theirs },
-      async close() {
-        await Promise.all(subscribers.map(closeClient));
-        await space.cleanUp();
-      },
-    };
+    const { mine, theirs, close } = await twoProcesses();
+    return { log: mine, cancellation: mine, peer: { log: theirs, cancellation: theirs }, close };
   });
 
   describe('RedisReplyEvents stop requests', () => {
-    async function twoProcesses() {
-      const space = await redisNamespace();
-      const subscribers = [createBullMqClient(space.url), createBullMqClient(space.url)];
-      const [mine, theirs] = subscribers.map(
-        (subscriber) =>
-          new RedisReplyEvents({
-            client: space.client,
-            subscriber,
-            keyPrefix: space.prefix,
-            logger: new SilentLogger(),
-            clockMarginMs: 0,
-          }),
-      ) as [RedisReplyEvents, RedisReplyEvents];
-      const flagReads = vi.spyOn(space.client, 'exists');
-      return {
-        mine,
-        theirs,
-        subscriber: subscribers[0]!,
-        flagReads,
-        async close() {
-          await Promise.all(subscribers.map(closeClient));
-          await space.cleanUp();
-        },
-      };
+    async function twoProcessesCountingFlagReads() {
+      const processes = await twoProcesses({ clockMarginMs: 0 });
+      return { ...processes, flagReads: vi.spyOn(processes.client, 'exists') };
     }
 
     it('knows of a stop requested before the watch without reading Redis, when it has heard every stop since the reply was created', async () => {
-      const { mine, theirs, flagReads, close } = await twoProcesses();
+      const { mine, theirs, flagReads, close } = await twoProcessesCountingFlagReads();
       try {
         // Watching any reply subscribes this process to the stop requests.
         (await mine.watch(randomUUID(), () => {}))();
@@ -94,7 +81,7 @@ withServices([await testRedis()], () => {
     });
 
     it("reads the stop's flag for a reply created before this process heard every stop: before it subscribed, or before a break", async () => {
-      const { mine, theirs, subscriber, flagReads, close } = await twoProcesses();
+      const { mine, theirs, subscriber, flagReads, close } = await twoProcessesCountingFlagReads();
       try {
         const [early, late] = [randomUUID(), randomUUID()];
         const createdAt = new Date(Date.now() - 1);

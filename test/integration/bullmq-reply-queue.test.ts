@@ -18,11 +18,11 @@ import { BullMqReplyQueue } from '#adapters/queue/bullmq-reply-queue.ts';
 import { BullMqReplyWorker, type BullMqReplyWorkerOptions } from '#adapters/queue/bullmq-reply-worker.ts';
 import type { Scope } from '#adapters/system/scope.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
-import type { ReplyContext } from '#application/ports/message-repository.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { TOKENS } from '#bootstrap/tokens.ts';
 import { anExchange, aReplyJob } from '#test/support/builders.ts';
 import { replace, signedInUser, startTestApp } from '#test/support/http.ts';
+import { failingOnceRecordingContexts } from '#test/support/job-handlers.ts';
 import { ScriptedLanguageModel } from '#test/support/model-doubles.ts';
 import { redisNamespace } from '#test/support/redis-keys.ts';
 import { testRedis, withServices } from '#test/support/services.ts';
@@ -412,14 +412,7 @@ withServices([redis], () => {
 
     it("hands the send's context to its job's first run in this process only: a retry, or a run after it was kept too long, read it", async () => {
       const { queue } = aLocalQueue(20, undefined, 300);
-      const seen: (ReplyContext | undefined)[] = [];
-      const handler: ReplyJobHandler = {
-        handle: async (_job, context) => {
-          seen.push(context);
-          if (seen.length === 1) throw new LanguageModelError('busy', { retryable: true });
-        },
-        giveUp: async () => {},
-      };
+      const { handler, seen } = failingOnceRecordingContexts();
       const worker = await aWorker(handler, { local: queue });
       const { prompt, reply } = anExchange({ chatroomId: randomUUID() });
       const context = { reply, prompt, history: [] };

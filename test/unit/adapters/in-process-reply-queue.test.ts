@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InProcessReplyQueue } from '#adapters/queue/in-process-reply-queue.ts';
 import { LanguageModelError } from '#application/ports/language-model.ts';
-import type { ReplyContext } from '#application/ports/message-repository.ts';
 import type { ReplyJob, ReplyJobHandler } from '#application/ports/reply-queue.ts';
 import { aBuiltId, anExchange, aReplyJob } from '#test/support/builders.ts';
+import { failingOnceRecordingContexts } from '#test/support/job-handlers.ts';
 import { SilentLogger } from '#test/support/silent-logger.ts';
 
 /** Records when each attempt started; each attempt runs `attempt`. */
@@ -44,14 +44,7 @@ afterEach(async () => {
 
 describe('InProcessReplyQueue', () => {
   it("hands the send's context to the job's first attempt only: a retry reads it", async () => {
-    const seen: (ReplyContext | undefined)[] = [];
-    const handler: ReplyJobHandler = {
-      handle: async (_job, context) => {
-        seen.push(context);
-        if (seen.length === 1) throw new LanguageModelError('busy', { retryable: true });
-      },
-      giveUp: async () => {},
-    };
+    const { handler, seen } = failingOnceRecordingContexts();
     const queue = aQueue(handler, 1);
     const { prompt, reply } = anExchange({ chatroomId: aBuiltId() });
     const context = { reply, prompt, history: [] };
