@@ -1,5 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '#application/ports/logger.ts';
 import type { ReplyContext } from '#application/ports/message-repository.ts';
 import {
@@ -92,8 +93,8 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
   private readonly unclaimed = new Map<string, ReplyOutcome | EndedReply>();
   /** The jobs a worker of this process is running. */
   private readonly held = new Set<string>();
-  /** Contexts handed over with enqueues, for this process's worker (oldest first). */
-  private readonly handed = new Map<string, { context: ReplyContext; until: number }>();
+  /** Contexts handed over with enqueues, for this process's worker (HANDED_OVER_MS, HANDED_OVER_KEPT at most). */
+  private readonly handed: LRUCache<string, ReplyContext>;
   /** Waits following their job through Redis (with a local worker, the event reader stays open while any do). */
   private remoteWaits = 0;
   private readerIdle: NodeJS.Timeout | undefined;
@@ -101,6 +102,7 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
   constructor(options: BullMqReplyQueueOptions) {
     this.options = options;
     this.enqueueTimeoutMs = options.enqueueTimeoutMs ?? 2000;
+    this.handed = new LRUCache({ max: HANDED_OVER_KEPT, ttl: options.handedOverMs ?? HANDED_OVER_MS });
     this.queue = new Queue<ReplyJob>(REPLY_QUEUE_NAME, {
       connection: options.client,
       prefix: options.prefix,
@@ -117,7 +119,7 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
   async enqueue(job: ReplyJob, options: EnqueueOptions = {}): Promise<void> {
     // Kept before the add: the worker can take the job before the add's answer is read.
     if (options.context && this.options.localWorkerStateCheckMs !== undefined) {
-      this.handOver(job.replyId, options.context);
+      this.handed.set(job.replyId, options.context);
     }
     const adding = this.add(job, options.replaceFinished === true);
     try {
@@ -188,10 +190,9 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
 
   taken(replyId: MessageId): ReplyContext | undefined {
     this.held.add(replyId);
-    const handed = this.handed.get(replyId);
-    if (!handed) return undefined;
+    const context = this.handed.get(replyId);
     this.handed.delete(replyId);
-    return handed.until >= Date.now() ? handed.context : undefined;
+    return context;
   }
 
   released(replyId: MessageId): void {
@@ -244,16 +245,6 @@ export class BullMqReplyQueue implements ReplyQueue, CountsReplyJobs, LocalJobs 
     }
     const { replyId, userId, day, requestId, tier } = job;
     await this.queue.add(REPLY_JOB_NAME, { replyId, userId, day, requestId, tier }, { jobId: replyId });
-  }
-
-  /** Keeps a context for this process's worker; drops those it did not take in time (and the oldest beyond the bound). */
-  private handOver(replyId: MessageId, context: ReplyContext): void {
-    const now = Date.now();
-    for (const [id, { until }] of this.handed) {
-      if (until >= now && this.handed.size < HANDED_OVER_KEPT) break;
-      this.handed.delete(id);
-    }
-    this.handed.set(replyId, { context, until: now + (this.options.handedOverMs ?? HANDED_OVER_MS) });
   }
 
   private settle(replyId: string, outcome: ReplyOutcome | EndedReply): void {

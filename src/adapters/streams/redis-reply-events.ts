@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '#application/ports/logger.ts';
 import {
   isEnd,
@@ -78,8 +79,17 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
   private readonly tails = new Map<MessageId, Tail>();
   private readonly watchers = new StopWatchers();
   private stopsSubscribed: Promise<unknown> | null = null;
-  /** The stop requests the subscriber heard (every process hears every one), by reply, with when (oldest first). */
-  private readonly heardStops = new Map<MessageId, number>();
+  /**
+   * The stop requests the subscriber heard (every process hears every one), for HEARD_STOPS_MS. One dropped early
+   * (past HEARD_STOPS_KEPT): what was heard before now is no longer all there is to know.
+   */
+  private readonly heardStops = new LRUCache<MessageId, true>({
+    max: HEARD_STOPS_KEPT,
+    ttl: HEARD_STOPS_MS,
+    dispose: (_heard, _replyId, reason) => {
+      if (reason === 'evict') this.hearingSince = Date.now();
+    },
+  });
   /** Since when every stop request was heard: subscribed, with no break since (0: not now). */
   private hearingSince = 0;
   /** Counts the subscriber's disconnections: a subscription confirmed after one does not date from before it. */
@@ -202,21 +212,9 @@ export class RedisReplyEvents implements ReplyEventLog, ReplyCancellation {
     return this.hearingSince <= created - this.clockMarginMs && Date.now() - created < HEARD_STOPS_MS;
   }
 
-  /** Remembers a stop request heard; forgets those older than HEARD_STOPS_MS (and, past the bound, the oldest). */
-  private heard(replyId: MessageId): void {
-    const now = Date.now();
-    for (const [id, at] of this.heardStops) {
-      if (at > now - HEARD_STOPS_MS && this.heardStops.size < HEARD_STOPS_KEPT) break;
-      this.heardStops.delete(id);
-      // Forgotten early: what was heard before now is no longer all there is to know.
-      if (at > now - HEARD_STOPS_MS) this.hearingSince = now;
-    }
-    this.heardStops.set(replyId, now);
-  }
-
   private onMessage(channel: string, message: string): void {
     if (channel === this.stopsChannel()) {
-      this.heard(message as MessageId);
+      this.heardStops.set(message as MessageId, true);
       this.watchers.stop(message as MessageId);
       return;
     }
