@@ -10,6 +10,16 @@ import { serveWorkerMetrics } from './worker-metrics-server.ts';
  * ROLE allows).
  */
 async function main(): Promise<void> {
+  // Signals are heard from the first line: a SIGTERM while the service is still starting (opening its database, say)
+  // is kept and acted on once there is something to close, instead of killing the process half-started.
+  let stop: ((signal: string) => Promise<void>) | undefined;
+  let stopAsked: string | undefined;
+  const onSignal = (signal: string) => {
+    if (stop) void stop(signal);
+    else stopAsked ??= signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   try {
     process.loadEnvFile('.env');
   } catch {
@@ -33,6 +43,12 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   log.flush();
+  if (stopAsked !== undefined) {
+    log.info({ signal: stopAsked }, 'shutting down before serving');
+    await runtime.close();
+    log.info({}, 'stopped');
+    process.exit(0);
+  }
 
   const server =
     config.role === 'worker'
@@ -51,7 +67,7 @@ async function main(): Promise<void> {
       : null;
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
@@ -71,8 +87,6 @@ async function main(): Promise<void> {
     log.info({}, 'stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

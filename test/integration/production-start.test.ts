@@ -84,3 +84,27 @@ describe('offline payments', () => {
     expect(await service.stop('SIGTERM')).toBe(0);
   });
 });
+
+describe('a stop signal while the service is still starting', () => {
+  it('is kept until start-up is done, then the service closes what it opened and exits 0 without serving', async () => {
+    // The embedded database's first start (initdb) takes a second or more: the signal lands in the middle of it.
+    const dataDir = join(cwd, 'starting');
+    const service = await start({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    await service.logLine((entry) => entry.msg?.startsWith('STRIPE_WEBHOOK_SECRET') === true);
+    expect(service.logLines().map((line) => line.msg)).not.toContainEqual(
+      expect.stringMatching(/^adapters:/),
+    );
+
+    expect(await service.stop('SIGTERM')).toBe(0);
+    const messages = service.logLines().map((line) => line.msg);
+    expect(messages).toContain('shutting down before serving');
+    expect(messages.at(-1)).toBe('stopped');
+    expect(messages).not.toContainEqual(expect.stringMatching(/^listening/));
+    expect(await fetch(`${service.baseUrl}/readyz`).catch(() => null)).toBeNull();
+
+    // What it had opened was closed properly: the next start on the same data directory serves.
+    const again = await start({ DATA_DIR: dataDir });
+    await again.started(true);
+    expect(await again.stop('SIGTERM')).toBe(0);
+  }, 60_000);
+});
