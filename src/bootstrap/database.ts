@@ -1,6 +1,7 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { HealthCheck } from '#adapters/http/health-check.ts';
 import { applyMigrations } from '#adapters/persistence/postgres/apply-migrations.ts';
+import { type EmbeddedDatabase, openEmbedded } from '#adapters/persistence/postgres/embedded-database.ts';
 import { EntityManagers } from '#adapters/persistence/postgres/entity-managers.ts';
 import { ormOptions } from '#adapters/persistence/postgres/orm-options.ts';
 import type { Logger } from '#application/ports/logger.ts';
@@ -15,9 +16,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connects to PostgreSQL (DATABASE_URL) or starts the embedded one, and applies pending migrations unless told not to. */
-export async function openDatabase(config: Config['database'], logger: Logger): Promise<Database> {
-  const connection = config.url ? postgresServer(config.url, config.poolMax) : await embedded(config.dataDir);
+/**
+ * Connects to PostgreSQL (DATABASE_URL) or opens the embedded one (or takes `embedded`, already being opened), and
+ * applies pending migrations unless told not to.
+ */
+export async function openDatabase(
+  config: Config['database'],
+  logger: Logger,
+  embedded?: Promise<EmbeddedDatabase>,
+): Promise<Database> {
+  const connection = config.url
+    ? postgresServer(config.url, config.poolMax)
+    : await embeddedDatabase(embedded ?? openEmbedded(config.dataDir));
   const orm = await MikroORM.init(ormOptions(connection.options));
   try {
     if (config.migrateOnStart) await applyMigrations(orm, logger);
@@ -39,10 +49,13 @@ export async function openDatabase(config: Config['database'], logger: Logger): 
   };
 }
 
-/** PGlite (its WebAssembly PostgreSQL and ~20 MB of memory) is loaded only when the service runs it. */
-async function embedded(dataDir: string): Promise<{ options: Options; describe: string }> {
-  const { embeddedPostgres } = await import('#adapters/persistence/postgres/embedded-postgres.ts');
-  return embeddedPostgres(dataDir);
+/** MikroORM's options for the embedded database: Kysely's PGlite dialect, loaded only when the service runs it. */
+async function embeddedDatabase(
+  opening: Promise<EmbeddedDatabase>,
+): Promise<{ options: Options; describe: string }> {
+  const { embeddedOptions } = await import('#adapters/persistence/postgres/embedded-postgres.ts');
+  const database = await opening;
+  return { options: embeddedOptions(database), describe: database.describe };
 }
 
 /**

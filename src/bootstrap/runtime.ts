@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ContainerModule } from 'inversify';
 import { createHttpApp } from '#adapters/http/app.ts';
 import type { PrometheusMetrics } from '#adapters/metrics/prometheus-metrics.ts';
+import type { EmbeddedDatabase } from '#adapters/persistence/postgres/embedded-database.ts';
 import { PeriodicTask } from '#adapters/system/periodic-task.ts';
 import type { Scope } from '#adapters/system/scope.ts';
 import type { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
@@ -25,16 +26,18 @@ export interface Runtime {
 
 /**
  * Config → connections → container → HTTP: opens what the configuration asks for, builds the graph, starts the
- * worker when ROLE runs one, and builds the HTTP app on the use cases. `overrides` rebind tokens (see createContainer).
+ * worker when ROLE runs one, and builds the HTTP app on the use cases. `overrides` rebind tokens (see createContainer);
+ * `embedded` is the embedded database the caller started opening ahead of this (see main.ts), for this to take over.
  */
 export async function createRuntime(
   config: Config,
   logger: Logger,
   overrides: ContainerModule[] = [],
+  embedded?: Promise<EmbeddedDatabase>,
 ): Promise<Runtime> {
   const shutdown = new Shutdown();
   try {
-    const foundation = await connect(config, logger, shutdown);
+    const foundation = await connect(config, logger, shutdown, embedded);
     const container = await createContainer(foundation, overrides);
     const useCases = container.get(TOKENS.UseCases);
     const metrics = container.get(TOKENS.PrometheusMetrics);
@@ -87,11 +90,16 @@ function reconciling(
 }
 
 /** The database (unless DATABASE_URL=memory) and Redis (when REDIS_URL is set), each closed at shutdown. */
-async function connect(config: Config, logger: Logger, shutdown: Shutdown): Promise<Foundation> {
+async function connect(
+  config: Config,
+  logger: Logger,
+  shutdown: Shutdown,
+  embedded: Promise<EmbeddedDatabase> | undefined,
+): Promise<Foundation> {
   let database: Foundation['database'] = null;
   if (config.database.url !== 'memory') {
     const { openDatabase } = await import('./database.ts');
-    database = shutdown.closes(await openDatabase(config.database, logger));
+    database = shutdown.closes(await openDatabase(config.database, logger, embedded));
   }
   let redis: Foundation['redis'] = null;
   if (config.redis.url) {

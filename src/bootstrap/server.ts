@@ -5,7 +5,18 @@ import { enableCompileCache } from 'node:module';
  * ~1,500 modules from it instead of compiling them again. It covers only what is loaded after it is enabled, hence
  * the service in a module of its own (main.ts), imported here afterwards. The cache is in the OS temp dir, or in
  * NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off. It does not fail the start: a directory it cannot
- * write is only reported in its status.
+ * write is only reported in its status. Then .env, if there is one, into the environment.
  */
 enableCompileCache();
+try {
+  process.loadEnvFile('.env');
+} catch {
+  // no .env: the environment alone configures the service
+}
+// With no DATABASE_URL the service will likely open the embedded database: its thread starts now, loading PGlite on
+// the other core while this one loads the service (main.ts drops it if the configuration decides otherwise).
+if (!process.env.DATABASE_URL?.trim()) {
+  const { prestartPgliteThread } = await import('#adapters/persistence/postgres/pglite-thread.ts');
+  prestartPgliteThread();
+}
 await import('./main.ts');
