@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDatabase, openEmbedded } from '#adapters/persistence/postgres/embedded-database.ts';
-import { freePort, ServiceProcess } from '#test/support/server-process.ts';
+import { call, freePort, ServiceProcess } from '#test/support/server-process.ts';
 
 const src = (path: string) => new URL(`../../src/${path}`, import.meta.url).pathname;
 
@@ -173,23 +173,31 @@ registerHooks({
     return next(url, context);
   },
 });
-process.on('exit', () => process.stderr.write('ORDER ' + JSON.stringify(order) + '\\n'));
+if (process.argv[1]?.endsWith('/src/bootstrap/server.ts'))
+  process.on('exit', () => process.stderr.write('ORDER ' + JSON.stringify(order) + '\\n'));
 `)}`;
 
-describe('the service with nothing configured', () => {
-  it('starts the embedded database thread before it loads the rest of itself, so the two overlap', async () => {
+describe('npm start with nothing configured', () => {
+  it('serves on the embedded database, whose thread it starts and opens before it loads the rest of itself', async () => {
     const scratch = await mkdtemp(join(tmpdir(), 'pglite-thread-start-'));
+    // npm start's V8 options (which a thread refuses as its own) and the probe, through NODE_OPTIONS, in every node.
     const service = new ServiceProcess(
-      { DATA_DIR: join(scratch, 'data'), LOG_LEVEL: 'warn' },
-      await freePort(),
       {
-        command: [process.execPath, '--import', ORDER_PROBE, src('bootstrap/server.ts')],
-        cwd: scratch,
-        cleanEnv: true,
+        DATA_DIR: join(scratch, 'data'),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        GEMINI_API_KEY: '',
+        STRIPE_SECRET_KEY: '',
+        NODE_OPTIONS: `--import=${ORDER_PROBE}`,
       },
+      await freePort(),
+      { command: ['npm', 'start'], detached: true },
     );
     try {
       await service.started(true);
+      const mobile = `+9195${String(Date.now() % 100_000_000).padStart(8, '0')}`;
+      expect((await call(service.baseUrl, 'POST', '/auth/signup', { body: { mobile } })).status).toBe(201);
       expect(await service.stop('SIGTERM')).toBe(0);
       const line = service.output.split('\n').find((text) => text.startsWith('ORDER '));
       expect(JSON.parse(line!.slice('ORDER '.length))).toEqual([

@@ -71,9 +71,10 @@ interface Started {
 function newThread(): Started {
   const started: Started = {
     worker: new Worker(new URL('./pglite-thread-worker.ts', import.meta.url), {
-      // The process's options, but one that would make the thread's file unloadable (a script run with
-      // `node --input-type=module -e …`: the thread would take its file for that kind of input, and refuse it).
-      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+      // None of the process's options: a thread refuses V8's (npm start gives --max-old-space-size and others,
+      // which hold for the whole process anyway), and --input-type (a script run with `node --input-type=module
+      // -e …`) would make it refuse its own file.
+      execArgv: [],
     }),
   };
   started.worker.on('error', (error) => {
