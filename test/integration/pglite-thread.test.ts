@@ -114,6 +114,13 @@ describe('the embedded database thread', () => {
     expect(await outside).toBe(1);
   });
 
+  it('refuses a value that cannot cross threads, and answers the next statement as usual', async () => {
+    await expect(database.thread.query('select $1::text', [() => 'a function'])).rejects.toThrow(
+      /could not be cloned/,
+    );
+    expect((await database.thread.query<{ n: number }>('select 2 as n')).rows).toEqual([{ n: 2 }]);
+  });
+
   it('refuses a statement after it is closed, with a clear error', async () => {
     const another = await openEmbedded(undefined, { template: false });
     await another.thread.close();
@@ -141,6 +148,15 @@ describe('the embedded database thread and the life of its process', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe('42');
+  });
+
+  it('lets a process exit after a statement it refused (a value that cannot cross threads) was handled', () => {
+    const run = runScript(`
+await database.thread.query('select $1::text', [() => 'a function']).catch((error) => console.log(error.name));
+`);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe('DataCloneError');
   });
 
   it('keeps the process alive while a statement runs, though nothing else holds it', () => {

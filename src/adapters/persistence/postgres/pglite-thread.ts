@@ -138,9 +138,15 @@ export function startPgliteThread(options: PgliteThreadOptions): Promise<PgliteT
     if (closed) return Promise.reject(new Error('the embedded database is closed'));
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
+      try {
+        // Throws for a value that cannot cross threads (a function, say): nothing is left waiting for an answer.
+        worker.postMessage({ ...request, id });
+      } catch (error) {
+        reject(error);
+        return;
+      }
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       holdWhileBusy();
-      worker.postMessage({ ...request, id });
     });
   };
   const query =
