@@ -3,6 +3,7 @@ import { Chatroom } from '#domain/chatroom/chatroom.ts';
 import type { PersistenceFixture } from '#test/contract/fixtures.ts';
 import { anExchange, aUser } from '#test/support/builders.ts';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
+import { replyContextPlans } from '#test/support/reply-context-plans.ts';
 import { createTestDatabase, withServices } from '#test/support/services.ts';
 
 const database = await createTestDatabase();
@@ -11,7 +12,7 @@ const database = await createTestDatabase();
 const HISTORY = 4000;
 
 withServices([database], (database) => {
-  describe("a send's admit statement on PostgreSQL, with long conversations", () => {
+  describe("a send's admit and a reply's context on PostgreSQL, with long conversations", () => {
     let persistence: Awaited<ReturnType<typeof migratedPersistence>>;
     let repositories: PersistenceFixture;
     const user = aUser();
@@ -63,6 +64,21 @@ withServices([database], (database) => {
       // PostgreSQL plans a prepared statement for its values 5 times, then keeps a generic plan if it is no dearer.
       expect(Number(plans!.custom_plans)).toBe(5);
       expect(Number(plans!.generic_plans)).toBe(7);
+    });
+
+    it("reads a reply's context on its generic plan (made without the values), walking the chatroom's index", async () => {
+      const { prompt, reply } = anExchange({ chatroomId: rooms[0]!, now: new Date() });
+      await repositories.messages.addExchange(prompt, reply);
+      const context = await repositories.messages.replyContext(reply.id, 20);
+      expect(context?.prompt?.id).toBe(prompt.id);
+      expect(context?.history).toHaveLength(20);
+      const plans = (await replyContextPlans(database.url, reply.id)).join('\n');
+      expect(plans).toContain('Index Scan Backward using messages_chatroom_created_id_idx');
+      expect(plans).not.toContain('Sort');
+      // A plan made for the values would show them in its conditions; the generic one shows parameters.
+      expect(plans).not.toContain(reply.id);
+      expect(plans).not.toContain(prompt.id);
+      expect(plans).toMatch(/Index Cond: \(id = \$\d+\)/);
     });
   });
 });

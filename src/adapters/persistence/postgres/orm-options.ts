@@ -17,6 +17,9 @@ export function ormOptions(connection: Options): Options {
       snapshotOnMigrate: false,
       silent: true,
     },
+    // The one function (reply_context) is the migrations' too: the schema diff leaves the database's functions alone
+    // instead of dropping them for want of a declaration in the mappings.
+    schemaGenerator: { ignoreRoutines: true },
     allowGlobalContext: false,
     ...connection,
   };

@@ -94,26 +94,16 @@ function countedExchangeSql(columns: string, historyLimit: number): string {
 }
 
 /**
- * The reply, its prompt and the prompt's history (completed, newest first, as historyBefore) in one statement. The
- * history is a LATERAL subquery with its own ORDER BY and LIMIT, so PostgreSQL walks
+ * The reply, its prompt and the prompt's history (completed, newest first, as historyBefore) in one call of the
+ * reply_context function (migration 20261201120000): its statements always run on their generic plan, which walks
  * messages_chatroom_created_id_idx backwards from the prompt and stops after `limit` rows. Written as a plain join
  * with the prompt instead, it read every earlier message of the chatroom (a bitmap scan, then a sort): 3.2 ms for a
- * chatroom of 5,000 messages against 0.16 ms (EXPLAIN ANALYZE), a send's cost growing with the conversation.
- * The limit stays a parameter: among many short chatrooms the plan made for the value 20 is still a bitmap scan and
- * a sort for a long one, while the generic plan the prepared statement settles on walks the index (README).
+ * chatroom of 5,000 messages against 0.16 ms (EXPLAIN ANALYZE), a send's cost growing with the conversation. As a
+ * prepared statement, the plan depended on the database: with many short chatrooms the plans made for the values
+ * (the first five runs of each connection) were that bitmap scan and sort for a long one, and with long chatrooms
+ * PostgreSQL planned it again on every run (~0.5 ms each), finding the generic plan dearer than one for the value 20.
  */
-function replyContextSql(columns: string): string {
-  return `
-  with r as (select ${columns} from messages where id = ?),
-  p as (select ${columns} from messages where id = (select in_reply_to from r))
-  select 0 as part, * from r
-  union all select 1 as part, * from p
-  union all select 2 as part, h.* from p cross join lateral (
-    select ${columns} from messages h
-    where h.chatroom_id = p."chatroom_id" and h.status = 'completed' and (h.created_at, h.id) < (p."created_at", p."id")
-    order by h.created_at desc, h.id desc limit ?
-  ) h`;
-}
+const REPLY_CONTEXT_SQL = 'select "part", ("message").* from reply_context(?::uuid, ?::int)';
 
 /** The columns a reply's settling writes. */
 const SETTLED_COLUMNS: [keyof MessageProps, string][] = [
@@ -127,14 +117,12 @@ const SETTLED_COLUMNS: [keyof MessageProps, string][] = [
 export class PostgresMessageRepository implements MessageRepository {
   private readonly ems: EntityManagers;
   private readonly messages: TableRows<Message>;
-  private readonly replyContextSql: string;
   /** countedExchangeSql per history limit (the few lengths the service asks for). */
   private readonly countedExchangeSql = new Map<number, string>();
 
   constructor(ems: EntityManagers) {
     this.ems = ems;
     this.messages = ems.rowsOf(MessageSchema);
-    this.replyContextSql = replyContextSql(this.messages.columns);
   }
 
   async addCountedExchange(prompt: Message, reply: Message, count: PromptCount): Promise<CountedExchange> {
@@ -182,7 +170,7 @@ export class PostgresMessageRepository implements MessageRepository {
 
   async replyContext(replyId: MessageId, historyLength: number): Promise<ReplyContext | null> {
     if (!isUuid(replyId)) return null;
-    const rows = await this.ems.query<{ part: number } & Record<string, unknown>>(this.replyContextSql, [
+    const rows = await this.ems.query<{ part: number } & Record<string, unknown>>(REPLY_CONTEXT_SQL, [
       replyId,
       historyLength,
     ]);
