@@ -30,7 +30,10 @@ withServices([database], (database) => {
       const chatroom = aChatroom({ ownerId: user.id });
       await repositories.chatrooms.create(chatroom);
       const holder = new pg.Client({ connectionString: database.url });
+      // Watches from outside the holder's transaction: inside it, pg_stat_activity is the snapshot its first read took.
+      const observer = new pg.Client({ connectionString: database.url });
       await holder.connect();
+      await observer.connect();
       try {
         await holder.query('begin');
         await holder.query('select pg_advisory_xact_lock($1, hashtext($2))', [ADMIT_TURN_LOCK, user.id]);
@@ -41,7 +44,7 @@ withServices([database], (database) => {
         // The admit waits on the advisory lock (the quota row does not exist yet: nothing else could hold it up).
         let waiting: unknown[] = [];
         for (let i = 0; i < 200 && waiting.length === 0; i++) {
-          const { rows } = await holder.query(
+          const { rows } = await observer.query(
             `select pid from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory'
              and query like '%pg_advisory_xact_lock%' and datname = current_database()`,
           );
@@ -54,6 +57,7 @@ withServices([database], (database) => {
         await expect(admit).resolves.toMatchObject({ admitted: true, used: 1 });
       } finally {
         await holder.end();
+        await observer.end();
       }
     });
   });
