@@ -5,8 +5,9 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startupWarnings } from './startup-warnings.ts';
 
 /**
- * The service, imported by the entry point (server.ts, which has read .env): config → connections → container → HTTP (and the worker when
- * ROLE allows). The runtime (the rest of the service) is imported once the embedded database has started opening.
+ * The service, imported by the entry point (server.ts, which has read .env): config → connections → container →
+ * HTTP (and the worker when ROLE allows). The runtime (the rest of the service) is imported once the embedded
+ * database has started opening.
  */
 async function main(): Promise<void> {
   // Signals are heard from the first line: a SIGTERM while the service is still starting (opening its database, say)
