@@ -11,7 +11,7 @@ import { type PgliteThread, startPgliteThread } from './pglite-thread.ts';
  * also stay in the OS's file cache. PGlite serves one connection: room for 5 instead of initdb's 100 took another
  * 40-55 ms and 15 MB off.
  */
-export const SETTINGS = { shared_buffers: '16MB', max_connections: '5' };
+const SETTINGS = { shared_buffers: '16MB', max_connections: '5' };
 
 /** An embedded database being opened, or open: its thread, and what to call it in the start-up line. */
 export interface EmbeddedDatabase {
