@@ -8,6 +8,7 @@
  *   BENCH_ROUTES=me npm run bench:profile       # one of: list, me, send
  *   BENCH_KEEP_PROFILES=1 …                     # keeps the .cpuprofile files (open them in Chrome's DevTools)
  *   BENCH_CHECKOUT=<dir> …                      # profiles the service of another checkout (a worktree of an older commit)
+ *   BENCH_PROF_INTERVAL=100 …                   # samples every 100 µs instead of every 1,000
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,7 +110,11 @@ async function profileRoute(route: string): Promise<void> {
     name: `profile_${route}`,
     cwd: process.env.BENCH_CHECKOUT ?? ROOT,
     mode: 'postgres',
-    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    nodeArgs: [
+      '--cpu-prof',
+      ...(process.env.BENCH_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BENCH_PROF_INTERVAL}`] : []),
+      `--cpu-prof-dir=${profileDir}`,
+    ],
   });
   try {
     const send = route === 'send';

@@ -4,6 +4,7 @@ import { createHttpApp } from '#adapters/http/app.ts';
 import type { PrometheusMetrics } from '#adapters/metrics/prometheus-metrics.ts';
 import type { EmbeddedDatabase } from '#adapters/persistence/postgres/embedded-database.ts';
 import { PeriodicTask } from '#adapters/system/periodic-task.ts';
+import { PinoLogger } from '#adapters/system/pino-logger.ts';
 import type { Scope } from '#adapters/system/scope.ts';
 import type { ReconcileReplies } from '#application/messaging/reconcile-replies.ts';
 import type { Logger } from '#application/ports/logger.ts';
@@ -49,10 +50,13 @@ export async function createRuntime(
     }
     const extraRoutes = new Hono();
     for (const routes of container.getAll(TOKENS.ExtraRoutes)) extraRoutes.route('/', routes);
+    const log = container.get(TOKENS.Logger);
     const app = createHttpApp({
       useCases,
       healthChecks: container.getAll(TOKENS.HealthCheck),
-      log: container.get(TOKENS.Logger),
+      log,
+      // pino's lines are formatted by hand for the one line every request writes (see PinoLogger.request).
+      requestLog: log instanceof PinoLogger ? (line) => log.request(line) : undefined,
       scope: container.get(TOKENS.Scope),
       extraRoutes,
       corsOrigins: config.corsOrigins,

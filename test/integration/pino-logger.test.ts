@@ -5,26 +5,28 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const children: ChildProcess[] = [];
 
 /** A process that logs through PinoLogger as `script` says; its stdout lines as they arrive. */
-function logging(script: string) {
+function logging(script: string, level = 'info') {
   const child = spawn(
     process.execPath,
     [
       '--input-type=module',
       '-e',
       `import { PinoLogger } from './src/adapters/system/pino-logger.ts';
-       const log = new PinoLogger('info');
+       const log = new PinoLogger('${level}');
        const busy = (ms) => { const end = Date.now() + ms; while (Date.now() < end); };
        ${script}`,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   children.push(child);
-  const lines: { msg: string; at: number }[] = [];
+  const lines: { msg: string; at: number; text: string }[] = [];
   let rest = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     const parts = (rest + chunk.toString('utf8')).split('\n');
     rest = parts.pop() ?? '';
-    for (const line of parts) lines.push({ msg: (JSON.parse(line) as { msg: string }).msg, at: Date.now() });
+    for (const line of parts) {
+      lines.push({ msg: (JSON.parse(line) as { msg: string }).msg, at: Date.now(), text: line });
+    }
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   /** Resolves once `msg` was written, or rejects after `ms`. */
@@ -72,5 +74,46 @@ describe('PinoLogger on stdout', () => {
 
     expect(await child.exited).toBe(0);
     await child.written('last words', 1_000);
+  });
+
+  describe("a request's line", () => {
+    const line = `{ reqId: 'r-1', method: 'GET', path: '/chatroom/"quoted"\\\\ü\\n\\u2028', status: 404, ms: 1.5 }`;
+
+    it('is the line info(line, "request") writes, byte for byte but the time, with the bindings of a child', async () => {
+      const child = logging(
+        `log.request(${line}); log.info(${line}, 'request');
+         const child = log.child({ replyId: 'x' }); child.request(${line}); child.info(${line}, 'request');
+         log.warn({}, 'done'); setTimeout(() => {}, 30_000);`,
+      );
+
+      await child.written('done', 5_000);
+      const [fast, pino, fastChild, pinoChild] = child.lines.map(({ text }) =>
+        text.replace(/"time":\d+/, '"time":0'),
+      );
+      expect(fast).toBe(pino);
+      expect(fastChild).toBe(pinoChild);
+      expect(JSON.parse(fastChild!)).toEqual({
+        level: 30,
+        time: 0,
+        service: 'gemini-chat',
+        replyId: 'x',
+        reqId: 'r-1',
+        method: 'GET',
+        path: '/chatroom/"quoted"\\ü\n\u2028',
+        status: 404,
+        ms: 1.5,
+        msg: 'request',
+      });
+    });
+
+    it('is not written by a logger set above info', async () => {
+      const child = logging(
+        `log.request(${line}); log.warn({}, 'done'); setTimeout(() => {}, 30_000);`,
+        'warn',
+      );
+
+      await child.written('done', 5_000);
+      expect(child.lines.map(({ msg }) => msg)).toEqual(['done']);
+    });
   });
 });

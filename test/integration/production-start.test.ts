@@ -69,6 +69,20 @@ describe('NODE_ENV=production', () => {
       'ALLOW_OFFLINE_MODEL=true: replies come from the offline model',
       'ALLOW_OFFLINE_PAYMENTS=true: anyone can upgrade to Pro on the offline checkout page',
     ]);
+    // Every request answered writes its line (formatted by PinoLogger.request) on stdout.
+    await fetch(`${service.baseUrl}/healthz?probe=1`, { headers: { 'X-Request-Id': 'production-line' } });
+    const line = await service.logLine((candidate) => candidate.reqId === 'production-line');
+    expect(line).toEqual({
+      level: 30,
+      time: expect.any(Number),
+      service: 'gemini-chat',
+      reqId: 'production-line',
+      method: 'GET',
+      path: '/healthz',
+      status: 200,
+      ms: expect.any(Number),
+      msg: 'request',
+    });
     expect(await service.stop('SIGTERM')).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from '#application/ports/logger.ts';
 import type { UseCases } from '#application/use-cases.ts';
+import type { RequestLine } from '../system/pino-logger.ts';
 import type { Scope } from '../system/scope.ts';
 import { allowedMethodsOf } from './allowed-methods.ts';
 import type { AppEnv } from './auth-middleware.ts';
@@ -32,6 +33,8 @@ export interface HttpAppOptions {
   useCases: UseCases;
   healthChecks: HealthCheck[];
   log: Logger;
+  /** Writes each request's line; none: `log.info(line, 'request')`. */
+  requestLog?: (line: RequestLine) => void;
   /** Runs each request in its own unit of work (e.g. an EntityManager fork). */
   scope?: Scope;
   /** Extra routes mounted at the root (the offline checkout pages). */
@@ -111,6 +114,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
 
   // One middleware around everything else: the request's id and headers, its unit of work, its log line and metric.
   const { scope } = options;
+  const requestLog = options.requestLog ?? ((line: RequestLine) => log.info({ ...line }, 'request'));
   app.use(async (c, next) => {
     const started = performance.now();
     stampResponse(c);
@@ -118,7 +122,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     const ms = performance.now() - started;
     const { method, path } = c.req;
     const { status } = c.res;
-    log.info({ reqId: c.get('requestId'), method, path, status, ms: Math.round(ms * 10) / 10 }, 'request');
+    requestLog({ reqId: c.get('requestId'), method, path, status, ms: Math.round(ms * 10) / 10 });
     options.metrics?.requestServed({ method, route: routePattern(c), status, seconds: ms / 1000 });
   });
   // Before the routes and their authentication: a preflight carries no token.

@@ -33,6 +33,17 @@ function flushNow(destination: ReturnType<typeof pino.destination>): void {
   }
 }
 
+/** One request's access line: what the HTTP adapter writes for every request it answers. */
+export interface RequestLine {
+  reqId: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+const INFO = 30;
+
 /** The application's Logger port on pino: JSON lines on stdout, the authorization header redacted. */
 export class PinoLogger implements Logger {
   private readonly pino: pino.Logger;
@@ -50,6 +61,26 @@ export class PinoLogger implements Logger {
 
   info(fields: Record<string, unknown>, message: string): void {
     this.pino.info(fields, message);
+  }
+
+  /**
+   * The line `info(line, 'request')` writes, byte for byte, but formatted here: the level, the time, this logger's
+   * bindings (pino's own serialized copy of them), the five fields, the message; written to the same buffer. Every
+   * request writes one, and pino's generic path (each field looked up for a serializer, a redaction, a formatter,
+   * then escaped) was the largest single cost of a cached read after the socket writes: in one run of wrk at 50
+   * connections, the cached list served 0.78 of the ideal shape's requests with pino's line, 0.83 with this one and
+   * 0.85 with none (`BENCH_BASELINE=HEAD BENCH_ONLY=reads npm run bench`: 0.77 → 0.82).
+   */
+  request(line: RequestLine): void {
+    const logger = this.pino;
+    if (logger.levelVal > INFO) return;
+    const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
+    const stream = (logger as unknown as Record<symbol, { write(text: string): void }>)[
+      pino.symbols.streamSym
+    ];
+    stream?.write(
+      `{"level":${INFO},"time":${Date.now()}${bindings},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"ms":${line.ms},"msg":"request"}\n`,
+    );
   }
 
   warn(fields: Record<string, unknown>, message: string): void {
