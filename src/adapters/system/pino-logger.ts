@@ -47,6 +47,9 @@ const INFO = 30;
 /** The application's Logger port on pino: JSON lines on stdout, the authorization header redacted. */
 export class PinoLogger implements Logger {
   private readonly pino: pino.Logger;
+  /** pino's serialized copy of this logger's bindings (`,"service":"gemini-chat"`…) and its destination. */
+  private readonly bindings: string;
+  private readonly destination: { write(text: string): void } | undefined;
 
   /** `source`: the level of a new root logger, or the pino child that child() wraps. */
   constructor(source: string | pino.Logger) {
@@ -57,6 +60,9 @@ export class PinoLogger implements Logger {
             bufferedStdout(),
           )
         : source;
+    const internals = this.pino as unknown as Record<symbol, unknown>;
+    this.bindings = (internals[pino.symbols.chindingsSym] as string | undefined) ?? '';
+    this.destination = internals[pino.symbols.streamSym] as { write(text: string): void } | undefined;
   }
 
   info(fields: Record<string, unknown>, message: string): void {
@@ -72,14 +78,9 @@ export class PinoLogger implements Logger {
    * 0.85 with none (`BENCH_BASELINE=HEAD BENCH_ONLY=reads npm run bench`: 0.77 → 0.82).
    */
   request(line: RequestLine): void {
-    const logger = this.pino;
-    if (logger.levelVal > INFO) return;
-    const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
-    const stream = (logger as unknown as Record<symbol, { write(text: string): void }>)[
-      pino.symbols.streamSym
-    ];
-    stream?.write(
-      `{"level":${INFO},"time":${Date.now()}${bindings},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"ms":${line.ms},"msg":"request"}\n`,
+    if (this.pino.levelVal > INFO) return;
+    this.destination?.write(
+      `{"level":${INFO},"time":${Date.now()}${this.bindings},"reqId":${JSON.stringify(line.reqId)},"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"ms":${line.ms},"msg":"request"}\n`,
     );
   }
 
