@@ -53,7 +53,7 @@ const PRO_STATUS_LIST = PRO_STATUSES.map((status) => {
 /** The first key of the advisory lock a user's admits queue on (the second: a hash of the user id). */
 export const ADMIT_TURN_LOCK = 1663;
 
-function countedExchangeSql(columns: string, historyLimit: number): string {
+export function countedExchangeSql(columns: string, historyLimit: number): string {
   if (!Number.isSafeInteger(historyLimit) || historyLimit < 0)
     throw new RangeError(`history limit ${historyLimit}`);
   return `
