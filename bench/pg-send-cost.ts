@@ -12,9 +12,9 @@
  * Needs the PostgreSQL server on this machine (its processes' CPU is read from /proc).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { v7 } from 'uuid';
 import { countedExchangeSql } from '../src/adapters/persistence/postgres/postgres-message-repository.ts';
 import { createDatabase } from './service.ts';
 
@@ -131,10 +131,10 @@ async function measure(client: pg.Client): Promise<void> {
     },
     {
       what: 'a commit (a one-row HOT update, committed)',
-      check: () => undefined,
+      check: oneRow,
       call: () => ({
         name: 'floor_commit',
-        text: 'update bench_counter set n = n + 1 where id = 1',
+        text: 'update bench_counter set n = n + 1 where id = 1 returning n',
         values: [],
       }),
     },
@@ -143,7 +143,8 @@ async function measure(client: pg.Client): Promise<void> {
       check: admitted,
       call: (i: number) => {
         const room = ROOMS[i % ROOMS.length]!;
-        const [promptId, replyId] = [randomUUID(), randomUUID()];
+        // Time-ordered ids, as the service's (UuidV7Ids): they land at the primary key's right edge.
+        const [promptId, replyId] = [v7(), v7()];
         replies.push(replyId);
         const now = new Date();
         const values = [
