@@ -15,8 +15,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { v7 } from 'uuid';
+import { numberedPlaceholders } from '../src/adapters/persistence/postgres/entity-managers.ts';
 import { countedExchangeSql } from '../src/adapters/persistence/postgres/postgres-message-repository.ts';
-import { createDatabase } from './service.ts';
+import { createDatabase, seedHistory } from './service.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 200);
@@ -48,12 +49,6 @@ function postgresTicks(): number {
 
 const tickMicros = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
-/** `?` placeholders to `$n`, as EntityManagers.query sends them. */
-function numbered(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
-
 async function main(): Promise<void> {
   const database = await createDatabase(`bench_pg_${process.pid}`);
   try {
@@ -66,6 +61,8 @@ async function main(): Promise<void> {
     await client.connect();
     try {
       await seed(client);
+      // The history the HTTP bench's services start from, then ANALYZE.
+      await seedHistory(database.url, ROOMS, HISTORY);
       await measure(client);
     } finally {
       await client.end();
@@ -85,16 +82,8 @@ async function seed(client: pg.Client): Promise<void> {
      select room::uuid, $1, 'room', now(), now() from unnest($2::text[]) room`,
     [USER, ROOMS],
   );
-  await client.query(
-    `insert into messages (id, chatroom_id, role, content, status, created_at)
-     select gen_random_uuid(), room::uuid, case when j % 2 = 0 then 'user' else 'model' end,
-       'an earlier message of the conversation, number ' || j, 'completed', now() - interval '1 day' + j * interval '1 second'
-     from unnest($1::text[]) room, generate_series(1, $2::int) j`,
-    [ROOMS, HISTORY],
-  );
   await client.query('create table bench_counter (id int primary key, n int not null)');
   await client.query('insert into bench_counter values (1, 0)');
-  await client.query('analyze');
 }
 
 interface Statement {
@@ -113,8 +102,8 @@ const oneRow = (rows: Record<string, unknown>[]) => {
 };
 
 async function measure(client: pg.Client): Promise<void> {
-  const admitText = (limit: number) => numbered(countedExchangeSql(COLUMNS, limit));
-  const settle = numbered(
+  const admitText = (limit: number) => numberedPlaceholders(countedExchangeSql(COLUMNS, limit));
+  const settle = numberedPlaceholders(
     "update messages set status = ?, content = ?, token_usage = ?::jsonb, error = ? where id = ? and status = 'pending' returning id",
   );
   const replies: string[] = [];

@@ -166,7 +166,7 @@ export async function startBenchService(options: {
 }
 
 /** `count` completed messages in each chatroom, a prompt and its reply in turn, one second apart; then ANALYZE. */
-async function seedHistory(url: string, roomIds: string[], count: number): Promise<void> {
+export async function seedHistory(url: string, roomIds: string[], count: number): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { numberedPlaceholders } from '#adapters/persistence/postgres/entity-managers.ts';
 import type { PersistenceFixture } from '#test/contract/fixtures.ts';
 import { anExchange } from '#test/support/builders.ts';
 import { migratedPersistence } from '#test/support/postgres-persistence.ts';
@@ -198,8 +199,7 @@ withServices([inUse], (inUse) => {
       sent.length = 0;
       expect(await repositories.messages.complete(reply, 'Done', null)).toBe(true);
       const [settle] = sent.splice(0).filter(({ sql }) => sql.startsWith('update messages'));
-      let n = 0;
-      await session.query(`prepare settle as ${settle!.sql.replace(/\?/g, () => `$${++n}`)}`);
+      await session.query(`prepare settle as ${numberedPlaceholders(settle!.sql)}`);
       const values = settle!.params.map((value) =>
         value === null ? 'null' : session.escapeLiteral(String(value)),
       );

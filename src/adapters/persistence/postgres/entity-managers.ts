@@ -70,10 +70,9 @@ export class EntityManagers {
     let statement = this.statements.get(sql);
     if (!statement) {
       if (sql.includes('??')) throw new Error('query(): a literal ? has no place in a prepared statement');
-      let n = 0;
       // Named after the text, so that every EntityManagers on one pool gives a text the same name.
       const name = `gc_${createHash('sha256').update(sql).digest('base64url').slice(0, 24)}`;
-      statement = { name, text: sql.replace(/\?/g, () => `$${++n}`) };
+      statement = { name, text: numberedPlaceholders(sql) };
       this.statements.set(sql, statement);
     }
     return statement;
@@ -88,4 +87,10 @@ export class EntityManagers {
   rowsOf<T extends object>(schema: EntityName<T>): TableRows<T> {
     return new TableRows(this.orm.getMetadata().get(schema), this.orm.em.getPlatform());
   }
+}
+
+/** A statement's `?` placeholders as PostgreSQL's `$1`, `$2`, … in order (the text query() prepares). */
+export function numberedPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
 }
