@@ -26,6 +26,8 @@ function environment(dataDir: string): Record<string, string> {
   delete env.REDIS_URL;
   return {
     ...env,
+    // As `npm start` sets it: the compile cache on from the first module (the .ts entry included), not from main.ts.
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache'),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     JWT_SECRET: 'bench-embedded-start-'.padEnd(48, 'x'),

@@ -55,7 +55,7 @@ function v8FlagsOfStart(cwd: string): string[] {
   const start = (
     JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
   ).scripts?.start;
-  const flags = /\bnode((?:\s+--(?!import\b)\S+)*)/.exec(start ?? '')?.[1] ?? '';
+  const flags = /(?:^|\s)node((?:\s+--(?!import\b)\S+)*)/.exec(start ?? '')?.[1] ?? '';
   return flags
     .split(/\s+/)
     .filter(Boolean)
