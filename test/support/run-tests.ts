@@ -20,16 +20,18 @@ function outcome(): Outcome {
 try {
   await vitest.start(filter);
   const { crashed } = outcome();
+  // Without a crash, vitest's own exit code stands (it counts what this does not: no test files found, say).
   if (crashed.length > 0) {
     const names = crashed.map((file) => relative(process.cwd(), file)).join(', ');
     process.stdout.write(`\nrunning again, once, after a signal killed its worker: ${names}\n`);
     await vitest.rerunTestSpecifications(crashed.flatMap((file) => vitest.getModuleSpecifications(file)));
-    // Else vitest's own exit code stands (it counts what this does not: no test files found, say).
     const result = outcome();
     process.exitCode = result.failed === 0 && result.errors === 0 && result.crashed.length === 0 ? 0 : 1;
   }
 } catch (error) {
-  console.error(error);
+  // vitest's own errors (no test files found, say) read best as their message, as its CLI prints them.
+  const own = String((error as { code?: unknown }).code ?? '').startsWith('VITEST_');
+  console.error(own ? (error as Error).message : error);
   process.exitCode = 1;
 }
 await vitest.exit();
