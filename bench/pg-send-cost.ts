@@ -15,8 +15,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { v7 } from 'uuid';
-import { numberedPlaceholders } from '../src/adapters/persistence/postgres/entity-managers.ts';
-import { countedExchangeSql } from '../src/adapters/persistence/postgres/postgres-message-repository.ts';
+import { numberedPlaceholders } from '#adapters/persistence/postgres/entity-managers.ts';
+import { countedExchangeSql } from '#adapters/persistence/postgres/postgres-message-repository.ts';
 import { createDatabase, seedHistory } from './service.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
