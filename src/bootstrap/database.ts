@@ -28,11 +28,24 @@ export async function openDatabase(
   const connection = config.url
     ? postgresServer(config.url, config.poolMax)
     : await embeddedDatabase(embedded ?? openEmbedded(config.dataDir));
-  const orm = await MikroORM.init(ormOptions(connection.options));
+  // MikroORM.init queries nothing: an embedded database still opening (on its own thread) is waited for after it.
+  const orm = await MikroORM.init(ormOptions(connection.options)).catch(async (error: unknown) => {
+    if ('opening' in connection)
+      await connection.opening.then((database) => database.thread.close()).catch(() => {});
+    throw error;
+  });
+  const close = async () => {
+    await orm.close();
+    // The dialect closes the embedded database only once it has taken it, i.e. after a first query.
+    const database = 'opening' in connection ? await connection.opening.catch(() => undefined) : undefined;
+    if (database && !database.thread.closed) await database.thread.close();
+  };
+  let describe: string;
   try {
+    describe = 'opening' in connection ? (await connection.opening).describe : connection.describe;
     if (config.migrateOnStart) await applyMigrations(orm, logger);
   } catch (error) {
-    await orm.close();
+    await close().catch(() => {});
     throw error;
   }
   const ems = new EntityManagers(orm);
@@ -44,18 +57,20 @@ export async function openDatabase(
         await ems.current().execute('select 1');
       },
     },
-    describe: connection.describe,
-    close: () => orm.close(),
+    describe,
+    close,
   };
 }
 
-/** MikroORM's options for the embedded database: Kysely's PGlite dialect, loaded only when the service runs it. */
+/**
+ * MikroORM's options for the embedded database, while it opens: Kysely's PGlite dialect, loaded only when the service
+ * runs it, takes the database at its first query.
+ */
 async function embeddedDatabase(
   opening: Promise<EmbeddedDatabase>,
-): Promise<{ options: Options; describe: string }> {
+): Promise<{ options: Options; opening: Promise<EmbeddedDatabase> }> {
   const { embeddedOptions } = await import('#adapters/persistence/postgres/embedded-postgres.ts');
-  const database = await opening;
-  return { options: embeddedOptions(database), describe: database.describe };
+  return { options: embeddedOptions(opening), opening };
 }
 
 /**
