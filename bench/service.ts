@@ -51,6 +51,14 @@ export async function createDatabase(name: string): Promise<{ url: string; drop(
  * each checkout's service as it would run in production: every `--flag` of its `node` command before `--import`;
  * `${VAR:-default}` takes VAR from this environment, else its default.
  */
+/** The module `npm start` runs in the checkout at `cwd` (src/bootstrap/start.ts, or server.ts before the bundle). */
+export function entryOfStart(cwd: string): string {
+  const start = (
+    JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
+  ).scripts?.start;
+  return /(\S+\.ts)\s*$/.exec(start ?? '')?.[1] ?? 'src/bootstrap/server.ts';
+}
+
 function v8FlagsOfStart(cwd: string): string[] {
   const start = (
     JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
@@ -111,7 +119,7 @@ export async function startBenchService(options: {
   };
   const child = spawn(
     process.execPath,
-    [...v8FlagsOfStart(options.cwd), ...(options.nodeArgs ?? []), 'src/bootstrap/server.ts'],
+    [...v8FlagsOfStart(options.cwd), ...(options.nodeArgs ?? []), entryOfStart(options.cwd)],
     {
       cwd: options.cwd,
       env,

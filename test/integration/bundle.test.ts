@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle, currentBundle } from '#bootstrap/bundle.ts';
+import { deleteKeys } from '#test/support/redis-keys.ts';
+import { call, freePort, newChatroom, ServiceProcess, signedUpUser } from '#test/support/server-process.ts';
+import { createTestDatabase, testRedis, withServices } from '#test/support/services.ts';
+
+/** A message sent through a running service, answered (the offline model) through its queue. */
+async function sendsAndIsAnswered(service: ServiceProcess): Promise<void> {
+  const token = await signedUpUser(service.baseUrl);
+  const chatroomId = await newChatroom(service.baseUrl, token, 'Bundled');
+  const sent = await call(service.baseUrl, 'POST', `/chatroom/${chatroomId}/message`, {
+    token,
+    body: { content: 'Are you bundled?' },
+  });
+  expect(sent.status).toBe(201);
+  expect(sent.body.reply).toMatchObject({ role: 'model', status: 'completed' });
+  expect(sent.body.reply.content.length).toBeGreaterThan(0);
+  const list = await call(service.baseUrl, 'GET', '/chatroom', { token });
+  expect(list.body.chatrooms.map((room: { id: string }) => room.id)).toEqual([chatroomId]);
+}
+
+/**
+ * `npm start` runs the service bundled (src/bootstrap/bundle.ts, start.ts): the bundle must be the service, whole
+ * (its database opened in its thread from the migrations and the template in src/, the web client, the API
+ * reference, a reply from the queue), and must be built again when a file it holds has changed.
+ */
+const database = await createTestDatabase();
+const redis = await testRedis();
+const PROJECT_CACHE = new URL('../../.cache', import.meta.url).pathname;
+const running = new Set<ServiceProcess>();
+let scratch: string;
+let bundleDir: string;
+let entry: string;
+
+beforeAll(async () => {
+  // Inside the project, as dist/ is: the packages left outside the bundle are found from there (node_modules).
+  await mkdir(PROJECT_CACHE, { recursive: true });
+  scratch = await mkdtemp(join(PROJECT_CACHE, 'bundle-test-'));
+  bundleDir = join(scratch, 'dist');
+  entry = await buildBundle(bundleDir);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([...running].map((service) => service.stop('SIGKILL')));
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+async function npmStart(env: Record<string, string>): Promise<ServiceProcess> {
+  const service = new ServiceProcess(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      GEMINI_API_KEY: '',
+      STRIPE_SECRET_KEY: '',
+      ...env,
+    },
+    await freePort(),
+    { command: ['npm', 'start'] },
+  );
+  running.add(service);
+  return service;
+}
+
+describe('the bundle', () => {
+  it('is current right after its build, and names what it was built from', async () => {
+    expect(currentBundle(bundleDir)).toBe(entry);
+    const manifest = JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8'));
+    expect(manifest.inputs).toEqual(
+      expect.arrayContaining(['src/bootstrap/server.ts', 'src/bootstrap/main.ts', 'src/bootstrap/bundle.ts']),
+    );
+    expect(manifest.inputs.some((input: string) => input.startsWith('node_modules/hono/'))).toBe(true);
+  });
+
+  it('is stale once a file it holds is newer than its build, or gone, or its entry is gone', async () => {
+    const path = join(bundleDir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(path, 'utf8'));
+    try {
+      // Every source file is newer than a build that started at the epoch.
+      await writeFile(path, JSON.stringify({ ...manifest, startedAt: 0 }));
+      expect(currentBundle(bundleDir)).toBeUndefined();
+      await writeFile(path, JSON.stringify({ ...manifest, inputs: [...manifest.inputs, 'src/gone.ts'] }));
+      expect(currentBundle(bundleDir)).toBeUndefined();
+      await writeFile(path, JSON.stringify({ ...manifest, entry: 'gone.js' }));
+      expect(currentBundle(bundleDir)).toBeUndefined();
+    } finally {
+      await writeFile(path, JSON.stringify(manifest));
+    }
+    expect(currentBundle(bundleDir)).toBe(entry);
+  });
+
+  it('is none in an empty directory', () => {
+    expect(currentBundle(join(scratch, 'none'))).toBeUndefined();
+  });
+});
+
+describe('npm start', () => {
+  it('runs the current bundle: the embedded database, a reply, the web client and the API reference', async () => {
+    const dataDir = join(scratch, 'data');
+    const service = await npmStart({ SERVICE_BUNDLE_DIR: bundleDir, DATA_DIR: dataDir });
+    await service.started(true, 60_000);
+    expect(service.logLines().map((line) => line.msg)).toContain(
+      `running the service from ${join(bundleDir, entry.slice(bundleDir.length + 1))}`.replace(
+        `${process.cwd()}/`,
+        '',
+      ),
+    );
+    expect(service.logLines().find((line) => line.msg?.startsWith('adapters:'))).toMatchObject({
+      database: `embedded-postgres (pglite) at ${dataDir}`,
+    });
+
+    await sendsAndIsAnswered(service);
+
+    const app = await fetch(`${service.baseUrl}/app`);
+    expect(app.status).toBe(200);
+    expect(await app.text()).toContain('<html');
+    // Swagger UI's files, read from swagger-ui-dist's folder (left outside the bundle).
+    const page = await (await fetch(`${service.baseUrl}/docs`)).text();
+    const script = /\/docs\/assets\/[^"]+\.js/.exec(page)?.[0];
+    expect(script).toBeDefined();
+    const docs = await fetch(`${service.baseUrl}${script}`);
+    expect(docs.status).toBe(200);
+    expect((await docs.text()).length).toBeGreaterThan(100_000);
+    expect(await service.stop('SIGTERM')).toBe(0);
+  }, 90_000);
+
+  it('bundles the service first when there is no bundle, then runs it', async () => {
+    const fresh = join(scratch, 'fresh');
+    const service = await npmStart({ SERVICE_BUNDLE_DIR: fresh, DATABASE_URL: 'memory' });
+    await service.started(true, 60_000);
+    const built = service.logLines().find((line) => line.msg?.startsWith('bundled the service into'));
+    expect(built?.msg).toMatch(/ in \d+ ms/);
+    const current = currentBundle(fresh);
+    expect(current && existsSync(current)).toBe(true);
+    expect(await signedUpUser(service.baseUrl)).toMatch(/^ey/);
+    expect(await service.stop('SIGTERM')).toBe(0);
+  }, 90_000);
+});
+
+withServices([database, redis], (db, space) => {
+  afterAll(async () => {
+    await deleteKeys(space.url, space.prefix);
+    await db.drop();
+  });
+
+  it('runs the bundle on PostgreSQL and Redis: migrations applied, a reply through BullMQ', async () => {
+    const service = await npmStart({
+      SERVICE_BUNDLE_DIR: bundleDir,
+      DATABASE_URL: db.url,
+      REDIS_URL: space.url,
+      REDIS_KEY_PREFIX: space.prefix,
+    });
+    await service.started(true, 60_000);
+    expect(service.logLines().some((line) => line.msg?.startsWith('running the service from'))).toBe(true);
+    expect(service.logLines().find((line) => line.msg?.startsWith('adapters:'))).toMatchObject({
+      cache: 'redis',
+      queue: 'bullmq (worker, concurrency 32)',
+    });
+    await sendsAndIsAnswered(service);
+    expect(await service.stop('SIGTERM')).toBe(0);
+  }, 90_000);
+});
