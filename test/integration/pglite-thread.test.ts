@@ -185,11 +185,13 @@ Worker.prototype.postMessage = function (message, ...rest) {
 };
 registerHooks({
   load(url, context, next) {
-    if (url.endsWith('/src/bootstrap/runtime.ts')) order.push('runtime loading');
+    // The runtime's module from the sources, or its chunk in the bundle npm start runs (see bundle.ts).
+    if (url.endsWith('/src/bootstrap/runtime.ts') || /\\/dist\\/build-[^/]+\\/runtime-\\w+\\.js$/.test(url))
+      order.push('runtime loading');
     return next(url, context);
   },
 });
-if (process.argv[1]?.endsWith('/src/bootstrap/server.ts'))
+if (/\\/src\\/bootstrap\\/(start|server)\\.ts$/.test(process.argv[1] ?? ''))
   process.on('exit', () => process.stderr.write('ORDER ' + JSON.stringify(order) + '\\n'));
 `)}`;
 
