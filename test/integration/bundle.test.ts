@@ -30,6 +30,7 @@ async function sendsAndIsAnswered(service: ServiceProcess): Promise<void> {
  */
 const database = await createTestDatabase();
 const redis = await testRedis();
+const START = new URL('../../src/bootstrap/start.ts', import.meta.url).pathname;
 const PROJECT_CACHE = new URL('../../.cache', import.meta.url).pathname;
 const running = new Set<ServiceProcess>();
 let scratch: string;
@@ -49,6 +50,7 @@ afterAll(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
+/** What `npm start` runs (see the test of package.json below), without npm in between: a kill reaches the service. */
 async function npmStart(env: Record<string, string>): Promise<ServiceProcess> {
   const service = new ServiceProcess(
     {
@@ -62,7 +64,7 @@ async function npmStart(env: Record<string, string>): Promise<ServiceProcess> {
       ...env,
     },
     await freePort(),
-    { command: ['npm', 'start'] },
+    { command: [process.execPath, START] },
   );
   running.add(service);
   return service;
@@ -101,6 +103,12 @@ describe('the bundle', () => {
 });
 
 describe('npm start', () => {
+  it('is start.ts, as is npm run worker', async () => {
+    const { scripts } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(scripts.start).toMatch(/ src\/bootstrap\/start\.ts$/);
+    expect(scripts.worker).toMatch(/ src\/bootstrap\/start\.ts$/);
+  });
+
   it('runs the current bundle: the embedded database, a reply, the web client and the API reference', async () => {
     const dataDir = join(scratch, 'data');
     const service = await npmStart({ SERVICE_BUNDLE_DIR: bundleDir, DATA_DIR: dataDir });
@@ -128,6 +136,29 @@ describe('npm start', () => {
     expect(docs.status).toBe(200);
     expect((await docs.text()).length).toBeGreaterThan(100_000);
     expect(await service.stop('SIGTERM')).toBe(0);
+  }, 90_000);
+
+  it('runs the sources, and says so, with SERVICE_BUNDLE=off or where it cannot bundle', async () => {
+    const blocked = join(scratch, 'a-file');
+    await writeFile(blocked, '');
+    const cases: Record<string, string>[] = [
+      { SERVICE_BUNDLE: 'off', SERVICE_BUNDLE_DIR: bundleDir },
+      { SERVICE_BUNDLE_DIR: join(blocked, 'dist') },
+    ];
+    for (const env of cases) {
+      const service = await npmStart({ ...env, DATABASE_URL: 'memory' });
+      await service.started(true, 60_000);
+      const notes = service.logLines().filter((line) => line.msg?.includes('the service'));
+      expect(notes.at(-1)?.msg).toBe('running the service from its sources');
+      if (!env.SERVICE_BUNDLE) {
+        expect(notes[0]).toMatchObject({ level: 40 });
+        expect(notes[0]?.msg).toMatch(
+          /^could not bundle the service \(.*ENOTDIR.*\); running it from its sources$/,
+        );
+      }
+      expect(await signedUpUser(service.baseUrl)).toMatch(/^ey/);
+      expect(await service.stop('SIGTERM')).toBe(0);
+    }
   }, 90_000);
 
   it('bundles the service first when there is no bundle, then runs it', async () => {
