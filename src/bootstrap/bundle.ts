@@ -8,8 +8,8 @@ import type { Plugin } from 'esbuild';
  * service's ~1,400 modules one by one (resolving, reading, linking: ~1 s of the main thread on a 2-core machine,
  * even with the compile cache), and the same code as a few dozen files loads in a fraction of it. esbuild writes
  * the bundle into its own directory under `dist/` (chunks, one per dynamic import, so what the service loads
- * lazily is still loaded lazily), then `dist/manifest.json` names it with the files it was built from; a start
- * whose files are all older than the build runs it, any other builds it again first.
+ * lazily is still loaded lazily), then `dist/manifest.json` names it with the files it was built from, each with
+ * its time and size; a start whose files are all as they were runs it, any other bundles again first.
  *
  * Left outside the bundle, loaded from node_modules as before: PGlite (it reads its WebAssembly and data files next
  * to its own module), argon2 (a native addon), swagger-ui-dist (served from its folder), pg-native (optional, not
@@ -38,30 +38,33 @@ interface Manifest {
   build: string;
   /** The entry module, relative to the build's directory. */
   entry: string;
-  /** When the build started, ms since the epoch: a file changed after it makes the build stale. */
-  startedAt: number;
-  /** Every file the bundle holds, and this file (the recipe), relative to the project root. */
-  inputs: string[];
+  /**
+   * Every file the bundle holds, and this file (the recipe), relative to the project root, with its modification
+   * time (ms) and size as they were when the bundle was made (-1, -1: changed while it was being made).
+   */
+  inputs: Record<string, [mtimeMs: number, size: number]>;
 }
 
 /**
  * The entry of the current bundle in `bundleDir`, or undefined when there is none or it is stale: one of its
- * files has changed (or gone) since its build started. Synchronous and light: one stat per input (~1,900).
+ * files has another modification time or size than when it was bundled, or is gone. Any other time, not only a
+ * later one: a deployment that copies files with their times kept (`rsync -a`, `tar`) may bring an older one.
+ * Synchronous and light: one stat per input (~1,900, ~30 ms).
  */
 export function currentBundle(bundleDir = BUNDLE_DIR, root = ROOT): string | undefined {
-  let manifest: Manifest;
   try {
-    manifest = JSON.parse(readFileSync(join(bundleDir, 'manifest.json'), 'utf8')) as Manifest;
+    const manifest = JSON.parse(readFileSync(join(bundleDir, 'manifest.json'), 'utf8')) as Manifest;
+    const entry = join(bundleDir, manifest.build, manifest.entry);
+    if (!statSync(entry, { throwIfNoEntry: false })) return undefined;
+    for (const [input, [mtimeMs, size]] of Object.entries(manifest.inputs)) {
+      const now = statSync(join(root, input), { throwIfNoEntry: false });
+      if (now?.mtimeMs !== mtimeMs || now.size !== size) return undefined;
+    }
+    return entry;
   } catch {
+    // None, unreadable, or not this shape (an older manifest): bundle again.
     return undefined;
   }
-  const entry = join(bundleDir, manifest.build, manifest.entry);
-  if (!statSync(entry, { throwIfNoEntry: false })) return undefined;
-  for (const input of manifest.inputs) {
-    const changed = statSync(join(root, input), { throwIfNoEntry: false })?.mtimeMs;
-    if (changed === undefined || changed > manifest.startedAt) return undefined;
-  }
-  return entry;
 }
 
 /**
@@ -94,8 +97,13 @@ export async function buildBundle(bundleDir = BUNDLE_DIR, root = ROOT): Promise<
     logLevel: 'silent',
     plugins: [sourceLocations(outdir, root)],
   });
-  const inputs = [...Object.keys(result.metafile.inputs), relative(root, import.meta.filename)];
-  const manifest: Manifest = { build: name, entry: 'server.js', startedAt, inputs };
+  const inputs: Manifest['inputs'] = {};
+  for (const input of [...Object.keys(result.metafile.inputs), relative(root, import.meta.filename)]) {
+    const { mtimeMs, size } = await stat(join(root, input));
+    // Changed since the build began: the bundle may hold the file as it was, so the next start bundles again.
+    inputs[input] = mtimeMs > startedAt ? [-1, -1] : [mtimeMs, size];
+  }
+  const manifest: Manifest = { build: name, entry: 'server.js', inputs };
   const next = join(bundleDir, `manifest.json.${process.pid}`);
   await writeFile(next, JSON.stringify(manifest));
   await rename(next, join(bundleDir, 'manifest.json'));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, currentBundle } from '#bootstrap/bundle.ts';
@@ -71,26 +71,39 @@ async function npmStart(env: Record<string, string>): Promise<ServiceProcess> {
 }
 
 describe('the bundle', () => {
-  it('is current right after its build, and names what it was built from', async () => {
+  it('is current right after its build, and names what it was built from with their times and sizes', async () => {
     expect(currentBundle(bundleDir)).toBe(entry);
     const manifest = JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8'));
-    expect(manifest.inputs).toEqual(
+    const inputs = Object.keys(manifest.inputs);
+    expect(inputs).toEqual(
       expect.arrayContaining(['src/bootstrap/server.ts', 'src/bootstrap/main.ts', 'src/bootstrap/bundle.ts']),
     );
-    expect(manifest.inputs.some((input: string) => input.startsWith('node_modules/hono/'))).toBe(true);
+    expect(inputs.some((input) => input.startsWith('node_modules/hono/'))).toBe(true);
+    const { mtimeMs, size } = await stat(new URL('../../src/bootstrap/main.ts', import.meta.url));
+    expect(manifest.inputs['src/bootstrap/main.ts']).toEqual([mtimeMs, size]);
   });
 
-  it('is stale once a file it holds is newer than its build, or gone, or its entry is gone', async () => {
+  it('is stale once a file it holds has another time or size (earlier too), or is gone, or its entry is gone', async () => {
     const path = join(bundleDir, 'manifest.json');
     const manifest = JSON.parse(await readFile(path, 'utf8'));
+    const [mtimeMs, size] = manifest.inputs['src/bootstrap/main.ts'];
+    const withMain = (recorded: [number, number]) => ({
+      ...manifest,
+      inputs: { ...manifest.inputs, 'src/bootstrap/main.ts': recorded },
+    });
     try {
-      // Every source file is newer than a build that started at the epoch.
-      await writeFile(path, JSON.stringify({ ...manifest, startedAt: 0 }));
-      expect(currentBundle(bundleDir)).toBeUndefined();
-      await writeFile(path, JSON.stringify({ ...manifest, inputs: [...manifest.inputs, 'src/gone.ts'] }));
-      expect(currentBundle(bundleDir)).toBeUndefined();
-      await writeFile(path, JSON.stringify({ ...manifest, entry: 'gone.js' }));
-      expect(currentBundle(bundleDir)).toBeUndefined();
+      for (const changed of [
+        withMain([mtimeMs + 1000, size]), // a file copied in with an earlier time than it had
+        withMain([mtimeMs - 1000, size]), // edited since
+        withMain([mtimeMs, size + 1]),
+        withMain([-1, -1]), // changed while it was bundled
+        { ...manifest, inputs: { ...manifest.inputs, 'src/gone.ts': [mtimeMs, size] } },
+        { ...manifest, entry: 'gone.js' },
+        { build: manifest.build, entry: manifest.entry }, // not a manifest of this shape
+      ]) {
+        await writeFile(path, JSON.stringify(changed));
+        expect(currentBundle(bundleDir)).toBeUndefined();
+      }
     } finally {
       await writeFile(path, JSON.stringify(manifest));
     }
