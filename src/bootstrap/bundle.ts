@@ -39,8 +39,8 @@ interface Manifest {
   /** The entry module, relative to the build's directory. */
   entry: string;
   /**
-   * Every file the bundle holds, and this file (the recipe), relative to the project root, with its modification
-   * time (ms) and size as they were when the bundle was made (-1, -1: changed while it was being made).
+   * Every file the bundle holds, this file (the recipe) and package.json, relative to the project root, with its
+   * modification time (ms) and size as they were when the bundle was made (-1, -1: changed while it was made).
    */
   inputs: Record<string, [mtimeMs: number, size: number]>;
 }
@@ -98,7 +98,12 @@ export async function buildBundle(bundleDir = BUNDLE_DIR, root = ROOT): Promise<
     plugins: [sourceLocations(outdir, root)],
   });
   const inputs: Manifest['inputs'] = {};
-  for (const input of [...Object.keys(result.metafile.inputs), relative(root, import.meta.filename)]) {
+  // Besides the bundled files: this recipe, and package.json (its `imports` map decides what `#…` resolves to).
+  for (const input of [
+    ...Object.keys(result.metafile.inputs),
+    relative(root, import.meta.filename),
+    'package.json',
+  ]) {
     const { mtimeMs, size } = await stat(join(root, input));
     // Changed since the build began: the bundle may hold the file as it was, so the next start bundles again.
     inputs[input] = mtimeMs > startedAt ? [-1, -1] : [mtimeMs, size];

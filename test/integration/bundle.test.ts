@@ -76,7 +76,12 @@ describe('the bundle', () => {
     const manifest = JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8'));
     const inputs = Object.keys(manifest.inputs);
     expect(inputs).toEqual(
-      expect.arrayContaining(['src/bootstrap/server.ts', 'src/bootstrap/main.ts', 'src/bootstrap/bundle.ts']),
+      expect.arrayContaining([
+        'src/bootstrap/server.ts',
+        'src/bootstrap/main.ts',
+        'src/bootstrap/bundle.ts',
+        'package.json',
+      ]),
     );
     expect(inputs.some((input) => input.startsWith('node_modules/hono/'))).toBe(true);
     const { mtimeMs, size } = await stat(new URL('../../src/bootstrap/main.ts', import.meta.url));
