@@ -115,6 +115,8 @@ async function profileRoute(route: string): Promise<void> {
       ...(process.env.BENCH_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BENCH_PROF_INTERVAL}`] : []),
       `--cpu-prof-dir=${profileDir}`,
     ],
+    // The sources, not the bundle npm start runs: the samples are grouped by the file they fall in.
+    env: { SERVICE_BUNDLE: 'off' },
   });
   try {
     const send = route === 'send';
