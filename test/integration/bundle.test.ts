@@ -1,11 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle, currentBundle } from '#bootstrap/bundle.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
-import { call, freePort, newChatroom, ServiceProcess, signedUpUser } from '#test/support/server-process.ts';
+import {
+  call,
+  freePort,
+  newChatroom,
+  offlineServiceEnv,
+  ServiceProcess,
+  signedUpUser,
+} from '#test/support/server-process.ts';
 import { createTestDatabase, testRedis, withServices } from '#test/support/services.ts';
 
 /** A message sent through a running service, answered (the offline model) through its queue. */
@@ -52,20 +58,9 @@ afterAll(async () => {
 
 /** What `npm start` runs (see the test of package.json below), without npm in between: a kill reaches the service. */
 async function npmStart(env: Record<string, string>): Promise<ServiceProcess> {
-  const service = new ServiceProcess(
-    {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      GEMINI_API_KEY: '',
-      STRIPE_SECRET_KEY: '',
-      ...env,
-    },
-    await freePort(),
-    { command: [process.execPath, START] },
-  );
+  const service = new ServiceProcess({ ...offlineServiceEnv(), ...env }, await freePort(), {
+    command: [process.execPath, START],
+  });
   running.add(service);
   return service;
 }

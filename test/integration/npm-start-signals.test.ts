@@ -7,7 +7,7 @@ import {
   TWILIO_AUTH_TOKEN,
   TWILIO_FROM_NUMBER,
 } from '#test/support/fake-twilio.ts';
-import { call, freePort, ServiceProcess } from '#test/support/server-process.ts';
+import { call, freePort, offlineServiceEnv, ServiceProcess } from '#test/support/server-process.ts';
 
 /** A slow SMS provider keeps a send-otp request in flight while the signal arrives. */
 const SMS_DELAY_MS = 1_500;
@@ -41,13 +41,8 @@ function isRunning(pid: number): boolean {
 async function npmStart(): Promise<ServiceProcess> {
   const service = new ServiceProcess(
     {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      JWT_SECRET: randomBytes(32).toString('hex'),
+      ...offlineServiceEnv(),
       DATABASE_URL: 'memory',
-      REDIS_URL: '',
-      GEMINI_API_KEY: '',
-      STRIPE_SECRET_KEY: '',
       OTP_DELIVERY: 'twilio',
       TWILIO_ACCOUNT_SID,
       TWILIO_AUTH_TOKEN,

@@ -6,27 +6,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedInUser, startTestApp, type TestApp, type TestClient } from '#test/support/http.ts';
 import { deleteKeys } from '#test/support/redis-keys.ts';
-import { call, freePort, type LogLine, ServiceProcess } from '#test/support/server-process.ts';
+import {
+  call,
+  freePort,
+  type LogLine,
+  offlineServiceEnv,
+  ServiceProcess,
+} from '#test/support/server-process.ts';
 import { createTestDatabase, testRedis, withServices } from '#test/support/services.ts';
 import { TcpRelay } from '#test/support/tcp-relay.ts';
 
 const database = await createTestDatabase();
 const redis = await testRedis();
 
-/**
- * What every spawned server gets: info logs to read, a fixed key so tokens outlive a restart, and every adapter
- * setting blanked so neither the caller's shell nor a .env file can switch the mode under test.
- */
-const BASE_ENV = {
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'info',
-  JWT_SECRET: randomBytes(32).toString('hex'),
-  DATABASE_URL: '',
-  REDIS_URL: '',
-  GEMINI_API_KEY: '',
-  STRIPE_SECRET_KEY: '',
-  ROLE: 'all',
-};
+/** What every spawned server gets: one key for all, so tokens outlive a restart (see offlineServiceEnv). */
+const BASE_ENV = { ...offlineServiceEnv(), ROLE: 'all' };
 
 const running = new Set<ServiceProcess>();
 

@@ -7,6 +7,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const SERVER = new URL('../../src/bootstrap/server.ts', import.meta.url).pathname;
 const ROOT = new URL('../../', import.meta.url).pathname;
 
+/**
+ * A spawned service's environment for a test: info logs to read, a key of its own, and every adapter setting
+ * blanked, so that neither the caller's shell nor a .env file can switch the mode under test (offline adapters,
+ * the embedded database); the test adds what it means to set.
+ */
+export function offlineServiceEnv(): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    GEMINI_API_KEY: '',
+    STRIPE_SECRET_KEY: '',
+  };
+}
+
 /** One pino JSON line of a server's output. */
 export type LogLine = Record<string, any> & { msg?: string };
 
