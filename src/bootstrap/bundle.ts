@@ -94,6 +94,8 @@ export async function buildBundle(bundleDir = BUNDLE_DIR, root = ROOT): Promise<
       js: "import { createRequire as __require_of } from 'node:module'; const require = __require_of(import.meta.url);",
     },
     metafile: true,
+    // Each chunk names its map: `NODE_OPTIONS=--enable-source-maps` turns stack traces back into src/ lines.
+    sourcemap: 'linked',
     logLevel: 'silent',
     plugins: [sourceLocations(outdir, root)],
   });

@@ -68,6 +68,7 @@ async function npmStart(env: Record<string, string>): Promise<ServiceProcess> {
 describe('the bundle', () => {
   it('is current right after its build, and names what it was built from with their times and sizes', async () => {
     expect(currentBundle(bundleDir)).toBe(entry);
+    expect(existsSync(`${entry}.map`)).toBe(true);
     const manifest = JSON.parse(await readFile(join(bundleDir, 'manifest.json'), 'utf8'));
     const inputs = Object.keys(manifest.inputs);
     expect(inputs).toEqual(
