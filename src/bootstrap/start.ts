@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { BUNDLE_DIR, currentBundle } from './bundle.ts';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUNDLE_DIR, buildBundle, currentBundle } from './bundle.ts';
 
 /**
  * What `npm start` and `npm run worker` run: the service from its bundle (see bundle.ts), bundled again first when
@@ -26,7 +26,6 @@ async function entry(): Promise<string> {
   if (current) return pathToFileURL(current).href;
   const started = performance.now();
   try {
-    const { buildBundle } = await import('./bundle.ts');
     const built = await buildBundle(bundleDir);
     note(
       30,
@@ -47,6 +46,6 @@ note(
   30,
   chosen === SOURCES
     ? 'running the service from its sources'
-    : `running the service from ${relative(process.cwd(), new URL(chosen).pathname)}`,
+    : `running the service from ${relative(process.cwd(), fileURLToPath(chosen))}`,
 );
 await import(chosen);
