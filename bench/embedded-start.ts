@@ -73,7 +73,7 @@ async function timedStart(dataDir: string, cwd: string): Promise<number> {
 export async function measureEmbeddedStart(runs = 3): Promise<{ firstMs: number[]; restartMs: number[] }> {
   const firstMs: number[] = [];
   const restartMs: number[] = [];
-  // The bundle npm start runs (where there is one) is made current first: a build is not a start.
+  // The bundle npm start runs (where the checkout has one) is built first: a build is not a start.
   if (existsSync(join(ROOT, 'src/bootstrap/bundle.ts')))
     execFileSync(process.execPath, [join(ROOT, 'src/bootstrap/bundle.ts')], { cwd: ROOT, stdio: 'ignore' });
   for (let run = 0; run < runs; run++) {

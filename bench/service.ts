@@ -46,24 +46,26 @@ export async function createDatabase(name: string): Promise<{ url: string; drop(
   };
 }
 
+/** The `start` script of the checkout at `cwd`. */
+function startScript(cwd: string): string {
+  const { scripts } = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  return scripts?.start ?? '';
+}
+
+/** The module `npm start` runs in the checkout at `cwd` (src/bootstrap/start.ts, or server.ts before the bundle). */
+export function entryOfStart(cwd: string): string {
+  return /(\S+\.ts)\s*$/.exec(startScript(cwd))?.[1] ?? 'src/bootstrap/server.ts';
+}
+
 /**
  * The V8 flags `npm start` of the checkout at `cwd` gives node (e.g. --max-semi-space-size), so that the bench runs
  * each checkout's service as it would run in production: every `--flag` of its `node` command before `--import`;
  * `${VAR:-default}` takes VAR from this environment, else its default.
  */
-/** The module `npm start` runs in the checkout at `cwd` (src/bootstrap/start.ts, or server.ts before the bundle). */
-export function entryOfStart(cwd: string): string {
-  const start = (
-    JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
-  ).scripts?.start;
-  return /(\S+\.ts)\s*$/.exec(start ?? '')?.[1] ?? 'src/bootstrap/server.ts';
-}
-
 function v8FlagsOfStart(cwd: string): string[] {
-  const start = (
-    JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
-  ).scripts?.start;
-  const flags = /(?:^|\s)node((?:\s+--(?!import\b)\S+)*)/.exec(start ?? '')?.[1] ?? '';
+  const flags = /(?:^|\s)node((?:\s+--(?!import\b)\S+)*)/.exec(startScript(cwd))?.[1] ?? '';
   return flags
     .split(/\s+/)
     .filter(Boolean)

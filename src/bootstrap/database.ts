@@ -28,21 +28,21 @@ export async function openDatabase(
   const connection = config.url
     ? postgresServer(config.url, config.poolMax)
     : await embeddedDatabase(embedded ?? openEmbedded(config.dataDir));
+  const { opening } = connection;
   // MikroORM.init queries nothing: an embedded database still opening (on its own thread) is waited for after it.
   const orm = await MikroORM.init(ormOptions(connection.options)).catch(async (error: unknown) => {
-    if ('opening' in connection)
-      await connection.opening.then((database) => database.thread.close()).catch(() => {});
+    await opening?.then((database) => database.thread.close()).catch(() => {});
     throw error;
   });
   const close = async () => {
     await orm.close();
     // The dialect closes the embedded database only once it has taken it, i.e. after a first query.
-    const database = 'opening' in connection ? await connection.opening.catch(() => undefined) : undefined;
+    const database = await opening?.catch(() => undefined);
     if (database && !database.thread.closed) await database.thread.close();
   };
   let describe: string;
   try {
-    describe = 'opening' in connection ? (await connection.opening).describe : connection.describe;
+    describe = (await opening)?.describe ?? connection.describe ?? '';
     if (config.migrateOnStart) await applyMigrations(orm, logger);
   } catch (error) {
     await close().catch(() => {});
@@ -68,7 +68,7 @@ export async function openDatabase(
  */
 async function embeddedDatabase(
   opening: Promise<EmbeddedDatabase>,
-): Promise<{ options: Options; opening: Promise<EmbeddedDatabase> }> {
+): Promise<{ options: Options; describe?: undefined; opening: Promise<EmbeddedDatabase> }> {
   const { embeddedOptions } = await import('#adapters/persistence/postgres/embedded-postgres.ts');
   return { options: embeddedOptions(opening), opening };
 }
@@ -79,7 +79,10 @@ async function embeddedDatabase(
  */
 const CONNECTION_WAIT_MS = 5000;
 
-function postgresServer(url: string, poolMax: number): { options: Options; describe: string } {
+function postgresServer(
+  url: string,
+  poolMax: number,
+): { options: Options; describe: string; opening?: undefined } {
   const { hostname, port, pathname } = new URL(url);
   return {
     options: {

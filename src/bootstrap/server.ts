@@ -1,7 +1,8 @@
 import { enableCompileCache } from 'node:module';
 
 /**
- * Entry point (`npm start`). Node's compile cache comes first: a later start reads the compiled code of the service's
+ * The service's entry point: `npm start` runs start.ts, which imports this module's bundle (see bundle.ts) or this
+ * module itself; tests and `node src/bootstrap/server.ts` run it directly. Node's compile cache comes first: a later start reads the compiled code of the service's
  * ~1,400 modules from it instead of compiling them again. It covers only what is loaded after it is enabled, hence
  * the service in a module of its own (main.ts), imported here afterwards. The npm scripts turn it on before node
  * loads anything, through NODE_COMPILE_CACHE (the OS temp dir's node-compile-cache unless set): only then does it
