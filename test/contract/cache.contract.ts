@@ -32,6 +32,25 @@ export function cacheContract(name: string, make: () => Promise<CacheFixture>): 
       expect(await fixture.cache.getMany(['b', 'missing', 'a'])).toEqual(['1', null, 'first']);
     });
 
+    it('answers many reads made at once, each with its own keys', async () => {
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => fixture.cache.set(`room-${i}`, `list ${i}`, 60)),
+      );
+      const reads = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          fixture.cache.getMany([`room-${i}`, `gone-${i}`, `room-${29 - i}`]),
+        ),
+      );
+      expect(reads).toEqual(Array.from({ length: 30 }, (_, i) => [`list ${i}`, null, `list ${29 - i}`]));
+    });
+
+    it('a read made once a write has answered sees that write', async () => {
+      for (let i = 1; i <= 20; i++) {
+        await fixture.cache.increment('generation');
+        expect(await fixture.cache.getMany(['generation'])).toEqual([String(i)]);
+      }
+    });
+
     it('forgets a deleted key, and deleting a missing key is fine', async () => {
       await fixture.cache.set('list', '[1]', 60);
       await fixture.cache.delete('list');
