@@ -14,14 +14,6 @@ export interface RedisConnection {
   /** Fails fast: the request path (cache, rate limits, reply streams). */
   commands: Redis;
   /**
-   * Fails fast like `commands`, auto-pipelined: the cached reads of the request path (chatroom lists, account
-   * standings), so that under load the reads of many requests share one socket write. On loopback a write costs the
-   * sender the receiver's TCP work too (a profile of the list at 50 connections: ~half this process's CPU was
-   * ioredis's socket writes); the other commands stay unpipelined: a send's chain of commands pays a turn of the
-   * event loop for each (tried on `commands`: +16 % of the service's CPU a send).
-   */
-  cacheReads: Redis;
-  /**
    * Fails fast like `commands`: the reply queue (enqueue, job states). A client of its own because BullMQ defines its
    * 64 Lua scripts on the client it is given, and ioredis copies every script of a client into each MULTI made on
    * it: 43 µs per multi() instead of 5 (measured here), twice per reply for the stream's writes.
@@ -41,14 +33,11 @@ const STARTUP_WAIT_MS = 3000;
 /** Opens the clients; an unreachable Redis is logged and start-up goes on. */
 export async function openRedis(url: string, logger: Logger): Promise<RedisConnection> {
   const commands = createCommandClient(url);
-  const cacheReads = createCommandClient(url, 'gemini-chat:cache-reads', { autoPipelining: true });
   const queue = createCommandClient(url, 'gemini-chat:queue');
   const bullmq = createBullMqClient(url);
   const subscriber = createBullMqClient(url, 'gemini-chat:subscriber');
-  for (const client of [commands, cacheReads, queue, bullmq, subscriber]) reportOutages(client, logger);
-  const ready = await Promise.all(
-    [commands, cacheReads].map((client) => untilReady(client, STARTUP_WAIT_MS)),
-  ).then(
+  for (const client of [commands, queue, bullmq, subscriber]) reportOutages(client, logger);
+  const ready = await untilReady(commands, STARTUP_WAIT_MS).then(
     () => true,
     (error: unknown) => {
       logger.warn({ err: error }, 'Redis is not answering yet; starting unready');
@@ -58,7 +47,6 @@ export async function openRedis(url: string, logger: Logger): Promise<RedisConne
   if (ready) for (const warning of await redisDurabilityWarnings(commands)) logger.warn({}, warning);
   return {
     commands,
-    cacheReads,
     queue,
     bullmq,
     subscriber,
@@ -69,7 +57,7 @@ export async function openRedis(url: string, logger: Logger): Promise<RedisConne
       },
     },
     close: async () => {
-      await Promise.all([commands, cacheReads, queue, bullmq, subscriber].map(closeClient));
+      await Promise.all([commands, queue, bullmq, subscriber].map(closeClient));
     },
   };
 }

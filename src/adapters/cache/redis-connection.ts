@@ -5,19 +5,12 @@ export const COMMAND_TIMEOUT_MS = 1000;
 
 /**
  * A client for the request path (cache, rate limits, enqueue): while Redis is down its commands fail at once
- * (no offline queue) or within COMMAND_TIMEOUT_MS, so a request answers 503 instead of hanging. With
- * `autoPipelining`, the commands issued in one turn of the event loop go out in one write (ioredis's
- * enableAutoPipelining: sent at the next setImmediate), each keeping its own timeout.
+ * (no offline queue) or within COMMAND_TIMEOUT_MS, so a request answers 503 instead of hanging.
  */
-export function createCommandClient(
-  url: string,
-  connectionName = 'gemini-chat:commands',
-  options: { autoPipelining?: boolean } = {},
-): Redis {
+export function createCommandClient(url: string, connectionName = 'gemini-chat:commands'): Redis {
   return new Redis(url, {
     connectionName,
     enableOfflineQueue: false,
-    enableAutoPipelining: options.autoPipelining ?? false,
     maxRetriesPerRequest: 1,
     connectTimeout: COMMAND_TIMEOUT_MS,
     commandTimeout: COMMAND_TIMEOUT_MS,

@@ -26,12 +26,7 @@ export function redisModule(redis: RedisConnection, config: Config): ContainerMo
     bind(TOKENS.ReplyEventLog).toService(RedisReplyEvents);
     bind(TOKENS.ReplyCancellation).toService(RedisReplyEvents);
     bind(TOKENS.Cache).toResolvedValue(
-      () =>
-        new RedisCache({
-          client: redis.commands,
-          readClient: redis.cacheReads,
-          keyPrefix: `${keyPrefix}cache:`,
-        }),
+      () => new RedisCache({ client: redis.commands, keyPrefix: `${keyPrefix}cache:` }),
     );
     bind(TOKENS.RateLimiter).toResolvedValue(
       (logger) =>
