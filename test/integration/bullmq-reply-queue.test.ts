@@ -355,6 +355,42 @@ withServices([redis], () => {
       expect(await queue.waitForOutcome(early, 10)).toBe('failed');
     });
 
+    it('answers that wait as soon as the handler has stored the reply, while the rest of the job still runs', async () => {
+      const queue = new BullMqReplyQueue({
+        client: commands,
+        eventsClient: blocking,
+        prefix: bullPrefix,
+        logger,
+        localWorkerStateCheckMs: 60_000,
+      });
+      cleanups.push(() => queue.close());
+      const { reply } = anExchange({ chatroomId: randomUUID() });
+      const completed = reply.complete('Hi!', null)!;
+      let finishJob = () => {};
+      const jobRest = new Promise<void>((resolve) => {
+        finishJob = resolve;
+      });
+      const handler: ReplyJobHandler = {
+        handle: async (_job, _context, stored) => {
+          stored?.(completed);
+          // What follows the store in a real job: the end event, the log line, the metrics.
+          await jobRest;
+          return completed;
+        },
+        giveUp: async () => {},
+      };
+      await aWorker(handler, { local: queue });
+
+      await queue.enqueue(aReplyJob(reply.id));
+      expect(await queue.waitForOutcome(reply.id, 5000)).toEqual({ outcome: 'completed', reply: completed });
+      expect(await inspector.getJobState(reply.id)).toBe('active');
+
+      finishJob();
+      await eventually(async () => (await inspector.getJobState(reply.id)) === 'completed');
+      // Told once: the job's end does not hand the outcome over again.
+      expect(await queue.waitForOutcome(reply.id, 50)).toBe('timeout');
+    });
+
     /** A queue of a process that also runs a worker (ROLE=all), and how often it opened BullMQ's event reader. */
     function aLocalQueue(localWorkerStateCheckMs: number, readerIdleMs?: number, handedOverMs?: number) {
       const eventsClient = createBullMqClient(url);
@@ -628,7 +664,8 @@ withServices([redis], () => {
         { token },
       );
       expect(sent.body.reply).toMatchObject({ status: 'completed', content: 'Hello from the worker' });
-      expect(await inspector.getJobState(sent.body.reply.id)).toBe('completed');
+      // The send is answered once the reply is stored; the job ends in BullMQ right after.
+      await eventually(async () => (await inspector.getJobState(sent.body.reply.id)) === 'completed');
       expect(seenByModel).toEqual([expect.stringMatching(/^unit \d+$/)]);
     });
   });

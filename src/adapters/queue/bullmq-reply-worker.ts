@@ -11,6 +11,7 @@ import {
   type ReplyJobHandler,
   type ReplyOutcome,
 } from '#application/ports/reply-queue.ts';
+import type { Message } from '#domain/chatroom/message.ts';
 import { NoMetrics } from '../metrics/no-metrics.ts';
 import { REPLY_QUEUE_NAME } from './bullmq-reply-jobs.ts';
 import type { LocalJobs } from './bullmq-reply-queue.ts';
@@ -105,8 +106,17 @@ export class BullMqReplyWorker {
     // Only the job's first run starts from what its send stored: a retry, or a run after a stall, reads it again.
     const context = job.attemptsStarted <= 1 ? handed : undefined;
     let outcome: Exclude<ReplyOutcome, 'timeout'> | EndedReply | undefined;
+    // The stored reply goes to a waiting send of this process at once, not after the end event and the job's end.
+    let handedOver = false;
+    const stored = (reply: Message) => {
+      handedOver = true;
+      this.local.ended(replyJob.replyId, { outcome: 'completed', reply });
+    };
     try {
-      const reply = await unlessShutDown(this.handler.handle(replyJob, context), this.shutdown.signal);
+      const reply = await unlessShutDown(
+        this.handler.handle(replyJob, context, stored),
+        this.shutdown.signal,
+      );
       this.metrics.replyJobFinished('completed');
       outcome = reply ? { outcome: 'completed', reply } : 'completed';
     } catch (error) {
@@ -118,7 +128,9 @@ export class BullMqReplyWorker {
       outcome = 'failed';
       throw new UnrecoverableError(message);
     } finally {
-      if (outcome === undefined) this.local.released(replyJob.replyId);
+      if (handedOver) {
+        // Told already: the reply is stored, whatever happened after.
+      } else if (outcome === undefined) this.local.released(replyJob.replyId);
       else this.local.ended(replyJob.replyId, outcome);
     }
   }

@@ -34,6 +34,8 @@ export async function endReply(
    * coming (the worker's earlier appends finishing) while the reply is stored.
    */
   leading: ReplyEvent[] | Promise<ReplyEvent[]> = [],
+  /** Called once the ending is stored, before the end event is appended (only when this call ended the reply). */
+  onStored?: () => void,
 ): Promise<boolean> {
   const { messages, usage, unitOfWork, events, logger } = deps;
   const store = () =>
@@ -53,6 +55,7 @@ export async function endReply(
     : store();
   const [stored, before] = await Promise.all([storing, leading]);
   if (!stored) return false;
+  onStored?.();
   await events.append(reply.replyId, [...before, endEvent(ending)]).catch((error: unknown) => {
     logger.warn({ err: error, replyId: reply.replyId }, 'could not record the end of a reply');
   });

@@ -55,10 +55,15 @@ export class GenerateReply implements ReplyJobHandler {
   }
 
   /**
-   * Resolves with the reply as stored when this call completed it. `handed`: the context as the send stored it (the
-   * first attempt, in the sending process); else it is read.
+   * Resolves with the reply as stored when this call completed it, and hands it to `stored` as soon as it is stored
+   * (before the end event is appended and the job ends). `handed`: the context as the send stored it (the first
+   * attempt, in the sending process); else it is read.
    */
-  async handle(job: ReplyJob, handed?: ReplyContext): Promise<Message | undefined> {
+  async handle(
+    job: ReplyJob,
+    handed?: ReplyContext,
+    stored?: (reply: Message) => void,
+  ): Promise<Message | undefined> {
     const deps = this.forJob(job);
     const stop = new AbortController();
     // The watch for a stop is set up while the reply is read (two round trips at once, not one after the other).
@@ -91,7 +96,7 @@ export class GenerateReply implements ReplyJobHandler {
         });
         return undefined;
       }
-      return await this.generate(deps, job, reply, prompt, context.history, stop.signal);
+      return await this.generate(deps, job, reply, prompt, context.history, stop.signal, stored);
     } finally {
       unwatch();
     }
@@ -130,6 +135,7 @@ export class GenerateReply implements ReplyJobHandler {
     prompt: Message,
     history: Message[],
     stopped: AbortSignal,
+    stored?: (reply: Message) => void,
   ): Promise<Message | undefined> {
     const { messages, model, events, logger, metrics } = deps;
     const save = (replyId: string, content: string) => messages.saveProgress(replyId, content);
@@ -166,8 +172,13 @@ export class GenerateReply implements ReplyJobHandler {
       tokens: finish?.tokenUsage ?? null,
       finishReason: finish?.finishReason ?? 'stop',
     };
-    if (!(await this.end(deps, job, reply, ending, progress.unsent()))) return undefined;
-    return reply.complete(ending.content, ending.tokens) ?? undefined;
+    let completed: Message | undefined;
+    const onStored = () => {
+      completed = reply.complete(ending.content, ending.tokens) ?? undefined;
+      if (completed) stored?.(completed);
+    };
+    if (!(await this.end(deps, job, reply, ending, progress.unsent(), onStored))) return undefined;
+    return completed;
   }
 
   /** Ends the reply (see endReply); when this call is the one that ended it, logs and counts how. */
@@ -177,8 +188,9 @@ export class GenerateReply implements ReplyJobHandler {
     reply: Message | null,
     ending: ReplyEnding,
     leading: ReplyEvent[] | Promise<ReplyEvent[]> = [],
+    onStored?: () => void,
   ): Promise<boolean> {
-    if (!(await endReply(deps, job, ending, leading))) return false;
+    if (!(await endReply(deps, job, ending, leading, onStored))) return false;
     const seconds = reply ? this.secondsSince(reply.createdAt) : undefined;
     deps.logger.info({ replyId: job.replyId, status: ending.status, seconds }, 'reply ended');
     if (seconds !== undefined) deps.metrics.replyEnded(ending.status, seconds);

@@ -59,10 +59,15 @@ export interface ReplyJobHandler {
   /**
    * Resolves with the reply as this call stored it when it completed it (else nothing: read it back). `context`: the
    * reply's context as its send stored it (EnqueueOptions.context), given to a job's first attempt in the sending
-   * process; without it the handler reads the context.
+   * process; without it the handler reads the context. `stored`: called with that reply as soon as it is stored
+   * (committed), before its followers are told and the job is done, so that a send waiting for it can answer at once.
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that hands nothing over is a plain Promise<void>.
-  handle(job: ReplyJob, context?: ReplyContext): Promise<Message | void>;
+  handle(
+    job: ReplyJob,
+    context?: ReplyContext,
+    stored?: (reply: Message) => void,
+    // biome-ignore lint/suspicious/noConfusingVoidType: a handler that hands nothing over is a plain Promise<void>.
+  ): Promise<Message | void>;
   /** Called once when the job will not be tried again. */
   giveUp(job: ReplyJob, error: unknown): Promise<void>;
 }

@@ -272,7 +272,7 @@ export const applicationModule = new ContainerModule(({ bind }) => {
 /** Each job in its own unit of work, never in the one of the request that enqueued it. */
 function inItsOwnScope(handler: ReplyJobHandler, scope: Scope): ReplyJobHandler {
   return {
-    handle: (job, context) => scope(() => handler.handle(job, context)),
+    handle: (job, context, stored) => scope(() => handler.handle(job, context, stored)),
     giveUp: (job, error) => scope(() => handler.giveUp(job, error)),
   };
 }

@@ -218,6 +218,39 @@ describe('GenerateReply', () => {
     expect(completed[0]).toMatchObject({ id: reply.id, status: 'completed' });
   });
 
+  it('hands the reply over as soon as it is stored, before its end event is appended, and only in the run that ended it', async () => {
+    const { world, chatroom, handler } = await setUp();
+    const { reply, job } = await exchange(world, chatroom, 'Hello', 'pending');
+    const order: string[] = [];
+    const complete = world.messages.complete.bind(world.messages);
+    world.messages.complete = async (...args) => {
+      const ended = await complete(...args);
+      if (ended) order.push('stored');
+      return ended;
+    };
+    const append = world.events.append.bind(world.events);
+    world.events.append = async (replyId, events) => {
+      if (events.some((event) => event.type === 'finish')) order.push('end event appended');
+      return append(replyId, events);
+    };
+    const handed: Message[] = [];
+    const handOver = (stored: Message) => {
+      handed.push(stored);
+      order.push('handed over');
+    };
+
+    const outcomes = await Promise.all([
+      handler.handle(job, undefined, handOver),
+      handler.handle(job, undefined, handOver),
+    ]);
+
+    expect(order).toEqual(['stored', 'handed over', 'end event appended']);
+    expect(handed).toEqual([
+      expect.objectContaining({ id: reply.id, status: 'completed', content: 'echo: Hello' }),
+    ]);
+    expect(outcomes.filter((outcome) => outcome !== undefined)).toEqual(handed);
+  });
+
   /** Counts the watches for a stop that are open. */
   function countWatches(world: World): { open: number } {
     const watches = { open: 0 };
