@@ -332,7 +332,8 @@ withServices([redis], () => {
       expect(await worker.exited()).toBe(0);
     });
 
-    it("answers a wait from a worker of this process with the reply it stored, before BullMQ's event", async () => {
+    /** A queue whose waits follow a worker of its own process (no Redis state read for a minute), and a reply for it. */
+    function aQueueFollowingItsWorker() {
       const queue = new BullMqReplyQueue({
         client: commands,
         eventsClient: blocking,
@@ -342,7 +343,11 @@ withServices([redis], () => {
       });
       cleanups.push(() => queue.close());
       const { reply } = anExchange({ chatroomId: randomUUID() });
-      const completed = reply.complete('Hi!', null)!;
+      return { queue, reply, completed: reply.complete('Hi!', null)! };
+    }
+
+    it("answers a wait from a worker of this process with the reply it stored, before BullMQ's event", async () => {
+      const { queue, reply, completed } = aQueueFollowingItsWorker();
       const handler: ReplyJobHandler = { handle: async () => completed, giveUp: async () => {} };
       await aWorker(handler, { local: queue });
 
@@ -356,16 +361,7 @@ withServices([redis], () => {
     });
 
     it('answers that wait as soon as the handler has stored the reply, while the rest of the job still runs', async () => {
-      const queue = new BullMqReplyQueue({
-        client: commands,
-        eventsClient: blocking,
-        prefix: bullPrefix,
-        logger,
-        localWorkerStateCheckMs: 60_000,
-      });
-      cleanups.push(() => queue.close());
-      const { reply } = anExchange({ chatroomId: randomUUID() });
-      const completed = reply.complete('Hi!', null)!;
+      const { queue, reply, completed } = aQueueFollowingItsWorker();
       let finishJob = () => {};
       const jobRest = new Promise<void>((resolve) => {
         finishJob = resolve;
