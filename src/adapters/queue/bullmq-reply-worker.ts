@@ -128,10 +128,11 @@ export class BullMqReplyWorker {
       outcome = 'failed';
       throw new UnrecoverableError(message);
     } finally {
-      if (handedOver) {
-        // Told already: the reply is stored, whatever happened after.
-      } else if (outcome === undefined) this.local.released(replyJob.replyId);
-      else this.local.ended(replyJob.replyId, outcome);
+      // A reply handed over at its store has been told already, whatever happened after.
+      if (!handedOver) {
+        if (outcome === undefined) this.local.released(replyJob.replyId);
+        else this.local.ended(replyJob.replyId, outcome);
+      }
     }
   }
 
